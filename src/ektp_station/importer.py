@@ -1,0 +1,283 @@
+"""Import registrations from a JSON-lines or CSV file into the queue.
+
+Every good line is enqueued and every bad one reported — a malformed line (bad JSON, wrong
+column count, wrong encoding) is a rejected line, never a crash. Lines are committed in chunks,
+each line under its own savepoint: if the process is killed, every line is either fully in the
+queue (entry, counts and audit event) or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .domain import FIELDS, Problem, Severity, validate
+from .errors import DuplicateEntryError, DuplicateNikError
+from .store import Queue
+from .store.db import writing
+from .timeutil import parse_utc
+
+__all__ = ["ImportReport", "LineResult", "detect_format", "import_file"]
+
+CHUNK_LINES = 500
+REQUIRED_COLUMNS = frozenset(FIELDS) - {"phone"}
+
+
+@dataclass
+class LineResult:
+    line: int
+    status: str  # "imported" | "rejected"
+    entry_id: str | None = None
+    seq: int | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "status": self.status,
+            "entry_id": self.entry_id,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class ImportReport:
+    lines: list[LineResult] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return sum(1 for r in self.lines if r.status == "imported")
+
+    @property
+    def rejected(self) -> int:
+        return sum(1 for r in self.lines if r.status == "rejected")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "rejected": self.rejected,
+            "lines": [r.to_json() for r in self.lines],
+        }
+
+
+def detect_format(path: Path, given: str | None) -> str:
+    if given:
+        return given
+    return "csv" if path.suffix.lower() == ".csv" else "jsonl"
+
+
+def _issue(field_name: str, code: str, message_id: str, message_en: str, lang: str) -> dict[str, str]:
+    return {"field": field_name, "code": code, "message": message_en if lang == "en" else message_id}
+
+
+def _problem_json(problem: Problem, lang: str) -> dict[str, str]:
+    return {"field": problem.field, "code": problem.code, "message": problem.message(lang)}
+
+
+@dataclass
+class _Parsed:
+    line: int
+    record: dict[str, Any] | None
+    error: dict[str, str] | None = None
+
+
+def import_file(
+    queue: Queue,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    operator: str | None,
+    station_id: str,
+    area: str | None,
+    today: date,
+    lang: str = "id",
+) -> ImportReport:
+    report = ImportReport()
+    kind = detect_format(path, fmt)
+    with path.open("rb") as handle:
+        parsed = _read_csv(handle, lang) if kind == "csv" else _read_jsonl(handle, lang)
+        chunk: list[_Parsed] = []
+        for item in parsed:
+            chunk.append(item)
+            if len(chunk) >= CHUNK_LINES:
+                _import_chunk(queue, chunk, report, operator, station_id, area, today, lang)
+                chunk = []
+        if chunk:
+            _import_chunk(queue, chunk, report, operator, station_id, area, today, lang)
+    report.lines.sort(key=lambda r: r.line)
+    return report
+
+
+def _import_chunk(
+    queue: Queue,
+    chunk: list[_Parsed],
+    report: ImportReport,
+    operator: str | None,
+    station_id: str,
+    area: str | None,
+    today: date,
+    lang: str,
+) -> None:
+    with writing(queue.engine) as conn:
+        for item in chunk:
+            if item.record is None:
+                assert item.error is not None
+                report.lines.append(LineResult(item.line, "rejected", errors=[item.error]))
+                continue
+            problems = validate(item.record, today=today, area=area)
+            errors = [_problem_json(p, lang) for p in problems if p.severity is Severity.ERROR]
+            warnings = [_problem_json(p, lang) for p in problems if p.severity is Severity.WARNING]
+            meta_errors, entry_id, captured_at = _entry_meta(item.record, lang)
+            errors += meta_errors
+            if errors:
+                report.lines.append(LineResult(item.line, "rejected", errors=errors, warnings=warnings))
+                continue
+            who = operator or str(item.record.get("operator") or "").strip() or "IMPORT"
+            try:
+                entry = queue.enqueue_in(
+                    conn,
+                    item.record,
+                    operator=who,
+                    station_id=station_id,
+                    captured_at=captured_at,
+                    entry_id=entry_id,
+                    action="imported",
+                    detail={"line": item.line, "warnings": [w["code"] for w in warnings]},
+                )
+            except (DuplicateNikError, DuplicateEntryError) as exc:
+                code = "nik_waiting" if isinstance(exc, DuplicateNikError) else "entry_exists"
+                where = "nik" if isinstance(exc, DuplicateNikError) else "entry_id"
+                errors.append(_issue(where, code, exc.message_id, exc.message_en, lang))
+                report.lines.append(LineResult(item.line, "rejected", errors=errors, warnings=warnings))
+                continue
+            report.lines.append(
+                LineResult(item.line, "imported", entry.entry_id, entry.seq, warnings=warnings)
+            )
+
+
+def _entry_meta(
+    record: Mapping[str, Any], lang: str
+) -> tuple[list[dict[str, str]], str | None, datetime | None]:
+    """An exported line carries its entry id and capture time: keep them, so that an entry
+    moved to another station keeps its idempotency key and is never recorded twice."""
+    errors: list[dict[str, str]] = []
+    entry_id: str | None = None
+    captured_at: datetime | None = None
+    raw_id = record.get("entry_id")
+    if raw_id not in (None, ""):
+        try:
+            entry_id = str(uuid.UUID(str(raw_id)))
+        except ValueError:
+            errors.append(_issue("entry_id", "entry_id_format", "ID entri bukan UUID yang sah.",
+                                 "The entry id is not a valid UUID.", lang))
+    raw_time = record.get("captured_at")
+    if raw_time not in (None, ""):
+        try:
+            captured_at = parse_utc(str(raw_time))
+        except ValueError:
+            errors.append(_issue("captured_at", "captured_at_format",
+                                 "Waktu perekaman harus ISO-8601, mis. 2026-11-24T08:00:00Z.",
+                                 "Capture time must be ISO-8601, e.g. 2026-11-24T08:00:00Z.", lang))
+    return errors, entry_id, captured_at
+
+
+def _decode(raw: bytes, number: int, lang: str) -> tuple[str | None, dict[str, str] | None]:
+    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8").rstrip("\r\n"), None
+    except UnicodeDecodeError:
+        return None, _issue("", "encoding", "Baris ini bukan teks UTF-8. Simpan berkas sebagai UTF-8.",
+                            "This line is not UTF-8 text. Save the file as UTF-8.", lang)
+
+
+def _read_jsonl(handle: BinaryIO, lang: str) -> Iterator[_Parsed]:
+    for number, raw in enumerate(handle, start=1):
+        text, error = _decode(raw, number, lang)
+        if text is None:
+            yield _Parsed(number, None, error)
+            continue
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError:
+            yield _Parsed(number, None, _issue("", "json", "Baris ini bukan JSON yang sah.",
+                                               "This line is not valid JSON.", lang))
+            continue
+        if not isinstance(value, dict):
+            yield _Parsed(number, None, _issue("", "json_object",
+                                               "Setiap baris harus satu objek JSON {…}.",
+                                               "Each line must be one JSON object {…}.", lang))
+            continue
+        yield _Parsed(number, value)
+
+
+def _read_csv(handle: BinaryIO, lang: str) -> Iterator[_Parsed]:
+    bad: list[_Parsed] = []
+    position = {"line": 0, "first": 0}  # last line read; first line of the current record
+
+    def lines() -> Iterator[str]:
+        for number, raw in enumerate(handle, start=1):
+            position["line"] = number
+            text, error = _decode(raw, number, lang)
+            if text is None:
+                bad.append(_Parsed(number, None, error))
+                continue
+            if not position["first"]:
+                position["first"] = number
+            yield text
+
+    source = lines()
+    header_text = next(source, None)
+    yield from bad
+    bad.clear()
+    if header_text is None:
+        return
+    delimiter = ";" if header_text.count(";") > header_text.count(",") else ","
+    header = [h.strip().lower() for h in next(csv.reader([header_text], delimiter=delimiter))]
+    missing = sorted(REQUIRED_COLUMNS - set(header))
+    if missing:
+        yield _Parsed(1, None, _issue(
+            "", "csv_header",
+            "Baris judul CSV tidak memuat kolom: " + ", ".join(missing) + ".",
+            "The CSV header lacks the columns: " + ", ".join(missing) + ".", lang))
+        for number, _raw in enumerate(handle, start=position["line"] + 1):
+            yield _Parsed(number, None, _issue("", "csv_header", "Dilewati: judul CSV salah.",
+                                               "Skipped: the CSV header is wrong.", lang))
+        return
+    reader = csv.reader(source, delimiter=delimiter, strict=True)
+    while True:
+        position["first"] = 0
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            start = position["first"] or position["line"]
+            yield from bad
+            bad.clear()
+            yield _Parsed(start, None, _issue("", "csv_syntax", "Baris CSV ini rusak (tanda kutip?).",
+                                              "This CSV line is malformed (quotes?).", lang))
+            continue
+        start = position["first"] or position["line"]
+        yield from bad
+        bad.clear()
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            yield _Parsed(start, None, _issue(
+                "", "csv_columns",
+                f"Baris ini punya {len(row)} kolom, seharusnya {len(header)}.",
+                f"This line has {len(row)} columns, expected {len(header)}.", lang))
+            continue
+        yield _Parsed(start, dict(zip(header, row, strict=True)))
+    yield from bad

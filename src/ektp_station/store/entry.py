@@ -1,0 +1,74 @@
+"""One queued registration as the rest of the program sees it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..timeutil import parse_utc
+from .states import State
+
+__all__ = ["AuditEvent", "Entry", "Outcome"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    entry_id: str
+    station_id: str
+    operator: str
+    captured_at: datetime
+    record: dict[str, str | None]
+    state: State
+    attempts: int = 0
+    last_error: str | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+    server_ref: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    synced_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Entry:
+        def when(value: str | None) -> datetime | None:
+            return parse_utc(value) if value else None
+
+        return cls(
+            seq=row["seq"],
+            entry_id=row["entry_id"],
+            station_id=row["station_id"],
+            operator=row["operator"],
+            captured_at=parse_utc(row["captured_at"]),
+            record=json.loads(row["record"]),
+            state=State(row["state"]),
+            attempts=row["attempts"],
+            last_error=row["last_error"],
+            errors=json.loads(row["errors"]) if row["errors"] else [],
+            server_ref=row["server_ref"],
+            created_at=when(row["created_at"]),
+            updated_at=when(row["updated_at"]),
+            synced_at=when(row["synced_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one sent entry: the sync engine's verdict, applied by the queue."""
+
+    entry_id: str
+    state: State  # SYNCED, REJECTED, CONFLICT, or PENDING (try again)
+    server_ref: str | None = None
+    errors: tuple[Mapping[str, str], ...] = ()
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    entry_seq: int
+    at: datetime
+    actor: str
+    action: str
+    detail: dict[str, Any]

@@ -1,0 +1,168 @@
+"""Tables of the local queue and the migrations that build them.
+
+The schema version lives in SQLite's ``PRAGMA user_version``. Each migration is frozen DDL for
+one version step; a new database runs them all, an older one only the missing steps, in one
+transaction, so a station updated in the field keeps its queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+)
+
+from ..errors import SchemaError
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "audit", "entries", "meta", "migrate", "state_counts"]
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("seq", Integer, primary_key=True),  # local number printed on the receipt
+    Column("entry_id", Text, nullable=False, unique=True),  # UUID, idempotency key for life
+    Column("station_id", Text, nullable=False),
+    Column("operator", Text, nullable=False),
+    Column("captured_at", Text, nullable=False),  # ISO-8601 UTC, fixed width
+    Column("nik_key", Text, nullable=False),  # keyed digest of the NIK (no NIK in clear here)
+    Column("record", Text, nullable=False),  # JSON of the registration: the personal data, one unit
+    Column("state", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("errors", Text),  # JSON list of the centre's field errors
+    Column("server_ref", Text),
+    Column("claimed_by", Text),
+    Column("claimed_at", Text),
+    Column("created_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Column("synced_at", Text),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entry_seq", Integer, ForeignKey("entries.seq"), nullable=False),
+    Column("at", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("detail", Text),
+)
+
+state_counts = Table(
+    "state_counts",
+    metadata,
+    Column("station_id", Text, primary_key=True),
+    Column("operator", Text, primary_key=True),
+    Column("state", Text, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
+_V1 = [
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE entries (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        entry_id TEXT NOT NULL UNIQUE,
+        station_id TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        captured_at TEXT NOT NULL,
+        nik_key TEXT NOT NULL,
+        record TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN
+            ('pending','sending','synced','rejected','conflict','discarded')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        errors TEXT,
+        server_ref TEXT,
+        claimed_by TEXT,
+        claimed_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        synced_at TEXT
+    )""",
+    # the same resident may wait only once
+    """CREATE UNIQUE INDEX ux_entries_waiting_nik ON entries (nik_key)
+        WHERE state IN ('pending','sending','rejected')""",
+    "CREATE INDEX ix_entries_state_seq ON entries (state, seq)",
+    "CREATE TABLE audit (id INTEGER PRIMARY KEY, entry_seq INTEGER NOT NULL REFERENCES entries(seq),"
+    " at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT)",
+    "CREATE INDEX ix_audit_entry ON audit (entry_seq)",
+]
+
+# v2: counts for supervisors kept by triggers, so that `queue status` reads a handful of rows
+# instead of counting a million; and an index for the oldest unsynced entry.
+_V2 = [
+    """CREATE TABLE state_counts (station_id TEXT NOT NULL, operator TEXT NOT NULL,
+        state TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (station_id, operator, state))""",
+    """CREATE TRIGGER tr_entries_count_ins AFTER INSERT ON entries BEGIN
+        INSERT INTO state_counts (station_id, operator, state, n)
+            VALUES (NEW.station_id, NEW.operator, NEW.state, 1)
+            ON CONFLICT (station_id, operator, state) DO UPDATE SET n = n + 1;
+    END""",
+    """CREATE TRIGGER tr_entries_count_upd AFTER UPDATE OF state, operator, station_id ON entries
+        WHEN OLD.state IS NOT NEW.state OR OLD.operator IS NOT NEW.operator
+          OR OLD.station_id IS NOT NEW.station_id
+    BEGIN
+        UPDATE state_counts SET n = n - 1 WHERE station_id = OLD.station_id
+            AND operator = OLD.operator AND state = OLD.state;
+        INSERT INTO state_counts (station_id, operator, state, n)
+            VALUES (NEW.station_id, NEW.operator, NEW.state, 1)
+            ON CONFLICT (station_id, operator, state) DO UPDATE SET n = n + 1;
+    END""",
+    """CREATE TRIGGER tr_entries_count_del AFTER DELETE ON entries BEGIN
+        UPDATE state_counts SET n = n - 1 WHERE station_id = OLD.station_id
+            AND operator = OLD.operator AND state = OLD.state;
+    END""",
+    """INSERT INTO state_counts (station_id, operator, state, n)
+        SELECT station_id, operator, state, count(*) FROM entries
+        GROUP BY station_id, operator, state""",
+    "CREATE INDEX ix_entries_state_captured ON entries (state, captured_at)",
+]
+
+Migration = Sequence[str] | Callable[[Connection], None]
+
+#: MIGRATIONS[i] brings a database from version i to version i + 1.
+MIGRATIONS: list[Migration] = [_V1, _V2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: Connection) -> int:
+    return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+
+
+def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the database up to ``target`` inside the caller's transaction; return the old version."""
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise SchemaError(
+            f"Basis data antrean berversi {current}, lebih baru dari program ini "
+            f"({SCHEMA_VERSION}). Perbarui ektp-station; jangan hapus berkas antrean.",
+            f"The queue database is version {current}, newer than this program "
+            f"({SCHEMA_VERSION}). Update ektp-station; do not delete the queue file.",
+        )
+    for version in range(current, target):
+        step = MIGRATIONS[version]
+        if callable(step):
+            step(conn)
+        else:
+            for statement in step:
+                conn.exec_driver_sql(statement)
+        # PRAGMA takes no bound parameters; the value is our own integer.
+        conn.exec_driver_sql(f"PRAGMA user_version = {int(version + 1)}")
+    return current

@@ -1,0 +1,37 @@
+"""The queue's state machine: named states and the allowed transitions, in one place."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["EDITABLE", "TRANSITIONS", "UNSYNCED", "WAITING", "State", "can_transition"]
+
+
+class State(StrEnum):
+    PENDING = "pending"  # saved, waiting to be sent
+    SENDING = "sending"  # claimed by a sync engine, in flight
+    SYNCED = "synced"  # the centre accepted it (terminal)
+    REJECTED = "rejected"  # the centre found field errors; fix and resend
+    CONFLICT = "conflict"  # the centre holds this NIK already; a supervisor decides
+    DISCARDED = "discarded"  # withdrawn by an operator or supervisor (terminal)
+
+
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.PENDING: frozenset({State.SENDING, State.DISCARDED}),
+    State.SENDING: frozenset({State.SYNCED, State.REJECTED, State.CONFLICT, State.PENDING}),
+    State.REJECTED: frozenset({State.PENDING, State.DISCARDED}),
+    State.CONFLICT: frozenset({State.PENDING, State.DISCARDED}),
+    State.SYNCED: frozenset(),
+    State.DISCARDED: frozenset(),
+}
+
+#: States whose record may be edited.
+EDITABLE = frozenset({State.PENDING, State.REJECTED})
+#: States in which the same NIK may not be captured again (the resident is still waiting).
+WAITING = frozenset({State.PENDING, State.SENDING, State.REJECTED})
+#: States that have not reached the centre (and were not withdrawn).
+UNSYNCED = frozenset({State.PENDING, State.SENDING, State.REJECTED, State.CONFLICT})
+
+
+def can_transition(old: State | str, new: State | str) -> bool:
+    return State(new) in TRANSITIONS[State(old)]

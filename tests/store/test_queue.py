@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from factories import make_nik, make_record
+
+from ektp_station.errors import DuplicateNikError, EntryNotFound, TransitionError
+from ektp_station.store import Outcome, Queue, State, can_transition
+from ektp_station.store.states import TRANSITIONS
+
+
+@pytest.fixture
+def queue(data_dir: Path) -> Queue:
+    q = Queue.open(data_dir)
+    yield q
+    q.close()
+
+
+def test_database_is_durable_wal_with_full_sync(queue: Queue) -> None:
+    with queue.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def test_saved_entry_survives_reopen(data_dir: Path) -> None:
+    q = Queue.open(data_dir)
+    saved = q.enqueue(make_record(), operator="SITI", station_id="ST-1")
+    q.close()
+    again = Queue.open(data_dir)
+    entry = again.get(saved.seq)
+    again.close()
+    assert entry.entry_id == saved.entry_id
+    assert entry.state is State.PENDING
+    assert entry.operator == "SITI"
+    assert entry.station_id == "ST-1"
+    assert entry.record["full_name"] == "BUDI SANTOSO"
+    # the id is a UUID made at capture, the number counts up from 1
+    assert len(entry.entry_id) == 36 and entry.seq == 1
+
+
+def test_sequence_numbers_are_never_reused(queue: Queue) -> None:
+    first = queue.enqueue(make_record(1), operator="A", station_id="S")
+    queue.discard(first.seq, actor="SUP", reason="salah orang")
+    second = queue.enqueue(make_record(2), operator="A", station_id="S")
+    assert second.seq == first.seq + 1
+
+
+def test_same_nik_cannot_wait_twice(queue: Queue) -> None:
+    first = queue.enqueue(make_record(7), operator="A", station_id="S")
+    nik = make_record(7)["nik"]
+    spaced = f"{nik[:6]} {nik[6:12]}.{nik[12:]}"
+    with pytest.raises(DuplicateNikError) as caught:
+        queue.enqueue(make_record(7, nik=spaced), operator="B", station_id="S")
+    assert caught.value.seq == first.seq
+    assert f"#{first.seq}" in caught.value.message("id")
+    assert nik not in str(caught.value)  # no personal data in the message
+    assert queue.count() == 1
+
+
+def test_nik_may_be_captured_again_once_the_first_is_synced_or_discarded(queue: Queue) -> None:
+    first = queue.enqueue(make_record(3), operator="A", station_id="S")
+    queue.discard(first.seq, actor="SUP", reason="foto buram, rekam ulang")
+    again = queue.enqueue(make_record(3), operator="A", station_id="S")
+    assert again.seq != first.seq
+
+
+def test_rejected_entry_still_blocks_a_second_capture(queue: Queue) -> None:
+    entry = queue.enqueue(make_record(4), operator="A", station_id="S")
+    queue.claim_batch("engine-1", 10)
+    queue.apply_outcomes("engine-1", [Outcome(entry.entry_id, State.REJECTED)])
+    with pytest.raises(DuplicateNikError):
+        queue.enqueue(make_record(4), operator="A", station_id="S")
+
+
+@pytest.mark.parametrize("state", list(State))
+def test_transition_table_is_closed(state: State) -> None:
+    for target in State:
+        assert can_transition(state, target) == (target in TRANSITIONS[state])
+    assert not can_transition(state, state)
+
+
+def test_edit_allowed_only_in_pending_and_rejected(queue: Queue) -> None:
+    a = queue.enqueue(make_record(1), operator="A", station_id="S")
+    edited = queue.edit(a.seq, make_record(1, full_name="budi  santosa"), actor="A")
+    assert edited.record["full_name"] == "BUDI SANTOSA"
+    queue.claim_batch("engine", 10)
+    with pytest.raises(TransitionError):
+        queue.edit(a.seq, make_record(1), actor="A")
+    queue.apply_outcomes("engine", [Outcome(a.entry_id, State.REJECTED, errors=({"field": "rt",
+                          "code": "rt_format", "message": "RT salah"},))])
+    fixed = queue.edit(a.seq, make_record(1, rt="5"), actor="A")
+    assert fixed.state is State.REJECTED and fixed.record["rt"] == "005"
+    resent = queue.resend(a.seq, actor="A")
+    assert resent.state is State.PENDING and resent.errors == []
+
+
+def test_edit_to_a_nik_that_is_already_waiting_is_refused(queue: Queue) -> None:
+    queue.enqueue(make_record(1), operator="A", station_id="S")
+    b = queue.enqueue(make_record(2), operator="A", station_id="S")
+    with pytest.raises(DuplicateNikError):
+        queue.edit(b.seq, make_record(1), actor="A")
+    assert queue.get(b.seq).record["nik"] == make_record(2)["nik"]
+
+
+def test_synced_and_discarded_are_terminal(queue: Queue) -> None:
+    a = queue.enqueue(make_record(1), operator="A", station_id="S")
+    queue.claim_batch("e", 1)
+    queue.apply_outcomes("e", [Outcome(a.entry_id, State.SYNCED, server_ref="DPK-1")])
+    for action in (lambda: queue.discard(a.seq, actor="S", reason="x"),
+                   lambda: queue.resend(a.seq, actor="S"),
+                   lambda: queue.edit(a.seq, make_record(1), actor="S")):
+        with pytest.raises(TransitionError):
+            action()
+    assert queue.get(a.seq).server_ref == "DPK-1"
+
+
+def test_audit_trail_records_who_did_what_without_personal_data(queue: Queue) -> None:
+    a = queue.enqueue(make_record(1), operator="SITI", station_id="S")
+    queue.edit(a.seq, make_record(1, full_name="BUDI S"), actor="SITI")
+    queue.discard(a.seq, actor="PAK RT", reason="salah input")
+    trail = queue.audit_trail(a.seq)
+    assert [(e.actor, e.action) for e in trail] == [
+        ("SITI", "captured"), ("SITI", "edited"), ("PAK RT", "discarded")]
+    assert trail[1].detail == {"fields": ["full_name"]}
+    assert trail[2].detail["reason"] == "salah input"
+    with sqlite3.connect(queue.path) as raw:
+        audit_text = " ".join(str(r) for r in raw.execute("SELECT * FROM audit"))
+    assert "BUDI" not in audit_text and make_record(1)["nik"] not in audit_text
+
+
+def test_claim_takes_oldest_pending_and_counts_attempts(queue: Queue) -> None:
+    made = [queue.enqueue(make_record(i), operator="A", station_id="S") for i in range(1, 6)]
+    batch = queue.claim_batch("engine-1", 3)
+    assert [e.seq for e in batch] == [m.seq for m in made[:3]]
+    assert all(e.state is State.SENDING and e.attempts == 1 for e in batch)
+    assert [e.seq for e in queue.claim_batch("engine-1", 10)] == [m.seq for m in made[3:]]
+    assert queue.claim_batch("engine-1", 10) == []
+
+
+def test_results_apply_only_to_the_claims_owner(queue: Queue) -> None:
+    a = queue.enqueue(make_record(1), operator="A", station_id="S")
+    queue.claim_batch("engine-1", 10)
+    assert queue.apply_outcomes("engine-2", [Outcome(a.entry_id, State.SYNCED)]) == 0
+    assert queue.get(a.seq).state is State.SENDING
+    assert queue.apply_outcomes("engine-1", [Outcome(a.entry_id, State.SYNCED, "R1")]) == 1
+    # a late duplicate reply changes nothing
+    assert queue.apply_outcomes("engine-1", [Outcome(a.entry_id, State.PENDING)]) == 0
+    assert queue.get(a.seq).state is State.SYNCED
+
+
+def test_release_puts_batch_back_with_the_error(queue: Queue) -> None:
+    a = queue.enqueue(make_record(1), operator="A", station_id="S")
+    queue.claim_batch("e", 10)
+    queue.release("e", [a.entry_id], "connect timeout")
+    entry = queue.get(a.seq)
+    assert entry.state is State.PENDING and entry.last_error == "connect timeout"
+    assert queue.claim_batch("e", 10)[0].attempts == 2
+
+
+def test_sending_left_by_a_dead_process_goes_back_to_pending_on_open(data_dir: Path) -> None:
+    q = Queue.open(data_dir)
+    a = q.enqueue(make_record(1), operator="A", station_id="S")
+    q.claim_batch("dead-engine", 10)
+    q.close()
+    again = Queue.open(data_dir)
+    assert again.get(a.seq).state is State.PENDING
+    assert [e.action for e in again.audit_trail(a.seq)][-1] == "recovered"
+    again.close()
+
+
+def test_claims_of_a_live_engine_are_not_stolen(data_dir: Path) -> None:
+    q = Queue.open(data_dir)
+    a = q.enqueue(make_record(1), operator="A", station_id="S")
+    lock = q.sync_lock()
+    assert lock.try_acquire()
+    q.claim_batch("live-engine", 10)
+    try:
+        other = Queue.open(data_dir)  # e.g. the CLI opening the queue while the window syncs
+        assert other.get(a.seq).state is State.SENDING
+        other.close()
+    finally:
+        lock.release()
+    q.close()
+
+
+def test_unknown_entry_gives_a_clear_error(queue: Queue) -> None:
+    with pytest.raises(EntryNotFound) as caught:
+        queue.get(999)
+    assert "queue list" in caught.value.message("id")
+
+
+def test_find_waiting_by_nik(queue: Queue) -> None:
+    from datetime import date
+    a = queue.enqueue(make_record(9), operator="A", station_id="S")
+    found = queue.find_waiting(make_nik(date(1990, 5, 17), serial=9))
+    assert found is not None and found.seq == a.seq
+    assert queue.find_waiting(make_nik(date(1990, 5, 17), serial=10)) is None
