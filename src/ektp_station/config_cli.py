@@ -1,0 +1,72 @@
+"""``ektp-station config set|show``: the station's settings from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from .paths import AppPaths
+from .settings import Settings, mask_token
+
+__all__ = ["add_parser"]
+
+#: command-line names of the settings (dashes), mapped to their fields
+KEYS = {
+    "central-url": "central_url",
+    "station-id": "station_id",
+    "token": "token",
+    "city-code": "city_code",
+    "language": "language",
+    "batch-size": "batch_size",
+    "timeout": "timeout_seconds",
+}
+
+
+def _show(args: argparse.Namespace) -> int:
+    paths = AppPaths.resolve(args.data_dir)
+    settings = Settings.load(paths)
+    data: dict[str, Any] = {k: v for k, v in asdict(settings).items()}
+    data["token"] = mask_token(settings.token)
+    data["station_id"] = settings.effective_station_id
+    shown = {name: data[field] for name, field in KEYS.items()}
+    if args.json:
+        sys.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for name, value in shown.items():
+            sys.stdout.write(f"{name:<12} {value if value != '' else '(belum diatur)'}\n")
+        sys.stdout.write(f"{'berkas':<12} {paths.config_file}\n")
+    return 0
+
+
+def _set(args: argparse.Namespace) -> int:
+    paths = AppPaths.resolve(args.data_dir)
+    settings = Settings.load(paths)
+    field = KEYS[args.key]
+    value = args.value
+    if field == "central_url":
+        value = value.rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            sys.stderr.write("Alamat pusat harus diawali http:// atau https://\n")
+            return 2
+    if field == "language" and value not in ("id", "en"):
+        sys.stderr.write("Bahasa: id atau en\n")
+        return 2
+    settings.with_value(field, value).save(paths)
+    shown = mask_token(value) if field == "token" else value
+    sys.stdout.write(f"{args.key} = {shown}\n")
+    return 0
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    config = commands.add_parser("config", help="pengaturan stasiun (alamat pusat, token, …)")
+    sub = config.add_subparsers(dest="config_command", metavar="SUBPERINTAH", required=True)
+    show = sub.add_parser("show", help="tampilkan pengaturan (token disamarkan)")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=_show)
+    put = sub.add_parser("set", help="ubah satu pengaturan")
+    put.add_argument("key", choices=sorted(KEYS))
+    put.add_argument("value")
+    put.set_defaults(func=_set)
