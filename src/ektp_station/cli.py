@@ -139,21 +139,30 @@ def cmd_queue_export(ctx: Context) -> int:
     else:
         with open(ctx.args.output, "w", encoding="utf-8", newline="") as out:
             count = write_export(out, entries, fmt=fmt, show_nik=ctx.args.show_nik)
-        note = {"id": f"{count} entri diekspor ke {ctx.args.output}",
-                "en": f"{count} entries exported to {ctx.args.output}"}[ctx.lang]
+        note = {
+            "id": f"{count} entri diekspor ke {ctx.args.output}",
+            "en": f"{count} entries exported to {ctx.args.output}",
+        }[ctx.lang]
         sys.stderr.write(note + "\n")
     return 0
 
 
 def cmd_default(ctx: Context) -> int:
     """No subcommand: open the station window when the GUI is installed."""
-    try:
-        from .gui.app import run_window
-    except ImportError:
+    if importlib.util.find_spec("PySide6") is None or _missing("ektp_station.gui.app"):
         ctx.args.json = False
         build_parser().print_help()
+        sys.stdout.write("\n")
         return cmd_queue_status(ctx)
-    return run_window(ctx.paths)
+    run_window = importlib.import_module("ektp_station.gui.app").run_window
+    return int(run_window(ctx))
+
+
+def _missing(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is None
+    except ModuleNotFoundError:
+        return True
 
 
 # -- parser ---------------------------------------------------------------------------------

@@ -96,7 +96,9 @@ def format_status(status: QueueStatus, station: str, path: Path, lang: str) -> s
     width = max(len(v) for v in labels.values()) + 13
     out = [t["title"].format(station=station), t["file"].format(path=path), ""]
     for state, label in labels.items():
-        out.append(f"  {f'{label} ({state})':<{width}} {status.counts[state]:>9,}".replace(",", "."))
+        out.append(
+            f"  {f'{label} ({state})':<{width}} {status.counts[state]:>9,}".replace(",", ".")
+        )
     out.append(f"  {t['total']:<{width}} {status.total:>9,}".replace(",", "."))
     out.append("")
     if status.oldest_unsynced_at:
@@ -111,7 +113,9 @@ def format_status(status: QueueStatus, station: str, path: Path, lang: str) -> s
         out.append(f"{t['last_sync']}: {t['never']}")
     if status.operators:
         out += ["", t["operators"] + ":"]
-        head = f"  {t['station']:<20} {t['operator']:<20} {t['unsynced']:>14} {labels['synced']:>10}"
+        head = (
+            f"  {t['station']:<20} {t['operator']:<20} {t['unsynced']:>14} {labels['synced']:>10}"
+        )
         out.append(head)
         for op in status.operators:
             out.append(
@@ -131,7 +135,9 @@ def format_import(report: ImportReport, lang: str) -> str:
                 out.append(f"{t['line'].format(line=line.line)}{where}: {err['message']}")
         for warning in line.warnings:
             where = f" [{warning['field']}]" if warning["field"] else ""
-            out.append(f"{t['line'].format(line=line.line)}{where} ({t['warn']}): {warning['message']}")
+            out.append(
+                f"{t['line'].format(line=line.line)}{where} ({t['warn']}): {warning['message']}"
+            )
     out.append(t["imported"].format(n=report.imported, m=report.rejected))
     return "\n".join(out) + "\n"
 

@@ -74,8 +74,14 @@ def detect_format(path: Path, given: str | None) -> str:
     return "csv" if path.suffix.lower() == ".csv" else "jsonl"
 
 
-def _issue(field_name: str, code: str, message_id: str, message_en: str, lang: str) -> dict[str, str]:
-    return {"field": field_name, "code": code, "message": message_en if lang == "en" else message_id}
+def _issue(
+    field_name: str, code: str, message_id: str, message_en: str, lang: str
+) -> dict[str, str]:
+    return {
+        "field": field_name,
+        "code": code,
+        "message": message_en if lang == "en" else message_id,
+    }
 
 
 def _problem_json(problem: Problem, lang: str) -> dict[str, str]:
@@ -138,7 +144,9 @@ def _import_chunk(
             meta_errors, entry_id, captured_at = _entry_meta(item.record, lang)
             errors += meta_errors
             if errors:
-                report.lines.append(LineResult(item.line, "rejected", errors=errors, warnings=warnings))
+                report.lines.append(
+                    LineResult(item.line, "rejected", errors=errors, warnings=warnings)
+                )
                 continue
             who = operator or str(item.record.get("operator") or "").strip() or "IMPORT"
             try:
@@ -156,7 +164,9 @@ def _import_chunk(
                 code = "nik_waiting" if isinstance(exc, DuplicateNikError) else "entry_exists"
                 where = "nik" if isinstance(exc, DuplicateNikError) else "entry_id"
                 errors.append(_issue(where, code, exc.message_id, exc.message_en, lang))
-                report.lines.append(LineResult(item.line, "rejected", errors=errors, warnings=warnings))
+                report.lines.append(
+                    LineResult(item.line, "rejected", errors=errors, warnings=warnings)
+                )
                 continue
             report.lines.append(
                 LineResult(item.line, "imported", entry.entry_id, entry.seq, warnings=warnings)
@@ -176,16 +186,29 @@ def _entry_meta(
         try:
             entry_id = str(uuid.UUID(str(raw_id)))
         except ValueError:
-            errors.append(_issue("entry_id", "entry_id_format", "ID entri bukan UUID yang sah.",
-                                 "The entry id is not a valid UUID.", lang))
+            errors.append(
+                _issue(
+                    "entry_id",
+                    "entry_id_format",
+                    "ID entri bukan UUID yang sah.",
+                    "The entry id is not a valid UUID.",
+                    lang,
+                )
+            )
     raw_time = record.get("captured_at")
     if raw_time not in (None, ""):
         try:
             captured_at = parse_utc(str(raw_time))
         except ValueError:
-            errors.append(_issue("captured_at", "captured_at_format",
-                                 "Waktu perekaman harus ISO-8601, mis. 2026-11-24T08:00:00Z.",
-                                 "Capture time must be ISO-8601, e.g. 2026-11-24T08:00:00Z.", lang))
+            errors.append(
+                _issue(
+                    "captured_at",
+                    "captured_at_format",
+                    "Waktu perekaman harus ISO-8601, mis. 2026-11-24T08:00:00Z.",
+                    "Capture time must be ISO-8601, e.g. 2026-11-24T08:00:00Z.",
+                    lang,
+                )
+            )
     return errors, entry_id, captured_at
 
 
@@ -195,8 +218,13 @@ def _decode(raw: bytes, number: int, lang: str) -> tuple[str | None, dict[str, s
     try:
         return raw.decode("utf-8").rstrip("\r\n"), None
     except UnicodeDecodeError:
-        return None, _issue("", "encoding", "Baris ini bukan teks UTF-8. Simpan berkas sebagai UTF-8.",
-                            "This line is not UTF-8 text. Save the file as UTF-8.", lang)
+        return None, _issue(
+            "",
+            "encoding",
+            "Baris ini bukan teks UTF-8. Simpan berkas sebagai UTF-8.",
+            "This line is not UTF-8 text. Save the file as UTF-8.",
+            lang,
+        )
 
 
 def _read_jsonl(handle: BinaryIO, lang: str) -> Iterator[_Parsed]:
@@ -210,13 +238,30 @@ def _read_jsonl(handle: BinaryIO, lang: str) -> Iterator[_Parsed]:
         try:
             value = json.loads(text)
         except ValueError:
-            yield _Parsed(number, None, _issue("", "json", "Baris ini bukan JSON yang sah.",
-                                               "This line is not valid JSON.", lang))
+            yield _Parsed(
+                number,
+                None,
+                _issue(
+                    "",
+                    "json",
+                    "Baris ini bukan JSON yang sah.",
+                    "This line is not valid JSON.",
+                    lang,
+                ),
+            )
             continue
         if not isinstance(value, dict):
-            yield _Parsed(number, None, _issue("", "json_object",
-                                               "Setiap baris harus satu objek JSON {…}.",
-                                               "Each line must be one JSON object {…}.", lang))
+            yield _Parsed(
+                number,
+                None,
+                _issue(
+                    "",
+                    "json_object",
+                    "Setiap baris harus satu objek JSON {…}.",
+                    "Each line must be one JSON object {…}.",
+                    lang,
+                ),
+            )
             continue
         yield _Parsed(number, value)
 
@@ -246,13 +291,29 @@ def _read_csv(handle: BinaryIO, lang: str) -> Iterator[_Parsed]:
     header = [h.strip().lower() for h in next(csv.reader([header_text], delimiter=delimiter))]
     missing = sorted(REQUIRED_COLUMNS - set(header))
     if missing:
-        yield _Parsed(1, None, _issue(
-            "", "csv_header",
-            "Baris judul CSV tidak memuat kolom: " + ", ".join(missing) + ".",
-            "The CSV header lacks the columns: " + ", ".join(missing) + ".", lang))
+        yield _Parsed(
+            1,
+            None,
+            _issue(
+                "",
+                "csv_header",
+                "Baris judul CSV tidak memuat kolom: " + ", ".join(missing) + ".",
+                "The CSV header lacks the columns: " + ", ".join(missing) + ".",
+                lang,
+            ),
+        )
         for number, _raw in enumerate(handle, start=position["line"] + 1):
-            yield _Parsed(number, None, _issue("", "csv_header", "Dilewati: judul CSV salah.",
-                                               "Skipped: the CSV header is wrong.", lang))
+            yield _Parsed(
+                number,
+                None,
+                _issue(
+                    "",
+                    "csv_header",
+                    "Dilewati: judul CSV salah.",
+                    "Skipped: the CSV header is wrong.",
+                    lang,
+                ),
+            )
         return
     reader = csv.reader(source, delimiter=delimiter, strict=True)
     while True:
@@ -265,8 +326,17 @@ def _read_csv(handle: BinaryIO, lang: str) -> Iterator[_Parsed]:
             start = position["first"] or position["line"]
             yield from bad
             bad.clear()
-            yield _Parsed(start, None, _issue("", "csv_syntax", "Baris CSV ini rusak (tanda kutip?).",
-                                              "This CSV line is malformed (quotes?).", lang))
+            yield _Parsed(
+                start,
+                None,
+                _issue(
+                    "",
+                    "csv_syntax",
+                    "Baris CSV ini rusak (tanda kutip?).",
+                    "This CSV line is malformed (quotes?).",
+                    lang,
+                ),
+            )
             continue
         start = position["first"] or position["line"]
         yield from bad
@@ -274,10 +344,17 @@ def _read_csv(handle: BinaryIO, lang: str) -> Iterator[_Parsed]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            yield _Parsed(start, None, _issue(
-                "", "csv_columns",
-                f"Baris ini punya {len(row)} kolom, seharusnya {len(header)}.",
-                f"This line has {len(row)} columns, expected {len(header)}.", lang))
+            yield _Parsed(
+                start,
+                None,
+                _issue(
+                    "",
+                    "csv_columns",
+                    f"Baris ini punya {len(row)} kolom, seharusnya {len(header)}.",
+                    f"This line has {len(row)} columns, expected {len(header)}.",
+                    lang,
+                ),
+            )
             continue
         yield _Parsed(start, dict(zip(header, row, strict=True)))
     yield from bad

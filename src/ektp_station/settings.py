@@ -61,9 +61,8 @@ class Settings:
             f = known.get(key)
             if f is None or key == "token":
                 continue
-            default = f.default
             try:
-                values[key] = type(default)(value)
+                values[key] = _coerce(key, value)
             except (TypeError, ValueError):
                 continue
         if paths.token_file.exists():
@@ -84,16 +83,25 @@ class Settings:
     def with_value(self, key: str, value: str) -> Settings:
         f = {f.name: f for f in fields(self)}.get(key)
         if f is None:
-            raise ConfigError(
-                f"Pengaturan '{key}' tidak dikenal.", f"Unknown setting '{key}'."
-            )
+            raise ConfigError(f"Pengaturan '{key}' tidak dikenal.", f"Unknown setting '{key}'.")
         try:
-            typed = type(f.default)(value)
+            typed = _coerce(key, value)
         except (TypeError, ValueError) as exc:
             raise ConfigError(
                 f"Nilai untuk '{key}' tidak sah.", f"Invalid value for '{key}'."
             ) from exc
         return replace(self, **{key: typed})
+
+
+def _coerce(key: str, value: object) -> Any:
+    """``value`` converted to the type of the setting's default."""
+    kind = type(getattr(_DEFAULTS, key))
+    if kind is bool:
+        return str(value).lower() in ("1", "true", "yes", "ya")
+    return kind(value)
+
+
+_DEFAULTS = Settings()
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -21,8 +21,14 @@ def _make_v1_database(path: Path) -> None:
             raw.execute(
                 "INSERT INTO entries (entry_id, station_id, operator, captured_at, nik_key, record,"
                 " state, created_at, updated_at) VALUES (?, 'ST-OLD', 'SITI', ?, ?, '{}', ?, ?, ?)",
-                (f"00000000-0000-4000-8000-00000000000{i}", f"2026-01-0{i}T08:00:00.000000Z",
-                 f"key{i}", state, "2026-01-01T08:00:00.000000Z", "2026-01-01T08:00:00.000000Z"),
+                (
+                    f"00000000-0000-4000-8000-00000000000{i}",
+                    f"2026-01-0{i}T08:00:00.000000Z",
+                    f"key{i}",
+                    state,
+                    "2026-01-01T08:00:00.000000Z",
+                    "2026-01-01T08:00:00.000000Z",
+                ),
             )
         raw.execute("INSERT INTO meta VALUES ('nik_salt', '00ff')")
 

@@ -4,11 +4,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from factories import make_nik, make_record
 
 from ektp_station.errors import DuplicateNikError, EntryNotFound, TransitionError
 from ektp_station.store import Outcome, Queue, State, can_transition
 from ektp_station.store.states import TRANSITIONS
+
+from factories import make_nik, make_record
 
 
 @pytest.fixture
@@ -90,8 +91,16 @@ def test_edit_allowed_only_in_pending_and_rejected(queue: Queue) -> None:
     queue.claim_batch("engine", 10)
     with pytest.raises(TransitionError):
         queue.edit(a.seq, make_record(1), actor="A")
-    queue.apply_outcomes("engine", [Outcome(a.entry_id, State.REJECTED, errors=({"field": "rt",
-                          "code": "rt_format", "message": "RT salah"},))])
+    queue.apply_outcomes(
+        "engine",
+        [
+            Outcome(
+                a.entry_id,
+                State.REJECTED,
+                errors=({"field": "rt", "code": "rt_format", "message": "RT salah"},),
+            )
+        ],
+    )
     fixed = queue.edit(a.seq, make_record(1, rt="5"), actor="A")
     assert fixed.state is State.REJECTED and fixed.record["rt"] == "005"
     resent = queue.resend(a.seq, actor="A")
@@ -110,9 +119,11 @@ def test_synced_and_discarded_are_terminal(queue: Queue) -> None:
     a = queue.enqueue(make_record(1), operator="A", station_id="S")
     queue.claim_batch("e", 1)
     queue.apply_outcomes("e", [Outcome(a.entry_id, State.SYNCED, server_ref="DPK-1")])
-    for action in (lambda: queue.discard(a.seq, actor="S", reason="x"),
-                   lambda: queue.resend(a.seq, actor="S"),
-                   lambda: queue.edit(a.seq, make_record(1), actor="S")):
+    for action in (
+        lambda: queue.discard(a.seq, actor="S", reason="x"),
+        lambda: queue.resend(a.seq, actor="S"),
+        lambda: queue.edit(a.seq, make_record(1), actor="S"),
+    ):
         with pytest.raises(TransitionError):
             action()
     assert queue.get(a.seq).server_ref == "DPK-1"
@@ -124,7 +135,10 @@ def test_audit_trail_records_who_did_what_without_personal_data(queue: Queue) ->
     queue.discard(a.seq, actor="PAK RT", reason="salah input")
     trail = queue.audit_trail(a.seq)
     assert [(e.actor, e.action) for e in trail] == [
-        ("SITI", "captured"), ("SITI", "edited"), ("PAK RT", "discarded")]
+        ("SITI", "captured"),
+        ("SITI", "edited"),
+        ("PAK RT", "discarded"),
+    ]
     assert trail[1].detail == {"fields": ["full_name"]}
     assert trail[2].detail["reason"] == "salah input"
     with sqlite3.connect(queue.path) as raw:
@@ -195,6 +209,7 @@ def test_unknown_entry_gives_a_clear_error(queue: Queue) -> None:
 
 def test_find_waiting_by_nik(queue: Queue) -> None:
     from datetime import date
+
     a = queue.enqueue(make_record(9), operator="A", station_id="S")
     found = queue.find_waiting(make_nik(date(1990, 5, 17), serial=9))
     assert found is not None and found.seq == a.seq

@@ -5,9 +5,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from factories import make_record
-
 from ektp_station.store import Outcome, Queue, State
+
+from factories import make_record
 
 
 def test_counts_follow_every_change(data_dir: Path) -> None:
@@ -18,8 +18,12 @@ def test_counts_follow_every_change(data_dir: Path) -> None:
     for i in range(1, 121):
         made.append(queue.enqueue(make_record(i), operator=rng.choice(operators), station_id="S"))
     batch = queue.claim_batch("e", 80)
-    results = [Outcome(e.entry_id, rng.choice([State.SYNCED, State.REJECTED, State.CONFLICT,
-                                               State.PENDING])) for e in batch[:70]]
+    results = [
+        Outcome(
+            e.entry_id, rng.choice([State.SYNCED, State.REJECTED, State.CONFLICT, State.PENDING])
+        )
+        for e in batch[:70]
+    ]
     queue.apply_outcomes("e", results)
     for e in made[100:110]:
         queue.discard(e.seq, actor="SUP", reason="uji")
@@ -49,8 +53,17 @@ def test_oldest_unsynced_and_last_sync(data_dir: Path) -> None:
     assert status.oldest_unsynced_at == t0 + timedelta(hours=1)
     assert status.last_sync_at is not None
     data = status.to_json()
-    for key in ("pending", "sending", "synced", "rejected", "conflict", "discarded",
-                "oldest_unsynced_at", "last_sync_at", "operators"):
+    for key in (
+        "pending",
+        "sending",
+        "synced",
+        "rejected",
+        "conflict",
+        "discarded",
+        "oldest_unsynced_at",
+        "last_sync_at",
+        "operators",
+    ):
         assert key in data
     assert data["synced"] == 1 and data["pending"] == 1
     queue.close()

@@ -8,10 +8,10 @@ import pytest
 from ektp_station.central.runner import CentralServer
 from ektp_station.devtools.faultproxy import FaultProxy
 from ektp_station.store import Queue
+from ektp_station.sync.engine import SyncEngine
+
 from factories import TODAY
 from sync_support import STATION
-
-from ektp_station.sync.engine import SyncEngine
 
 
 @pytest.fixture
@@ -37,8 +37,6 @@ def queue(data_dir: Path) -> Iterator[Queue]:
     q = Queue.open(data_dir)
     yield q
     q.close()
-
-
 
 
 @pytest.fixture

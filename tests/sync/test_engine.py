@@ -4,6 +4,7 @@ from ektp_station.central.runner import CentralServer
 from ektp_station.devtools.faultproxy import FaultProxy
 from ektp_station.store import Queue, State
 from ektp_station.sync.engine import Link
+
 from factories import make_record, many_records
 from sync_support import make_engine
 
@@ -13,7 +14,9 @@ def _fill(queue: Queue, records: list[dict[str, object]]) -> None:
         queue.enqueue(r, operator="SITI", station_id="ST-DEPOK-01")
 
 
-def test_drain_delivers_every_entry_once(queue: Queue, central: CentralServer, token: str, engines) -> None:
+def test_drain_delivers_every_entry_once(
+    queue: Queue, central: CentralServer, token: str, engines
+) -> None:
     _fill(queue, many_records(250))
     engine = make_engine(engines, queue, central.url, token)
     assert engine.drain(give_up_after=30)
@@ -26,8 +29,8 @@ def test_drain_delivers_every_entry_once(queue: Queue, central: CentralServer, t
 
 
 def test_rejected_entries_carry_the_centres_field_errors(
-    queue: Queue, central: CentralServer, token: str
-, engines) -> None:
+    queue: Queue, central: CentralServer, token: str, engines
+) -> None:
     # saved locally despite an error (e.g. an old import); the centre rejects it
     queue.enqueue(make_record(1, rt="000"), operator="SITI", station_id="ST-DEPOK-01")
     queue.enqueue(make_record(2), operator="SITI", station_id="ST-DEPOK-01")
@@ -40,8 +43,8 @@ def test_rejected_entries_carry_the_centres_field_errors(
 
 
 def test_conflicts_are_kept_for_a_supervisor(
-    queue: Queue, central: CentralServer, token: str, tmp_path
-, engines) -> None:
+    queue: Queue, central: CentralServer, token: str, tmp_path, engines
+) -> None:
     # another station already recorded this resident
     other = Queue.open(tmp_path / "other")
     other.enqueue(make_record(5), operator="ANDI", station_id="ST-DEPOK-01")
@@ -55,8 +58,8 @@ def test_conflicts_are_kept_for_a_supervisor(
 
 
 def test_captive_portal_never_marks_anything_synced(
-    queue: Queue, central: CentralServer, token: str, proxy: FaultProxy
-, engines) -> None:
+    queue: Queue, central: CentralServer, token: str, proxy: FaultProxy, engines
+) -> None:
     _fill(queue, many_records(20))
     proxy.set_faults(captive=1.0)
     engine = make_engine(engines, queue, proxy.url, token)
@@ -67,7 +70,9 @@ def test_captive_portal_never_marks_anything_synced(
     assert engine.state.link is Link.OFFLINE
 
 
-def test_wrong_token_is_reported_not_retried_forever(queue: Queue, central: CentralServer, engines) -> None:
+def test_wrong_token_is_reported_not_retried_forever(
+    queue: Queue, central: CentralServer, engines
+) -> None:
     central.add_station("ST-DEPOK-01")
     _fill(queue, many_records(3))
     engine = make_engine(engines, queue, central.url, "not-the-token")

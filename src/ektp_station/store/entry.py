@@ -32,7 +32,7 @@ class Entry:
     synced_at: datetime | None = None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Entry:
+    def from_row(cls, row: Mapping[Any, Any]) -> Entry:
         def when(value: str | None) -> datetime | None:
             return parse_utc(value) if value else None
 

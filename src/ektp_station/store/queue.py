@@ -24,8 +24,8 @@ from ..domain import clean_nik, normalise
 from ..errors import DuplicateEntryError, DuplicateNikError, EntryNotFound, TransitionError
 from ..timeutil import format_utc, utc_now_iso
 from . import delivery
-from .db import create_queue_engine, reading, writing
 from .auditlog import write_audit
+from .db import create_queue_engine, reading, writing
 from .entry import AuditEvent, Entry, Outcome
 from .lock import ProcessLock
 from .schema import audit, entries, meta, migrate
@@ -148,7 +148,9 @@ class Queue:
         }
         savepoint = conn.begin_nested()
         try:
-            seq = conn.execute(insert(entries).values(**values)).inserted_primary_key[0]
+            key = conn.execute(insert(entries).values(**values)).inserted_primary_key
+            assert key is not None
+            seq = int(key[0])
             write_audit(conn, seq, operator, action, detail, now)
         except IntegrityError:
             savepoint.rollback()
@@ -240,7 +242,9 @@ class Queue:
             if clear_errors:
                 values.update(errors=None, last_error=None)
             conn.execute(update(entries).where(entries.c.seq == seq).values(**values))
-            write_audit(conn, seq, actor, action, {"from": current.state.value, **(detail or {})}, now)
+            write_audit(
+                conn, seq, actor, action, {"from": current.state.value, **(detail or {})}, now
+            )
             return self._get(conn, seq)
 
     # -- delivery (see .delivery) ------------------------------------------------------------
@@ -269,9 +273,7 @@ class Queue:
 
     def get_by_id(self, entry_id: str) -> Entry:
         with reading(self.engine) as conn:
-            seq = conn.execute(
-                select(entries.c.seq).where(entries.c.entry_id == entry_id)
-            ).scalar()
+            seq = conn.execute(select(entries.c.seq).where(entries.c.entry_id == entry_id)).scalar()
             if seq is None:
                 raise _not_found(entry_id)
             return self._get(conn, seq)

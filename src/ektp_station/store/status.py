@@ -73,8 +73,12 @@ def read_status(conn: Connection) -> QueueStatus:
     counts = _zero_counts()
     by_operator: dict[tuple[str, str], OperatorCounts] = {}
     rows = conn.execute(
-        select(state_counts.c.station_id, state_counts.c.operator, state_counts.c.state,
-               state_counts.c.n).where(state_counts.c.n != 0)
+        select(
+            state_counts.c.station_id,
+            state_counts.c.operator,
+            state_counts.c.state,
+            state_counts.c.n,
+        ).where(state_counts.c.n != 0)
     )
     for station_id, operator, state, n in rows:
         counts[state] += n

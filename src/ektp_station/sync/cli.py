@@ -65,8 +65,9 @@ def _run(args: argparse.Namespace) -> int:
     timeout = args.timeout or settings.timeout_seconds
     queue = Queue.open(paths.data_dir)
     client = CentralClient(url, token, timeout=timeout)
-    engine = SyncEngine(queue, client, station, listener=_Printer(args.quiet),
-                        config=EngineConfig(batch_size=batch))
+    engine = SyncEngine(
+        queue, client, station, listener=_Printer(args.quiet), config=EngineConfig(batch_size=batch)
+    )
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
         engine.stop(timeout=0)
@@ -87,7 +88,8 @@ def _run(args: argparse.Namespace) -> int:
         drained = engine.drain(give_up_after=args.max_time)
         left = queue.count(State.PENDING)
         sys.stdout.write(
-            f"Antrean kosong: semua entri terkirim.\n" if drained
+            "Antrean kosong: semua entri terkirim.\n"
+            if drained
             else f"Berhenti; {left} entri masih menunggu.\n"
         )
         return 0 if drained else 1
@@ -101,18 +103,37 @@ def _run(args: argparse.Namespace) -> int:
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sync = commands.add_parser("sync", help="kirim antrean ke pusat")
     mode = sync.add_mutually_exclusive_group()
-    mode.add_argument("--once", dest="mode", action="store_const", const="once",
-                      help="kirim satu batch lalu selesai")
-    mode.add_argument("--until-empty", dest="mode", action="store_const", const="until_empty",
-                      help="kirim sampai antrean kosong (bawaan)")
-    mode.add_argument("--watch", dest="mode", action="store_const", const="watch",
-                      help="terus berjalan dan kirim setiap entri baru")
+    mode.add_argument(
+        "--once",
+        dest="mode",
+        action="store_const",
+        const="once",
+        help="kirim satu batch lalu selesai",
+    )
+    mode.add_argument(
+        "--until-empty",
+        dest="mode",
+        action="store_const",
+        const="until_empty",
+        help="kirim sampai antrean kosong (bawaan)",
+    )
+    mode.add_argument(
+        "--watch",
+        dest="mode",
+        action="store_const",
+        const="watch",
+        help="terus berjalan dan kirim setiap entri baru",
+    )
     sync.set_defaults(mode="until_empty", func=_run)
     sync.add_argument("--central-url", metavar="URL")
     sync.add_argument("--token", metavar="T")
     sync.add_argument("--station-id", metavar="ID")
     sync.add_argument("--batch-size", type=int, metavar="N")
     sync.add_argument("--timeout", type=float, metavar="SECONDS", help="batas waktu per permintaan")
-    sync.add_argument("--max-time", type=float, metavar="SECONDS",
-                      help="dengan --until-empty: menyerah setelah sekian detik")
+    sync.add_argument(
+        "--max-time",
+        type=float,
+        metavar="SECONDS",
+        help="dengan --until-empty: menyerah setelah sekian detik",
+    )
     sync.add_argument("-q", "--quiet", action="store_true")

@@ -290,18 +290,33 @@ class SyncEngine:
         counts = {s: sum(1 for o in outcomes if o.state is s) for s in State}
         self.total_synced += counts[State.SYNCED]
         pending = self.queue.count(State.PENDING)
-        self._set_state(link=Link.ONLINE, retry_at=None, pending=pending,
-                        last_error=None, last_error_id=None,
-                        last_sync_at=utc_now() if counts[State.SYNCED] else self._state.last_sync_at)
+        self._set_state(
+            link=Link.ONLINE,
+            retry_at=None,
+            pending=pending,
+            last_error=None,
+            last_error_id=None,
+            last_sync_at=utc_now() if counts[State.SYNCED] else self._state.last_sync_at,
+        )
         if self._listener is not None:
-            self._listener.sync_progress(Progress(
-                batch=len(outcomes), synced=counts[State.SYNCED],
-                rejected=counts[State.REJECTED], conflict=counts[State.CONFLICT],
-                total_synced=self.total_synced, pending=pending,
-            ))
-        log.info("batch of %d: %d synced, %d rejected, %d conflict, %d back to pending",
-                 len(outcomes), counts[State.SYNCED], counts[State.REJECTED],
-                 counts[State.CONFLICT], counts[State.PENDING])
+            self._listener.sync_progress(
+                Progress(
+                    batch=len(outcomes),
+                    synced=counts[State.SYNCED],
+                    rejected=counts[State.REJECTED],
+                    conflict=counts[State.CONFLICT],
+                    total_synced=self.total_synced,
+                    pending=pending,
+                )
+            )
+        log.info(
+            "batch of %d: %d synced, %d rejected, %d conflict, %d back to pending",
+            len(outcomes),
+            counts[State.SYNCED],
+            counts[State.REJECTED],
+            counts[State.CONFLICT],
+            counts[State.PENDING],
+        )
         return len(entries)
 
     def _probe(self) -> bool:
@@ -324,8 +339,13 @@ class SyncEngine:
         link = Link.OFFLINE if isinstance(exc, LinkDown) else Link.RETRYING
         message_id = exc.message_id if isinstance(exc, SyncError) else None
         log.info("send failed (%s); next try in %.1f s", exc, delay)
-        self._set_state(link=link, retry_at=time.time() + delay, last_error=str(exc),
-                        last_error_id=message_id, pending=self.queue.count(State.PENDING))
+        self._set_state(
+            link=link,
+            retry_at=time.time() + delay,
+            last_error=str(exc),
+            last_error_id=message_id,
+            pending=self.queue.count(State.PENDING),
+        )
 
     def _pause_after_failure(self, seconds: float) -> None:
         """tenacity's sleep: interruptible, and probing while the link is down."""
@@ -342,7 +362,11 @@ class SyncEngine:
             if self._wait_for(max(0.0, until - now)) in _URGENT:
                 return
             now = time.monotonic()
-            if probing and now < deadline and now >= self._last_request + self.config.probe_interval:
+            if (
+                probing
+                and now < deadline
+                and now >= self._last_request + self.config.probe_interval
+            ):
                 if self._probe():
                     return  # the link is back: send now, whatever the backoff had grown to
 
@@ -398,22 +422,48 @@ def _to_wire(entries: list[Entry]) -> tuple[list[BatchEntry], list[Outcome]]:
     local: list[Outcome] = []
     for e in entries:
         try:
-            wire.append(BatchEntry(entry_id=e.entry_id, seq=e.seq, operator=e.operator,
-                                   captured_at=e.captured_at, record=e.record))
+            wire.append(
+                BatchEntry(
+                    entry_id=e.entry_id,
+                    seq=e.seq,
+                    operator=e.operator,
+                    captured_at=e.captured_at,
+                    record=e.record,
+                )
+            )
         except ValidationError as exc:
             where = sorted({str(err["loc"][0]) for err in exc.errors() if err["loc"]})
-            local.append(Outcome(e.entry_id, State.REJECTED, errors=tuple(
-                {"field": w, "code": "wire_format",
-                 "message": "Data tidak dapat dikirim dalam format protokol; perbaiki isiannya."}
-                for w in where or ["record"]), last_error="entry does not fit the protocol"))
+            local.append(
+                Outcome(
+                    e.entry_id,
+                    State.REJECTED,
+                    errors=tuple(
+                        {
+                            "field": w,
+                            "code": "wire_format",
+                            "message": "Data tidak dapat dikirim dalam format protokol; perbaiki isiannya.",
+                        }
+                        for w in where or ["record"]
+                    ),
+                    last_error="entry does not fit the protocol",
+                )
+            )
     return wire, local
 
 
 def _refused_locally(entry_id: str, exc: SyncError) -> Outcome:
-    return Outcome(entry_id, State.REJECTED, errors=({
-        "field": "", "code": "request_rejected",
-        "message": "Pusat tidak dapat membaca entri ini; periksa isiannya lalu kirim ulang.",
-    },), last_error=str(exc))
+    return Outcome(
+        entry_id,
+        State.REJECTED,
+        errors=(
+            {
+                "field": "",
+                "code": "request_rejected",
+                "message": "Pusat tidak dapat membaca entri ini; periksa isiannya lalu kirim ulang.",
+            },
+        ),
+        last_error=str(exc),
+    )
 
 
 _CONFLICT_TEXT = {
@@ -426,13 +476,17 @@ def _outcome(result: EntryResult) -> Outcome:
     if result.status in ("accepted", "already_accepted"):
         return Outcome(result.entry_id, State.SYNCED, server_ref=result.reference)
     if result.status == "rejected":
-        errors = tuple({"field": e.field, "code": e.code, "message": e.message}
-                       for e in result.errors)
-        return Outcome(result.entry_id, State.REJECTED, errors=errors,
-                       last_error="rejected by the centre")
+        errors = tuple(
+            {"field": e.field, "code": e.code, "message": e.message} for e in result.errors
+        )
+        return Outcome(
+            result.entry_id, State.REJECTED, errors=errors, last_error="rejected by the centre"
+        )
     kind = result.conflict or "nik_recorded"
     field, text = _CONFLICT_TEXT.get(kind, ("", kind))
-    return Outcome(result.entry_id, State.CONFLICT,
-                   errors=({"field": field, "code": kind, "message": text},),
-                   last_error=f"conflict: {kind}")
-
+    return Outcome(
+        result.entry_id,
+        State.CONFLICT,
+        errors=({"field": field, "code": kind, "message": text},),
+        last_error=f"conflict: {kind}",
+    )

@@ -1,0 +1,299 @@
+"""The catalogue of problem codes and their messages (Bahasa Indonesia, English).
+
+Codes are stable: other layers, reports and tests key on them. Each message says what to fix
+and never contains the value that was typed; templates may use ``{label}`` (the field's name)
+and the numeric parameters listed next to the code (counts, limits, the station's area code).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["CATALOGUE", "FIELD_LABELS", "OVERRIDES"]
+
+ERROR: Final = "error"
+WARNING: Final = "warning"
+
+FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "nik": ("NIK", "NIK"),
+    "kk_number": ("Nomor KK", "KK number"),
+    "full_name": ("Nama lengkap", "Full name"),
+    "birth_place": ("Tempat lahir", "Place of birth"),
+    "birth_date": ("Tanggal lahir", "Date of birth"),
+    "sex": ("Jenis kelamin", "Sex"),
+    "blood_type": ("Golongan darah", "Blood type"),
+    "religion": ("Agama", "Religion"),
+    "marital_status": ("Status perkawinan", "Marital status"),
+    "occupation": ("Pekerjaan", "Occupation"),
+    "citizenship": ("Kewarganegaraan", "Citizenship"),
+    "address": ("Alamat", "Address"),
+    "rt": ("RT", "RT"),
+    "rw": ("RW", "RW"),
+    "kelurahan_code": ("Kelurahan", "Kelurahan"),
+    "phone": ("Nomor telepon", "Phone number"),
+}
+
+_CHECK_BOTH_ID: Final = "Periksa keduanya; bila memang berbeda, konfirmasi untuk melanjutkan."
+_CHECK_BOTH_EN: Final = "Check both; if they really differ, confirm to continue."
+
+# code -> (severity, Indonesian template, English template)
+CATALOGUE: Final[dict[str, tuple[str, str, str]]] = {
+    # --- any field -------------------------------------------------------------------------
+    "required": (ERROR, "{label} wajib diisi.", "{label} is required."),
+    "value_not_in_list": (
+        ERROR,
+        "{label} tidak ada dalam daftar; pilih salah satu dari daftar.",
+        "{label} is not a listed value; choose one from the list.",
+    ),
+    "control_chars": (
+        ERROR,
+        "{label} berisi karakter tersembunyi (misalnya baris baru atau tab); ketik ulang isinya.",
+        "{label} contains hidden characters (such as a line break or tab); retype it.",
+    ),
+    "too_short": (
+        ERROR,
+        "{label} terlalu pendek: minimal {min} karakter.",
+        "{label} is too short: at least {min} characters.",
+    ),
+    "too_long": (
+        ERROR,
+        "{label} terlalu panjang: maksimal {max} karakter (sekarang {n}). "
+        "Gunakan singkatan seperti pada KK.",
+        "{label} is too long: at most {max} characters (it has {n}). "
+        "Abbreviate as on the family card (KK).",
+    ),
+    # --- NIK -------------------------------------------------------------------------------
+    "nik_chars": (
+        ERROR,
+        "NIK hanya boleh berisi angka; hapus huruf dan tanda lainnya.",
+        "The NIK may contain digits only; remove letters and other characters.",
+    ),
+    "nik_length": (
+        ERROR,
+        "NIK harus 16 angka (sekarang {n}).",
+        "The NIK must have 16 digits (it has {n}).",
+    ),
+    "nik_province_unknown": (
+        ERROR,
+        "Kode provinsi pada NIK (angka ke-1 dan ke-2) tidak dikenal; cocokkan NIK dengan KK.",
+        "The NIK's province code (digits 1-2) is unknown; check the NIK against the family card.",
+    ),
+    "nik_kabupaten_unknown": (
+        WARNING,
+        "Kode kabupaten/kota pada NIK (angka ke-3 dan ke-4) tidak ada di provinsinya. Kode lama "
+        "mungkin sudah dihapus; cocokkan NIK dengan KK lalu konfirmasi.",
+        "The NIK's regency/city code (digits 3-4) does not exist in its province. Old codes get "
+        "retired; check the NIK against the family card, then confirm.",
+    ),
+    "nik_kecamatan_unknown": (
+        WARNING,
+        "Kode kecamatan pada NIK (angka ke-5 dan ke-6) tidak ada di kabupaten/kotanya. Kode lama "
+        "mungkin sudah dihapus; cocokkan NIK dengan KK lalu konfirmasi.",
+        "The NIK's district code (digits 5-6) does not exist in its regency/city. Old codes get "
+        "retired; check the NIK against the family card, then confirm.",
+    ),
+    "nik_day_invalid": (
+        ERROR,
+        "Tanggal lahir pada NIK (angka ke-7 dan ke-8) harus 01–31 untuk laki-laki atau 41–71 "
+        "untuk perempuan; periksa kembali NIK.",
+        "The day of birth in the NIK (digits 7-8) must be 01-31 for a man or 41-71 for a woman; "
+        "check the NIK.",
+    ),
+    "nik_month_invalid": (
+        ERROR,
+        "Bulan lahir pada NIK (angka ke-9 dan ke-10) harus 01–12; periksa kembali NIK.",
+        "The month of birth in the NIK (digits 9-10) must be 01-12; check the NIK.",
+    ),
+    "nik_date_invalid": (
+        ERROR,
+        "Tanggal lahir pada NIK (angka ke-7 sampai ke-12) tidak ada di kalender "
+        "(misalnya 30 Februari); periksa kembali NIK.",
+        "The date of birth in the NIK (digits 7-12) does not exist (e.g. 30 February); "
+        "check the NIK.",
+    ),
+    "nik_serial_zero": (
+        ERROR,
+        "Nomor urut pada NIK (4 angka terakhir) tidak boleh 0000; periksa kembali NIK.",
+        "The NIK's serial number (last 4 digits) cannot be 0000; check the NIK.",
+    ),
+    "nik_birthdate_mismatch": (
+        WARNING,
+        "Tanggal lahir pada NIK berbeda dengan tanggal lahir yang diisi. " + _CHECK_BOTH_ID,
+        "The date of birth in the NIK differs from the date of birth entered. " + _CHECK_BOTH_EN,
+    ),
+    "nik_sex_mismatch": (
+        WARNING,
+        "Jenis kelamin pada NIK (tanggal lahir +40 untuk perempuan) berbeda dengan jenis kelamin "
+        "yang dipilih. " + _CHECK_BOTH_ID,
+        "The sex encoded in the NIK (day of birth +40 for women) differs from the sex chosen. "
+        + _CHECK_BOTH_EN,
+    ),
+    # --- KK --------------------------------------------------------------------------------
+    "kk_chars": (
+        ERROR,
+        "Nomor KK hanya boleh berisi angka; hapus huruf dan tanda lainnya.",
+        "The KK number may contain digits only; remove letters and other characters.",
+    ),
+    "kk_length": (
+        ERROR,
+        "Nomor KK harus 16 angka (sekarang {n}).",
+        "The KK number must have 16 digits (it has {n}).",
+    ),
+    "kk_province_unknown": (
+        ERROR,
+        "Kode provinsi pada nomor KK (angka ke-1 dan ke-2) tidak dikenal; periksa kembali "
+        "nomor KK.",
+        "The KK number's province code (digits 1-2) is unknown; check the KK number.",
+    ),
+    "kk_region_unknown": (
+        WARNING,
+        "Kode wilayah pada nomor KK (angka ke-3 sampai ke-6) tidak dikenal; periksa kembali "
+        "nomor KK lalu konfirmasi.",
+        "The KK number's region code (digits 3-6) is unknown; check the KK number, then confirm.",
+    ),
+    "kk_date_invalid": (
+        WARNING,
+        "Tanggal pada nomor KK (angka ke-7 sampai ke-12) bukan tanggal yang ada; periksa "
+        "kembali nomor KK lalu konfirmasi.",
+        "The date in the KK number (digits 7-12) is not a real date; check the KK number, "
+        "then confirm.",
+    ),
+    "kk_date_future": (
+        WARNING,
+        "Tanggal pada nomor KK (angka ke-7 sampai ke-12) ada di masa depan; periksa kembali "
+        "nomor KK lalu konfirmasi.",
+        "The date in the KK number (digits 7-12) is in the future; check the KK number, "
+        "then confirm.",
+    ),
+    "kk_same_as_nik": (
+        WARNING,
+        "Nomor KK sama dengan NIK; nomor KK adalah nomor kartu keluarga, bukan NIK. "
+        "Periksa kembali lalu konfirmasi.",
+        "The KK number is the same as the NIK; the KK number is the family card's number, "
+        "not the NIK. Check it, then confirm.",
+    ),
+    # --- dates and age ---------------------------------------------------------------------
+    "birth_date_format": (
+        ERROR,
+        "Tanggal lahir harus ditulis TTTT-BB-HH (contoh 1990-08-17).",
+        "The date of birth must be written YYYY-MM-DD (e.g. 1990-08-17).",
+    ),
+    "birth_date_invalid": (
+        ERROR,
+        "Tanggal lahir tidak ada di kalender; periksa tanggal dan bulannya.",
+        "The date of birth does not exist; check the day and the month.",
+    ),
+    "birth_date_future": (
+        ERROR,
+        "Tanggal lahir tidak boleh di masa depan; periksa tahunnya.",
+        "The date of birth cannot be in the future; check the year.",
+    ),
+    "age_implausible": (
+        ERROR,
+        "Umur lebih dari {max} tahun tidak masuk akal; periksa tahun lahir.",
+        "An age over {max} years is not plausible; check the year of birth.",
+    ),
+    "age_under_16": (
+        ERROR,
+        "Penduduk belum berumur 16 tahun dan belum pernah kawin, jadi belum boleh merekam "
+        "KTP-el. Periksa tanggal lahir dan status perkawinan.",
+        "The resident is under 16 and has never married, so cannot be recorded for a KTP-el "
+        "yet. Check the date of birth and the marital status.",
+    ),
+    "age_16": (
+        WARNING,
+        "Penduduk berumur 16 tahun: perekaman boleh, tetapi KTP-el baru dicetak setelah "
+        "berumur 17 tahun. Konfirmasi untuk melanjutkan.",
+        "The resident is 16: recording is allowed, but the KTP-el is printed only at 17. "
+        "Confirm to continue.",
+    ),
+    "married_too_young": (
+        ERROR,
+        "Status perkawinan ini tidak masuk akal untuk umur di bawah {min} tahun; periksa status "
+        "perkawinan dan tanggal lahir.",
+        "This marital status is not plausible under the age of {min}; check the marital status "
+        "and the date of birth.",
+    ),
+    # --- enumerations ----------------------------------------------------------------------
+    "citizenship_dual": (
+        ERROR,
+        "KTP-el hanya untuk WNI atau WNA; dua kewarganegaraan tidak dapat dicatat. "
+        "Pilih WNI atau WNA.",
+        "A KTP-el is only for WNI or WNA; dual citizenship cannot be recorded. Choose WNI or WNA.",
+    ),
+    # --- names and text --------------------------------------------------------------------
+    "name_digits": (
+        ERROR,
+        "{label} tidak boleh berisi angka.",
+        "{label} cannot contain digits.",
+    ),
+    "name_chars": (
+        ERROR,
+        "{label} hanya boleh berisi huruf, spasi, dan tanda ' . , - (contoh NUR'AINI, MUH. ALI).",
+        "{label} may contain only letters, spaces and the marks ' . , - (e.g. NUR'AINI, MUH. ALI).",
+    ),
+    "name_no_letters": (
+        ERROR,
+        "{label} harus berisi huruf.",
+        "{label} must contain letters.",
+    ),
+    "name_non_latin": (
+        WARNING,
+        "{label} berisi huruf di luar A–Z (misalnya huruf beraksen) yang mungkin tidak tercetak "
+        "di KTP-el. Samakan dengan KK lalu konfirmasi.",
+        "{label} contains letters outside A-Z (such as accented letters) that the KTP-el may not "
+        "print. Make it match the family card, then confirm.",
+    ),
+    # --- phone -----------------------------------------------------------------------------
+    "phone_chars": (
+        ERROR,
+        "Nomor telepon hanya boleh berisi angka, boleh diawali + (contoh 081234567890).",
+        "The phone number may contain digits only, optionally starting with + (e.g. 081234567890).",
+    ),
+    "phone_length": (
+        ERROR,
+        "Nomor telepon harus {min}–{max} angka (sekarang {n}).",
+        "The phone number must have {min}-{max} digits (it has {n}).",
+    ),
+    # --- RT / RW ---------------------------------------------------------------------------
+    "rt_rw_format": (
+        ERROR,
+        "{label} harus berupa angka, paling banyak 3 digit (contoh 003).",
+        "{label} must be a number of at most 3 digits (e.g. 003).",
+    ),
+    "rt_rw_zero": (
+        ERROR,
+        "{label} tidak boleh 000; isi nomor {label} sesuai KK.",
+        "{label} cannot be 000; enter the {label} number from the family card.",
+    ),
+    # --- kelurahan -------------------------------------------------------------------------
+    "kelurahan_format": (
+        ERROR,
+        "Kode kelurahan harus berformat NN.NN.NN.NNNN (contoh 32.76.02.1007); pilih kelurahan "
+        "dari daftar.",
+        "The kelurahan code must look like NN.NN.NN.NNNN (e.g. 32.76.02.1007); choose the "
+        "kelurahan from the list.",
+    ),
+    "kelurahan_unknown": (
+        ERROR,
+        "Kode kelurahan tidak dikenal; pilih kelurahan dari daftar.",
+        "Unknown kelurahan code; choose the kelurahan from the list.",
+    ),
+    "kelurahan_outside_area": (
+        ERROR,
+        "Kelurahan ini di luar wilayah stasiun ({area}); pilih kelurahan di wilayah stasiun.",
+        "This kelurahan is outside the station's area ({area}); choose one inside that area.",
+    ),
+}
+
+# (code, field) -> (Indonesian, English): a more helpful text for one field.
+OVERRIDES: Final[dict[tuple[str, str], tuple[str, str]]] = {
+    ("required", "blood_type"): (
+        "Golongan darah wajib diisi; pilih TIDAK TAHU bila tidak diketahui.",
+        "Blood type is required; choose TIDAK TAHU (unknown) if it is not known.",
+    ),
+    ("required", "kelurahan_code"): (
+        "Kelurahan wajib diisi; pilih kelurahan dari daftar.",
+        "Kelurahan is required; choose the kelurahan from the list.",
+    ),
+}
