@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from factories import make_record
-from sync_support import STATION, make_engine
 
 from ektp_station.central.runner import CentralServer
 from ektp_station.devtools.faultproxy import FaultProxy
 from ektp_station.store import Queue, State
+
+from factories import make_record
+from sync_support import STATION, make_engine
 
 
 def test_station_logs_hold_no_personal_data_or_token(
