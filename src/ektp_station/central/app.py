@@ -1,0 +1,271 @@
+"""The reference centre as a FastAPI (ASGI) application: ``create_app(db_url)``.
+
+Order of checks for ``POST /v1/batches`` (cheapest first, so that a bad request costs little):
+draining/overload (503) -> declared Content-Length (413) -> bearer token (401) -> this station
+already has a batch in flight in this process (429) -> read the body, counting bytes (413) ->
+JSON and schema (400) -> station id matches the token (403) -> ingest (200).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ektp_station.sync.protocol import (
+    MAX_BODY_BYTES,
+    PROTOCOL_VERSION,
+    BatchReply,
+    BatchRequest,
+    ErrorReply,
+    Health,
+)
+
+from .db import CentralDB
+from .ingest import Ingestor
+
+__all__ = ["DB_URL_ENV", "CentralState", "app_from_env", "create_app", "error_response"]
+
+log = logging.getLogger(__name__)
+
+DB_URL_ENV = "EKTP_CENTRAL_DB"
+RETRY_AFTER_BUSY = 2
+RETRY_AFTER_OVERLOADED = 5
+
+
+@dataclass
+class CentralState:
+    """Per-process state of one app (lives on ``app.state.central``)."""
+
+    db: CentralDB
+    ingestor: Ingestor
+    max_in_flight: int
+    in_flight: int = 0
+    stations_in_flight: set[str] = field(default_factory=set)
+    draining: bool = False
+
+
+def error_response(
+    status: int, code: str, message: str, *, retry_after: int | None = None
+) -> JSONResponse:
+    """A non-200 reply in the protocol's error shape."""
+    body = {"protocol": PROTOCOL_VERSION, "error": {"code": code, "message": message}}
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _schema_message(exc: ValidationError | RequestValidationError) -> tuple[str, str]:
+    """(code, message) for a schema error; never echoes the values sent."""
+    errors = exc.errors()
+    if any(err.get("type") == "json_invalid" for err in errors):
+        return "bad_json", "Body bukan JSON yang sah."
+    if any(tuple(err.get("loc", ()))[-1:] == ("protocol",) for err in errors):
+        return "unsupported_protocol", f"Versi protokol tidak didukung (harus {PROTOCOL_VERSION})."
+    where = []
+    for err in errors[:5]:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "(body)"
+        where.append(f"{loc}: {err.get('msg', 'invalid')}")
+    return "invalid_request", "Isi permintaan tidak sesuai skema: " + "; ".join(where)
+
+
+_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorReply, "description": text}
+    for code, text in {
+        400: "Malformed JSON or not the BatchRequest schema",
+        401: "Missing or unknown bearer token",
+        403: "Token valid, but station_id is not the token's station",
+        413: "Body larger than MAX_BODY_BYTES",
+        429: "This station already has a batch in flight (Retry-After)",
+        503: "Server overloaded, draining or its database unavailable (Retry-After)",
+    }.items()
+}
+
+
+def _request_body_openapi() -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}}
+            },
+        }
+    }
+
+
+def _install_openapi(app: FastAPI) -> None:
+    """FastAPI's generated description, plus BatchRequest (the body is parsed by hand)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        from fastapi.openapi.utils import get_openapi
+
+        spec = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        request_schema = BatchRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in request_schema.pop("$defs", {}).items():
+            schemas.setdefault(name, sub)
+        schemas["BatchRequest"] = request_schema
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The body, or None as soon as it grows past MAX_BODY_BYTES (chunked bodies too)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(
+    db_url: str,
+    *,
+    max_in_flight: int = 64,
+    today: Callable[[], date] | None = None,
+    create_schema: bool = True,
+) -> FastAPI:
+    """The centre's ASGI app over ``db_url`` (SQLite or ``postgresql+psycopg://``).
+
+    ``today`` overrides the server's date for validation (tests); ``create_schema=False``
+    when the tables are known to exist (several workers on one PostgreSQL database).
+    """
+    db = CentralDB(db_url)
+    if create_schema:
+        db.create_schema()
+    state = CentralState(db=db, ingestor=Ingestor(db, today=today), max_in_flight=max_in_flight)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        state.draining = False
+        yield
+        state.draining = True
+        db.dispose()
+
+    app = FastAPI(
+        title="ektp-station reference centre",
+        version=str(PROTOCOL_VERSION),
+        description="Reference implementation of the centre's side of the ektp-station "
+        "protocol (see docs/protocol.md).",
+        lifespan=lifespan,
+    )
+    app.state.central = state
+    _install_openapi(app)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        return error_response(
+            exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        code, message = _schema_message(exc)
+        return error_response(400, code, message)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _db_error(_request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        log.error("database error: %s", type(exc).__name__)
+        return error_response(
+            503,
+            "database_unavailable",
+            "Basis data pusat sedang tidak tersedia.",
+            retry_after=RETRY_AFTER_OVERLOADED,
+        )
+
+    @app.exception_handler(Exception)
+    async def _server_error(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error: %s", type(exc).__name__)
+        return error_response(500, "internal_error", "Kesalahan di server pusat.")
+
+    @app.get("/v1/health", response_model=Health, responses={503: _ERROR_RESPONSES[503]})
+    async def health() -> Any:
+        if state.draining:
+            return error_response(
+                503, "draining", "Server sedang berhenti.", retry_after=RETRY_AFTER_OVERLOADED
+            )
+        return Health(server_time=datetime.now(UTC))
+
+    @app.post(
+        "/v1/batches",
+        response_model=BatchReply,
+        responses=_ERROR_RESPONSES,
+        openapi_extra=_request_body_openapi(),
+    )
+    async def post_batch(request: Request) -> Any:
+        if state.draining:
+            return error_response(
+                503, "draining", "Server sedang berhenti.", retry_after=RETRY_AFTER_OVERLOADED
+            )
+        if state.in_flight >= state.max_in_flight:
+            return error_response(
+                503, "overloaded", "Server sedang sibuk.", retry_after=RETRY_AFTER_BUSY
+            )
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            return error_response(413, "too_large", f"Body melebihi {MAX_BODY_BYTES} byte.")
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token or len(token) > 256:
+            return error_response(401, "unauthorized", "Token stasiun tidak ada.")
+        token_station = await run_in_threadpool(db.authenticate, token)
+        if token_station is None:
+            return error_response(401, "unauthorized", "Token stasiun tidak dikenal.")
+        if token_station in state.stations_in_flight:
+            return error_response(
+                429,
+                "batch_in_flight",
+                "Batch sebelumnya dari stasiun ini masih diproses.",
+                retry_after=1,
+            )
+        state.stations_in_flight.add(token_station)
+        state.in_flight += 1
+        try:
+            return await _handle_batch(request, token_station)
+        finally:
+            state.in_flight -= 1
+            state.stations_in_flight.discard(token_station)
+
+    async def _handle_batch(request: Request, token_station: str) -> Any:
+        body = await _read_body(request)
+        if body is None:
+            return error_response(413, "too_large", f"Body melebihi {MAX_BODY_BYTES} byte.")
+        try:
+            batch = BatchRequest.model_validate_json(body)
+        except ValidationError as exc:
+            code, message = _schema_message(exc)
+            return error_response(400, code, message)
+        if batch.station_id != token_station:
+            log.warning("station %s sent a batch as another station", token_station)
+            return error_response(
+                403, "wrong_station", "Token ini bukan milik stasiun yang disebut di batch."
+            )
+        results = await run_in_threadpool(state.ingestor.ingest, token_station, batch)
+        return BatchReply(server_time=datetime.now(UTC), results=results)
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` with several workers: the database URL comes from
+    ``EKTP_CENTRAL_DB`` and the schema must already exist."""
+    return create_app(os.environ[DB_URL_ENV], create_schema=False)

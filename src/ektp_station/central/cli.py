@@ -1,0 +1,187 @@
+"""``ektp-station central ...``: serve the reference centre, add stations, show stats.
+
+The lead's ``cli.py`` calls :func:`add_parser` with its subparsers; every subcommand sets
+``func(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import sqlalchemy as sa
+
+from .db import CentralDB
+
+__all__ = ["add_parser", "default_db_url"]
+
+APP_NAME = "ektp-station"
+DB_FILENAME = "central.sqlite3"
+
+
+def default_db_url(data_dir: str | os.PathLike[str] | None = None) -> str:
+    """``sqlite:///<data dir>/central.sqlite3`` (the platform's user data dir unless given)."""
+    folder = Path(data_dir) if data_dir else Path(platformdirs.user_data_dir(APP_NAME))
+    return f"sqlite:///{folder / DB_FILENAME}"
+
+
+def _db_url(args: argparse.Namespace) -> str:
+    url: str | None = getattr(args, "db", None)
+    return url or default_db_url(getattr(args, "data_dir", None))
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``central`` command and its subcommands."""
+    central = subparsers.add_parser(
+        "central", help="server pusat referensi (reference central server)"
+    )
+    sub = central.add_subparsers(dest="central_command", required=True)
+
+    db_help = "URL basis data (default: central.sqlite3 di folder data)"
+    serve = sub.add_parser("serve", help="jalankan server pusat")
+    serve.add_argument("--db", help=db_help)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--workers", type=int, default=1, help="proses uvicorn (>1: PostgreSQL)")
+    serve.add_argument("--max-in-flight", type=int, default=64)
+    serve.set_defaults(func=cmd_serve)
+
+    add = sub.add_parser("add-station", help="daftarkan stasiun / ganti tokennya")
+    add.add_argument("station_id")
+    add.add_argument("--db", help=db_help)
+    add.set_defaults(func=cmd_add_station)
+
+    stats = sub.add_parser("stats", help="ringkasan per stasiun")
+    stats.add_argument("--db", help=db_help)
+    stats.add_argument("--json", action="store_true", help="keluaran JSON")
+    stats.set_defaults(func=cmd_stats)
+
+
+def _is_sqlite(url: str) -> bool:
+    return sa.make_url(url).get_backend_name() == "sqlite"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import DB_URL_ENV, create_app
+
+    url = _db_url(args)
+    if args.workers < 1:
+        print("--workers minimal 1.", file=sys.stderr)
+        return 2
+    if args.workers > 1 and _is_sqlite(url):
+        print(
+            "Lebih dari satu worker hanya dengan PostgreSQL (--db postgresql+psycopg://...); "
+            "SQLite hanya untuk satu proses.",
+            file=sys.stderr,
+        )
+        return 2
+    db = CentralDB(url)
+    db.create_schema()  # once, before any worker starts
+    db.dispose()
+    print(
+        f"Server pusat di http://{args.host}:{args.port} (Ctrl+C untuk berhenti)", file=sys.stderr
+    )
+    if args.workers > 1:
+        os.environ[DB_URL_ENV] = url
+        uvicorn.run(
+            "ektp_station.central.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            timeout_graceful_shutdown=10,
+        )
+    else:
+        app = create_app(url, max_in_flight=args.max_in_flight, create_schema=False)
+        uvicorn.run(app, host=args.host, port=args.port, timeout_graceful_shutdown=10)
+    return 0
+
+
+def cmd_add_station(args: argparse.Namespace) -> int:
+    db = CentralDB(_db_url(args))
+    try:
+        db.create_schema()
+        try:
+            token, rotated = db.add_station(args.station_id)
+        except ValueError:
+            print("ID stasiun harus 1..64 karakter yang dapat dicetak.", file=sys.stderr)
+            return 2
+    finally:
+        db.dispose()
+    print(token)
+    if rotated:
+        note = (
+            f"Token stasiun {args.station_id} diganti; token lama tidak berlaku lagi. "
+            "Simpan token baru ini sekarang: tidak bisa ditampilkan lagi."
+        )
+    else:
+        note = (
+            f"Stasiun {args.station_id} terdaftar. "
+            "Simpan token ini sekarang: tidak bisa ditampilkan lagi."
+        )
+    print(note, file=sys.stderr)
+    return 0
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return "-"
+    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def format_stats(stats: dict[str, Any]) -> str:
+    """Human-readable table in Bahasa Indonesia."""
+    header = (
+        "Stasiun",
+        "Registrasi",
+        "Terakhir terlihat",
+        "Antrean",
+        "Tertua belum terkirim",
+        "Selisih jam (dtk)",
+    )
+    rows = [header]
+    for s in stats["stations"]:
+        backlog = s["reported_backlog"]
+        skew = s["clock_skew_seconds"]
+        rows.append(
+            (
+                s["station_id"],
+                str(s["registrations"]),
+                _when(s["last_seen_at"]),
+                "-" if backlog["pending"] is None else str(backlog["pending"]),
+                _when(backlog["oldest_unsynced_at"]),
+                "-" if skew is None else f"{skew:+.1f}",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append("")
+    lines.append(
+        f"Total registrasi diterima: {stats['registrations']} dari {len(stats['stations'])} stasiun"
+    )
+    return "\n".join(lines)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    db = CentralDB(_db_url(args))
+    try:
+        db.create_schema()
+        stats = db.stats()
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+    else:
+        print(format_stats(stats))
+    return 0

@@ -1,0 +1,98 @@
+"""The station window's application context, built once and passed in (no globals):
+paths, settings, the queue, the operator, and the sync engine with its Qt bridge."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..paths import AppPaths
+from ..settings import Settings
+from ..store import Queue
+from ..sync.client import CentralClient
+from ..sync.engine import EngineConfig, SyncEngine
+from .bridge import SyncBridge
+
+__all__ = ["CliContext", "StationContext", "default_operator"]
+
+log = logging.getLogger(__name__)
+
+
+class CliContext(Protocol):
+    """What ``ektp-station`` hands to :func:`~.app.run_window` (``cli.Context``)."""
+
+    @property
+    def paths(self) -> AppPaths: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def queue(self) -> Queue: ...
+
+
+def default_operator() -> str:
+    """The OS user name, until the operator prompt exists."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment or the passwd database
+        name = ""
+    return name.strip().upper() or "OPERATOR"
+
+
+@dataclass
+class StationContext:
+    paths: AppPaths
+    settings: Settings
+    queue: Queue
+    operator: str
+    bridge: SyncBridge
+    engine: SyncEngine | None = None
+    client: CentralClient | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(cls, ctx: CliContext, *, operator: str | None = None) -> StationContext:
+        """Needs a QApplication (the bridge is a QObject). The engine exists only when the
+        centre's address and the station's token are both configured."""
+        settings = ctx.settings
+        station = cls(
+            paths=ctx.paths,
+            settings=settings,
+            queue=ctx.queue(),
+            operator=operator or default_operator(),
+            bridge=SyncBridge(),
+        )
+        if settings.central_url and settings.token:
+            station.client = CentralClient(
+                settings.central_url, settings.token, timeout=settings.timeout_seconds
+            )
+            station.engine = SyncEngine(
+                station.queue,
+                station.client,
+                settings.effective_station_id,
+                listener=station.bridge,
+                config=EngineConfig(batch_size=settings.batch_size),
+            )
+        return station
+
+    @property
+    def station_id(self) -> str:
+        return self.settings.effective_station_id
+
+    @property
+    def city_code(self) -> str | None:
+        return self.settings.city_code or None
+
+    def start_sync(self) -> None:
+        if self.engine is not None:
+            self.engine.start()
+
+    def stop_sync(self) -> None:
+        """Stop the engine's thread and close its connection (idempotent)."""
+        if self.engine is not None:
+            self.engine.stop()
+            self.engine = None
+        if self.client is not None:
+            self.client.close()
+            self.client = None

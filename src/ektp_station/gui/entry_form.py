@@ -1,0 +1,370 @@
+"""The entry form ("Perekaman"): one resident's biodata, typed fast and by keyboard only.
+
+Fields follow the order of the biodata form. Validation (pure ``domain.validate``) runs as the
+operator types and each problem shows under its field; errors block saving, warnings ask for
+confirmation. Saving is one short local transaction (``Queue.enqueue``) on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Mapping
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain import (
+    Problem,
+    Regions,
+    default_regions,
+    has_errors,
+    parse_nik,
+    validate,
+    value_list,
+)
+from ..errors import DuplicateNikError, EktpError
+from ..store import Entry, Queue
+from .fields import ProblemLabel, UpperLineEdit, ValueCombo
+
+__all__ = ["FORM_FIELDS", "EntryForm"]
+
+log = logging.getLogger(__name__)
+
+#: (field, label) in the order of the biodata form; "kecamatan" only narrows the kelurahan list.
+FORM_FIELDS: tuple[tuple[str, str], ...] = (
+    ("nik", "NIK"),
+    ("kk_number", "No. KK"),
+    ("full_name", "Nama Lengkap"),
+    ("birth_place", "Tempat Lahir"),
+    ("birth_date", "Tanggal Lahir"),
+    ("sex", "Jenis Kelamin"),
+    ("blood_type", "Golongan Darah"),
+    ("religion", "Agama"),
+    ("marital_status", "Status Perkawinan"),
+    ("occupation", "Pekerjaan"),
+    ("citizenship", "Kewarganegaraan"),
+    ("address", "Alamat"),
+    ("rt", "RT"),
+    ("rw", "RW"),
+    ("kecamatan", "Kecamatan"),
+    ("kelurahan_code", "Kelurahan"),
+    ("phone", "No. HP"),
+)
+_UPPER = frozenset({"full_name", "birth_place", "address"})
+_LISTS = ("sex", "blood_type", "religion", "marital_status", "occupation", "citizenship")
+_PLACEHOLDERS = {
+    "nik": "16 angka",
+    "kk_number": "16 angka",
+    "birth_date": "HH-BB-TTTT",
+    "rt": "3 angka",
+    "rw": "3 angka",
+    "phone": "boleh kosong",
+}
+_MAX_LENGTH = {"nik": 24, "kk_number": 24, "rt": 6, "rw": 6, "phone": 20}
+
+SAVE_HINT = "Tab: kolom berikutnya · Shift+Tab: sebelumnya · Enter atau Ctrl+S: simpan"
+
+
+class EntryForm(QWidget):
+    """The registration form. ``saved`` is emitted with the new :class:`Entry`."""
+
+    saved = Signal(object)
+
+    def __init__(
+        self,
+        queue: Queue,
+        *,
+        operator: str,
+        station_id: str,
+        city_code: str | None,
+        regions: Regions | None = None,
+        today: Callable[[], date] = date.today,
+        lang: str = "id",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.queue = queue
+        self.operator = operator
+        self.station_id = station_id
+        self.city_code = city_code or None
+        self.regions = regions or default_regions()
+        self.today = today
+        self.lang = lang
+        #: Asked with the warnings before saving; True = save anyway. Tests replace it.
+        self.confirm_warnings: Callable[[list[Problem]], bool] = self._ask_confirmation
+        self.inputs: dict[str, QLineEdit | ValueCombo] = {}
+        self.problem_labels: dict[str, ProblemLabel] = {}
+        self._touched: set[str] = set()
+        self._show_all = False
+        self._clearing = False
+        self._kelurahan_parent: str | None = None
+        self._build()
+        self._fill_lists()
+        self.revalidate()
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        hint = QLabel(SAVE_HINT)
+        hint.setObjectName("shortcut_hint")
+        outer.addWidget(hint)
+        form = QFormLayout()
+        outer.addLayout(form)
+        for field, label in FORM_FIELDS:
+            widget = self._make_input(field)
+            widget.setObjectName(f"input_{field}")
+            self.inputs[field] = widget
+            box = QVBoxLayout()
+            box.setSpacing(1)
+            box.addWidget(widget)
+            if field == "nik":
+                self.nik_origin = QLabel()
+                self.nik_origin.setObjectName("nik_origin")
+                box.addWidget(self.nik_origin)
+            problem = ProblemLabel(field)
+            self.problem_labels[field] = problem
+            box.addWidget(problem)
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            form.addRow(caption, box)
+        self.general_problems = ProblemLabel("")
+        outer.addWidget(self.general_problems)
+        self.save_button = QPushButton("Simpan (Enter / Ctrl+S)")
+        self.save_button.setObjectName("save_button")
+        self.save_button.clicked.connect(self.save)
+        outer.addWidget(self.save_button)
+        self.result_label = QLabel()
+        self.result_label.setObjectName("result_label")
+        outer.addWidget(self.result_label)
+        outer.addStretch(1)
+        order = [*self.inputs.values(), self.save_button]
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
+        shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.save)
+        nik = self.inputs["nik"]
+        assert isinstance(nik, QLineEdit)
+        nik.textChanged.connect(self._nik_changed)
+        kecamatan = self.inputs["kecamatan"]
+        assert isinstance(kecamatan, ValueCombo)
+        kecamatan.editTextChanged.connect(self._kecamatan_changed)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+
+    def _make_input(self, field: str) -> QLineEdit | ValueCombo:
+        if field in _LISTS or field in ("kecamatan", "kelurahan_code"):
+            combo = ValueCombo()
+            combo.editTextChanged.connect(lambda _t, f=field: self._edited(f))
+            return combo
+        line = UpperLineEdit() if field in _UPPER else QLineEdit()
+        line.setPlaceholderText(_PLACEHOLDERS.get(field, ""))
+        if field in _MAX_LENGTH:
+            line.setMaxLength(_MAX_LENGTH[field])
+        line.textChanged.connect(lambda _t, f=field: self._edited(f))
+        return line
+
+    def _fill_lists(self) -> None:
+        for field in _LISTS:
+            self._combo(field).set_items((v, None) for v in value_list(field))
+        kecamatan = self.regions.kecamatan_of(self.city_code) if self.city_code else ()
+        self._combo("kecamatan").set_items((r.name, r.code) for r in kecamatan)
+        self._combo("kelurahan_code").set_items(())
+
+    def _combo(self, field: str) -> ValueCombo:
+        widget = self.inputs[field]
+        assert isinstance(widget, ValueCombo)
+        return widget
+
+    # -- reading the form --------------------------------------------------------------------
+
+    def text_of(self, field: str) -> str:
+        widget = self.inputs[field]
+        return widget.text().strip() if isinstance(widget, QLineEdit) else widget.text()
+
+    def record(self) -> dict[str, str | None]:
+        """The form as a record (``validate`` and ``enqueue`` normalise it)."""
+        data: dict[str, str | None] = {}
+        for field, _label in FORM_FIELDS:
+            if field == "kecamatan":
+                continue
+            widget = self.inputs[field]
+            data[field] = widget.value() if isinstance(widget, ValueCombo) else self.text_of(field)
+        data["phone"] = data["phone"] or None
+        return data
+
+    def load_record(self, record: Mapping[str, object]) -> None:
+        """Fill the form from a record (e.g. an entry to correct); the kecamatan follows from
+        the kelurahan code."""
+        values = {k: "" if v is None else str(v) for k, v in record.items()}
+        kelurahan = values.get("kelurahan_code", "")
+        parent = self.regions.parent(kelurahan) if kelurahan else None
+        values["kecamatan"] = parent.name if parent is not None else ""
+        values["kelurahan_code"] = self.regions.name(kelurahan) or kelurahan
+        for field, _label in FORM_FIELDS:  # in form order: kecamatan before kelurahan
+            widget = self.inputs[field]
+            if isinstance(widget, ValueCombo):
+                widget.set_text(values.get(field, ""))
+            else:
+                widget.setText(values.get(field, ""))
+
+    def problems(self) -> list[Problem]:
+        return validate(
+            self.record(), today=self.today(), area=self.city_code, regions=self.regions
+        )
+
+    # -- reacting to typing ------------------------------------------------------------------
+
+    def _edited(self, field: str) -> None:
+        if self._clearing:
+            return
+        self._touched.add(field)
+        self.result_label.clear()
+        self.revalidate()
+
+    def _focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
+        """Leaving a field marks it as visited (so "required" shows for a skipped field) and
+        shows the full listed value a partial entry stands for."""
+        if self._clearing or old is None:
+            return
+        for field, widget in self.inputs.items():
+            if widget is old or widget.isAncestorOf(old):
+                if isinstance(widget, ValueCombo):
+                    widget.resolve()
+                if field not in self._touched:
+                    self._touched.add(field)
+                    self.revalidate()
+                return
+
+    def revalidate(self) -> list[Problem]:
+        """Validate the whole form and show each problem under its field."""
+        problems = self.problems()
+        by_field: dict[str, list[Problem]] = {}
+        for problem in problems:
+            field = problem.field if problem.field in self.problem_labels else ""
+            by_field.setdefault(field, []).append(problem)
+        for field, label in self.problem_labels.items():
+            shown = self._show_all or field in self._touched
+            label.show_problems(by_field.get(field, []) if shown else [], self.lang)
+        self.general_problems.show_problems(by_field.get("", []), self.lang)
+        return problems
+
+    def _nik_changed(self, text: str) -> None:
+        info = parse_nik(text)
+        if info is None:
+            self.nik_origin.clear()
+            return
+        born = info.birth_date(today=self.today())
+        birth_date = self.inputs["birth_date"]
+        assert isinstance(birth_date, QLineEdit)
+        if born is not None and not birth_date.text().strip():
+            birth_date.setText(born.strftime("%d-%m-%Y"))
+        if not self.text_of("sex"):
+            self._combo("sex").set_text(info.sex)
+        names = [r.name for r in reversed(self.regions.path(info.kecamatan_code))]
+        if names and self.regions.is_kecamatan(info.kecamatan_code):
+            self.nik_origin.setText("NIK diterbitkan di Kec. " + ", ".join(names))
+        else:
+            self.nik_origin.setText("Wilayah penerbitan NIK tidak dikenal.")
+
+    def _kecamatan_changed(self, _text: str) -> None:
+        code = self._combo("kecamatan").value() or None
+        if code == self._kelurahan_parent:
+            return
+        self._kelurahan_parent = code
+        known = code is not None and self.regions.is_kecamatan(code)
+        kelurahan = self.regions.kelurahan_of(code) if code and known else ()
+        self._combo("kelurahan_code").set_items((r.name, r.code) for r in kelurahan)
+        self.revalidate()
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.save()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def save(self) -> Entry | None:
+        """Save the resident if the form has no errors (and the operator accepts any warning)."""
+        for field in (*_LISTS, "kecamatan", "kelurahan_code"):
+            self._combo(field).resolve()  # show what will be saved
+        self._show_all = True
+        problems = self.revalidate()
+        if has_errors(problems):
+            self.result_label.setText("Belum tersimpan: perbaiki isian yang bertanda merah.")
+            self._focus_first_error(problems)
+            return None
+        warnings = [p for p in problems if not p.is_error]
+        if warnings and not self.confirm_warnings(warnings):
+            self.result_label.setText("Belum tersimpan: periksa peringatan berwarna kuning.")
+            return None
+        try:
+            entry = self.queue.enqueue(
+                self.record(), operator=self.operator, station_id=self.station_id
+            )
+        except DuplicateNikError as exc:
+            self.problem_labels["nik"].show_message(exc.message(self.lang), "error")
+            self.result_label.setText("Belum tersimpan.")
+            self.inputs["nik"].setFocus()
+            return None
+        except EktpError as exc:
+            log.warning("entry not saved: %s", exc.__class__.__name__)
+            self.result_label.setText("Belum tersimpan: " + exc.message(self.lang))
+            return None
+        self.clear_form()
+        self.result_label.setText(f"Tersimpan: No. {entry.seq}")
+        self.saved.emit(entry)
+        return entry
+
+    def _focus_first_error(self, problems: list[Problem]) -> None:
+        for problem in problems:
+            if problem.is_error and problem.field in self.inputs:
+                self.inputs[problem.field].setFocus()
+                return
+
+    def clear_form(self) -> None:
+        """Empty every field for the next resident; focus back to NIK."""
+        self._clearing = True
+        try:
+            for widget in self.inputs.values():
+                if isinstance(widget, ValueCombo):
+                    widget.clear_text()
+                else:
+                    widget.clear()
+            self.nik_origin.clear()
+            self._touched.clear()
+            self._show_all = False
+        finally:
+            self._clearing = False
+        self.revalidate()
+        self.inputs["nik"].setFocus()
+
+    def _ask_confirmation(self, warnings: list[Problem]) -> bool:
+        text = "\n".join(f"• {p.message(self.lang)}" for p in warnings)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Periksa peringatan",
+            f"{text}\n\nSimpan data ini tetap?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText("Ya, simpan")
+        box.button(QMessageBox.StandardButton.No).setText("Periksa lagi")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes

@@ -1,0 +1,136 @@
+"""Small input widgets of the entry form: capitals as typed, value lists with type-to-search,
+and the label that shows a field's problems."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit, QWidget
+
+from ..domain import Problem
+
+__all__ = ["ProblemLabel", "UpperLineEdit", "ValueCombo"]
+
+ERROR_COLOUR = "#c62828"
+WARNING_COLOUR = "#b26a00"
+
+
+class UpperLineEdit(QLineEdit):
+    """A line edit whose text is forced to capitals as it is typed or pasted."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.textEdited.connect(self._to_upper)
+
+    def _to_upper(self, text: str) -> None:
+        upper = text.upper()
+        if upper != text:
+            cursor = self.cursorPosition()
+            self.setText(upper)
+            self.setCursorPosition(cursor)
+
+
+class ValueCombo(QComboBox):
+    """An editable combo box over a fixed list: type to search (case-insensitive, anywhere in
+    the text). An unambiguous partial entry stands for the listed value it fits ("cimang" for
+    Cimanggis); the form shows the full value when the operator leaves the field.
+
+    Items may carry data (e.g. a region code); :meth:`value` returns the data of the chosen item,
+    or the typed text when it matches no item (validation then says what is wrong).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        completer = QCompleter(self.model(), self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setCompleter(completer)
+
+    def set_items(self, items: Iterable[tuple[str, object]]) -> None:
+        """Replace the list with ``(text, data)`` pairs and leave the field empty."""
+        with QSignalBlocker(self):
+            self.clear()
+            for text, data in items:
+                self.addItem(text, data)
+            self.clear_text()
+
+    def clear_text(self) -> None:
+        self.setCurrentIndex(-1)
+        self.setEditText("")
+
+    def text(self) -> str:
+        return self.currentText().strip()
+
+    def set_text(self, text: str) -> None:
+        index = self.findText(text, Qt.MatchFlag.MatchFixedString)
+        if index >= 0:
+            self.setCurrentIndex(index)
+        else:
+            self.setEditText(text)
+
+    def match_index(self) -> int | None:
+        """The item the typed text stands for, if only one fits it."""
+        text = self.text()
+        if not text:
+            return None
+        return _best_match([self.itemText(i) for i in range(self.count())], text)
+
+    def value(self) -> str:
+        """The matching item's data (its text if it has none), else the typed text."""
+        index = self.match_index()
+        if index is None:
+            return self.text()
+        data = self.itemData(index)
+        return self.itemText(index) if data is None else str(data)
+
+    def resolve(self) -> None:
+        """Show the listed value the typed text stands for (on leaving the field)."""
+        index = self.match_index()
+        if index is not None and self.currentText() != self.itemText(index):
+            self.setCurrentIndex(index)
+
+
+def _best_match(items: Sequence[str], typed: str) -> int | None:
+    """Exact (any case), else the one item starting with it, else the one containing it."""
+    wanted = typed.casefold()
+    folded = [item.casefold() for item in items]
+    if wanted in folded:
+        return folded.index(wanted)
+    for hits in (
+        [i for i, s in enumerate(folded) if s.startswith(wanted)],
+        [i for i, s in enumerate(folded) if wanted in s],
+    ):
+        if len(hits) == 1:
+            return hits[0]
+    return None
+
+
+class ProblemLabel(QLabel):
+    """Under a field: its problems, red for errors, amber for warnings; hidden when none."""
+
+    def __init__(self, field: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = field
+        self.setObjectName(f"problem_{field}")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.severity = ""
+        self.hide()
+
+    def show_problems(self, problems: Sequence[Problem], lang: str = "id") -> None:
+        if not problems:
+            self.show_message("", "")
+            return
+        worst = "error" if any(p.is_error for p in problems) else "warning"
+        self.show_message("\n".join(p.message(lang) for p in problems), worst)
+
+    def show_message(self, text: str, severity: str) -> None:
+        self.severity = severity if text else ""
+        self.setText(text)
+        colour = ERROR_COLOUR if severity == "error" else WARNING_COLOUR
+        self.setStyleSheet(f"color: {colour};" if text else "")
+        self.setVisible(bool(text))

@@ -1,0 +1,128 @@
+"""The always-visible status line: link to the centre, entries waiting, last successful sync,
+"Kirim sekarang", and progress while a batch drains.
+
+Fed only by the :class:`~.bridge.SyncBridge` signals (and local counts the window passes in);
+it never touches the network.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+from ..sync.engine import EngineState, Link, Progress
+
+__all__ = ["NOT_CONFIGURED", "StationStatusBar", "link_text"]
+
+NOT_CONFIGURED = "Pusat belum diatur"
+
+_LINK_TEXT = {
+    Link.STARTING: "Menghubungkan…",
+    Link.ONLINE: "Terhubung",
+    Link.OFFLINE: "Terputus",
+    Link.RETRYING: "Pusat sibuk",
+    Link.REFUSED: "Token ditolak",
+    Link.LOCKED: "Dikirim oleh proses lain",
+    Link.STOPPED: "Pengiriman berhenti",
+}
+
+
+def link_text(state: EngineState, now: float) -> str:
+    """What the operator reads about the link, e.g. "Mencoba lagi dalam 12 dtk"."""
+    text = _LINK_TEXT[state.link]
+    if state.link in (Link.OFFLINE, Link.RETRYING) and state.retry_at is not None:
+        seconds = max(0, round(state.retry_at - now))
+        retry = f"Mencoba lagi dalam {seconds} dtk"
+        return retry if state.link is Link.RETRYING else f"{text} · {retry}"
+    return text
+
+
+class StationStatusBar(QStatusBar):
+    """``sync_now`` is the engine's ``sync_now`` (None when no centre is configured)."""
+
+    def __init__(
+        self,
+        sync_now: Callable[[], None] | None,
+        *,
+        clock: Callable[[], float] = time.time,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._sync_now = sync_now
+        self._clock = clock
+        self._state: EngineState | None = None
+        self.link_label = QLabel(_LINK_TEXT[Link.STARTING] if sync_now else NOT_CONFIGURED)
+        self.link_label.setObjectName("link_label")
+        self.pending_label = QLabel("Menunggu: –")
+        self.pending_label.setObjectName("pending_label")
+        self.last_sync_label = QLabel("Terakhir terkirim: belum pernah")
+        self.last_sync_label.setObjectName("last_sync_label")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("progress_bar")
+        self.progress_bar.setFormat("Mengirim %v dari %m")
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.hide()
+        self.send_button = QPushButton("Kirim sekarang (F5)")
+        self.send_button.setObjectName("send_button")
+        self.send_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Tab within the form
+        self.send_button.setEnabled(sync_now is not None)
+        self.send_button.clicked.connect(self.send_now)
+        shortcut = QShortcut(QKeySequence("F5"), self)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(self.send_now)
+        for widget in (self.link_label, self.pending_label, self.last_sync_label):
+            self.addPermanentWidget(widget)
+        self.addPermanentWidget(self.progress_bar)
+        self.addPermanentWidget(self.send_button)
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._show_link)
+
+    # -- slots (GUI thread) ------------------------------------------------------------------
+
+    def send_now(self) -> None:
+        if self._sync_now is not None:
+            self._sync_now()
+            self.showMessage("Meminta pengiriman sekarang…", 3000)
+
+    def on_state(self, state: EngineState) -> None:
+        self._state = state
+        self._show_link()
+        self.set_pending(state.pending)
+        if state.last_sync_at is not None:
+            self.set_last_sync(state.last_sync_at)
+        waiting = state.link in (Link.OFFLINE, Link.RETRYING) and state.retry_at is not None
+        if waiting and not self._countdown.isActive():
+            self._countdown.start()
+        elif not waiting:
+            self._countdown.stop()
+        if state.link is not Link.ONLINE:
+            self.progress_bar.hide()
+
+    def on_progress(self, progress: Progress) -> None:
+        done = progress.total_synced
+        self.progress_bar.setMaximum(max(1, done + progress.pending))
+        self.progress_bar.setValue(done)
+        self.progress_bar.setVisible(progress.pending > 0)
+        self.set_pending(progress.pending)
+
+    def set_pending(self, count: int) -> None:
+        self.pending_label.setText(f"Menunggu: {count}")
+
+    def set_last_sync(self, moment: datetime) -> None:
+        local = moment.astimezone()
+        today = datetime.now().astimezone().date()
+        shown = local.strftime("%H:%M") if local.date() == today else local.strftime("%d-%m %H:%M")
+        self.last_sync_label.setText(f"Terakhir terkirim: {shown}")
+
+    def _show_link(self) -> None:
+        if self._state is None:
+            return
+        self.link_label.setText(link_text(self._state, self._clock()))
+        tip = self._state.last_error_id or ""
+        self.link_label.setToolTip(tip)

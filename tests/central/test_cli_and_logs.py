@@ -1,0 +1,95 @@
+"""The ``central`` CLI commands, and that logs never carry NIKs, names or tokens."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import make_batch
+from ektp_station.central import CentralServer
+from ektp_station.central.cli import add_parser, default_db_url
+
+from factories import TODAY, make_record
+
+
+def _parse(argv: list[str], data_dir: Path | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", dest="data_dir", default=str(data_dir) if data_dir else None)
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(argv)
+
+
+def test_add_station_rotate_and_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = _parse(["central", "add-station", "DPK-01"], tmp_path)
+    assert args.func(args) == 0
+    out, err = capsys.readouterr()
+    token = out.strip()
+    assert len(token) >= 40 and "\n" not in token
+    assert "DPK-01" in err and "Simpan" in err
+    assert (tmp_path / "central.sqlite3").exists()
+    assert token not in (tmp_path / "central.sqlite3").read_bytes().decode("latin-1")
+
+    assert args.func(args) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() != token and "diganti" in err
+
+    args = _parse(["central", "stats", "--json"], tmp_path)
+    assert args.func(args) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["registrations"] == 0
+    assert stats["stations"][0]["station_id"] == "DPK-01"
+
+    args = _parse(["central", "stats"], tmp_path)
+    assert args.func(args) == 0
+    table = capsys.readouterr().out
+    assert "Stasiun" in table and "DPK-01" in table and "Total registrasi" in table
+
+
+def test_serve_refuses_workers_on_sqlite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _parse(["central", "serve", "--workers", "2"], tmp_path)
+    assert args.func(args) == 2
+    assert "PostgreSQL" in capsys.readouterr().err
+
+
+def test_default_db_url(tmp_path: Path) -> None:
+    assert default_db_url(tmp_path) == f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    assert default_db_url(None).endswith("central.sqlite3")
+
+
+def test_logs_carry_no_personal_data_or_tokens(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    records = [make_record(1, full_name="SRI RAHAYU NINGSIH"), make_record(2, nik="327")]
+    with CentralServer(db_url, today=lambda: TODAY) as central:
+        token = central.add_station("LOG-1")
+        other = central.add_station("LOG-2")
+        headers = {"Authorization": f"Bearer {token}"}
+        body = make_batch("LOG-1", records)
+        url = central.url + "/v1/batches"
+        assert httpx.post(url, json=body, headers=headers).status_code == 200
+        assert httpx.post(url, json=body, headers=headers).status_code == 200
+        dup = make_batch("LOG-1", [records[0]])
+        assert httpx.post(url, json=dup, headers=headers).status_code == 200
+        assert (
+            httpx.post(url, json=body, headers={"Authorization": f"Bearer {other}"}).status_code
+            == 403
+        )
+        assert (
+            httpx.post(url, json=body, headers={"Authorization": "Bearer x" + token}).status_code
+            == 401
+        )
+        bad = json.dumps(body).replace('"seq": 1', '"seq": "1"')
+        assert httpx.post(url, content=bad, headers=headers).status_code == 400
+    text = "\n".join(f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records)
+    assert "batch from station LOG-1" in text  # the run did log
+    secrets_ = [token, other, records[0]["nik"], "SRI RAHAYU", "SRI", records[1]["full_name"]]
+    for secret in secrets_:
+        assert secret not in text

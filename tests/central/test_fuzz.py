@@ -1,0 +1,102 @@
+"""Hypothesis-made bodies against /v1/batches: never a 5xx, always the error JSON shape."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import assert_error_shape, make_batch
+from ektp_station.central import CentralServer
+
+from factories import TODAY, many_records
+
+STATION = "FUZZ-1"
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@pytest.fixture(scope="module")
+def fuzz_target(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[CentralServer, str, httpx.Client]]:
+    path: Path = tmp_path_factory.mktemp("fuzz") / "central.sqlite3"
+    with (
+        CentralServer(f"sqlite:///{path}", today=lambda: TODAY) as server,
+        httpx.Client(base_url=server.url, timeout=30) as client,
+    ):
+        token = server.add_station(STATION)
+        yield server, token, client
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            out += _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            out += _paths(child, (*prefix, i))
+    return out
+
+
+@st.composite
+def near_misses(draw: st.DrawFn) -> bytes:
+    body = make_batch(STATION, many_records(2, start=draw(st.integers(1, 5000))))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(body) if p]
+        path = draw(st.sampled_from(paths))
+        parent: Any = body
+        for key in path[:-1]:
+            parent = parent[key]
+        action = draw(st.sampled_from(["replace", "delete", "duplicate"]))
+        if action == "delete":
+            del parent[path[-1]]
+        elif action == "duplicate" and isinstance(parent, list):
+            parent.append(copy.deepcopy(parent[path[-1]]))
+        else:
+            parent[path[-1]] = draw(json_values)
+    return json.dumps(body).encode()
+
+
+def _check(response: httpx.Response) -> None:
+    assert response.status_code < 500, response.text
+    if response.status_code == 200:
+        assert response.json()["protocol"] == 1
+    else:
+        assert_error_shape(response)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=near_misses())
+def test_near_miss_bodies(
+    fuzz_target: tuple[CentralServer, str, httpx.Client], body: bytes
+) -> None:
+    _server, token, client = fuzz_target
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    _check(client.post("/v1/batches", content=body, headers=headers))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=st.one_of(st.binary(max_size=300), json_values.map(lambda v: json.dumps(v).encode())))
+def test_random_bodies(fuzz_target: tuple[CentralServer, str, httpx.Client], body: bytes) -> None:
+    _server, token, client = fuzz_target
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    response = client.post("/v1/batches", content=body, headers=headers)
+    assert_error_shape(response, 400)

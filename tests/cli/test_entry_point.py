@@ -1,0 +1,97 @@
+"""The installed `ektp-station` command, and a core that runs without Qt."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import ektp_station
+
+from .support import EKTP, run_ektp, subprocess_env, write_jsonl
+from factories import make_record
+
+
+def test_console_script_is_installed() -> None:
+    assert EKTP.is_file(), "run `make install`: the ektp-station console script is missing"
+
+
+def test_version() -> None:
+    result = run_ektp("--version")
+    assert result.rc == 0
+    assert result.out.strip() == f"ektp-station {ektp_station.__version__}"
+
+
+def test_queue_status_in_a_fresh_data_dir(tmp_path: Path) -> None:
+    data_dir = tmp_path / "baru"
+    result = run_ektp("--data-dir", data_dir, "queue", "status")
+    assert result.rc == 0, result.err[-500:]
+    assert "Menunggu dikirim" in result.out
+    assert (data_dir / "queue.sqlite3").is_file()
+
+    as_json = run_ektp("--data-dir", data_dir, "queue", "status", "--json")
+    assert as_json.rc == 0
+    assert json.loads(as_json.out)["pending"] == 0
+
+
+def test_import_then_status_across_processes(tmp_path: Path) -> None:
+    data_dir = tmp_path / "st"
+    source = write_jsonl(tmp_path / "tiga.jsonl", [make_record(i) for i in (1, 2, 3)])
+    assert run_ektp("--data-dir", data_dir, "queue", "import", source).rc == 0
+    status = run_ektp("--data-dir", data_dir, "queue", "status", "--json")
+    assert json.loads(status.out)["pending"] == 3
+
+
+def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_ektp("--data-dir", tmp_path, "antre")
+    assert result.rc == 2
+    assert "usage" in result.err.lower()
+
+
+QT_FREE = textwrap.dedent(
+    """
+    import importlib, importlib.util, json, sys
+    wanted = ["ektp_station.domain", "ektp_station.store", "ektp_station.importer",
+              "ektp_station.exporter", "ektp_station.cli", "ektp_station.cli_format",
+              "ektp_station.sync.protocol", "ektp_station.central"]
+    loaded = []
+    for name in wanted:
+        parent = name.rpartition(".")[0]
+        if parent != "ektp_station" and importlib.util.find_spec(parent) is None:
+            continue
+        if importlib.util.find_spec(name) is None:
+            continue
+        importlib.import_module(name)
+        loaded.append(name)
+    # the whole command line too: the parser loads the subcommands of other layers
+    from ektp_station.cli import build_parser, main
+    build_parser()
+    code = main(["--data-dir", sys.argv[1], "queue", "status", "--json"])
+    qt = sorted(m for m in sys.modules if m.startswith(("PySide6", "shiboken6")))
+    print(json.dumps({"loaded": loaded, "qt": qt, "code": code}))
+    """
+)
+
+
+def test_core_imports_without_qt(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", QT_FREE, str(tmp_path / "st")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=subprocess_env(),
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0
+    assert {
+        "ektp_station.domain",
+        "ektp_station.store",
+        "ektp_station.importer",
+        "ektp_station.exporter",
+        "ektp_station.cli",
+    } <= set(report["loaded"])
+    assert report["qt"] == []

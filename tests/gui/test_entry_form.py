@@ -1,0 +1,194 @@
+"""The entry form, driven by keyboard only, against a real queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from ektp_station.domain import Problem
+from ektp_station.gui.entry_form import EntryForm
+from ektp_station.store import Queue, State
+
+from factories import TODAY, make_nik, make_record
+
+STATION = "ST-TEST"
+
+
+@pytest.fixture
+def form(qtbot: QtBot, queue: Queue) -> Iterator[EntryForm]:
+    widget = EntryForm(
+        queue, operator="SITI", station_id=STATION, city_code="32.76", today=lambda: TODAY
+    )
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    widget.inputs["nik"].setFocus()
+    qtbot.waitUntil(lambda: widget.inputs["nik"].hasFocus())
+    yield widget
+
+
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    return widget
+
+
+def type_and_tab(qtbot: QtBot, text: str) -> None:
+    if text:
+        qtbot.keyClicks(focused(), text)
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+
+
+def test_keyboard_only_from_nik_to_save(qtbot: QtBot, form: EntryForm, queue: Queue) -> None:
+    expected = make_record(7)
+    for text in (
+        expected["nik"],
+        "3276021203150007",
+        "budi santoso",  # forced to capitals
+        "depok",
+        "",  # birth date: pre-filled from the NIK
+        "",  # sex: pre-filled from the NIK
+        "o",
+        "islam",
+        "kawin",
+        "karyawan swasta",
+        "wni",
+        "jl. merdeka no. 10",
+        "3",
+        "7",
+        "cimang",  # kecamatan: type-to-search
+        "harja",  # kelurahan of that kecamatan
+        "",  # phone: optional
+    ):
+        type_and_tab(qtbot, text)
+    assert focused() is form.save_button
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+
+    entries = queue.list_entries()
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry.record == expected
+    assert entry.state is State.PENDING
+    assert entry.operator == "SITI"
+    assert entry.station_id == STATION
+    assert form.result_label.text() == f"Tersimpan: No. {entry.seq}"
+    assert all(form.text_of(field) == "" for field in form.inputs)
+    assert form.inputs["nik"].hasFocus()
+    assert not any(label.isVisible() for label in form.problem_labels.values())
+
+
+def test_bad_nik_shows_an_error_while_typing_and_blocks_saving(
+    qtbot: QtBot, form: EntryForm, queue: Queue
+) -> None:
+    label = form.problem_labels["nik"]
+    qtbot.keyClicks(focused(), "32760217")
+    assert label.isVisible()
+    assert label.severity == "error"
+    assert "16" in label.text()
+    form.load_record(make_record(3, nik="3276021713900003"))  # month 13
+    assert label.isVisible() and label.severity == "error"
+    form.inputs["nik"].setFocus()
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert queue.count() == 0
+    assert form.result_label.text().startswith("Belum tersimpan")
+    assert form.inputs["nik"].hasFocus()
+
+
+def test_names_are_capitals_as_typed(qtbot: QtBot, form: EntryForm) -> None:
+    form.inputs["full_name"].setFocus()
+    qtbot.keyClicks(focused(), "siti aminah")
+    assert form.text_of("full_name") == "SITI AMINAH"
+
+
+def test_complete_nik_prefills_birth_date_sex_and_origin(qtbot: QtBot, form: EntryForm) -> None:
+    qtbot.keyClicks(focused(), make_nik(date(1988, 2, 9), "PEREMPUAN", 12))
+    assert form.text_of("birth_date") == "09-02-1988"
+    assert form.text_of("sex") == "PEREMPUAN"
+    assert "Cimanggis" in form.nik_origin.text()
+    assert "Kota Depok" in form.nik_origin.text()
+
+
+def test_nik_prefill_keeps_what_the_operator_typed(qtbot: QtBot, form: EntryForm) -> None:
+    birth_date = form.inputs["birth_date"]
+    assert isinstance(birth_date, QLineEdit)
+    birth_date.setText("01-01-1970")
+    form.inputs["nik"].setFocus()
+    qtbot.keyClicks(focused(), make_nik(date(1988, 2, 9), "PEREMPUAN", 12))
+    assert form.text_of("birth_date") == "01-01-1970"
+    label = form.problem_labels["nik"]  # the cross-check is reported on the NIK
+    assert label.isVisible() and label.severity == "warning"
+    assert "Tanggal lahir" in label.text()
+
+
+def test_warnings_ask_for_confirmation(qtbot: QtBot, form: EntryForm, queue: Queue) -> None:
+    asked: list[list[Problem]] = []
+    answer = False
+
+    def confirm(warnings: list[Problem]) -> bool:
+        asked.append(warnings)
+        return answer
+
+    form.confirm_warnings = confirm
+    form.load_record(make_record(5, birth_date="1990-05-18"))  # NIK says the 17th
+    qtbot.keyClick(form.inputs["phone"], Qt.Key.Key_Return)
+    assert [p.code for p in asked[0]] == ["nik_birthdate_mismatch"]
+    assert queue.count() == 0
+    assert form.text_of("full_name") == "BUDI SANTOSO"  # kept for checking
+
+    answer = True
+    qtbot.keyClick(form.inputs["phone"], Qt.Key.Key_Return)
+    assert len(asked) == 2
+    assert queue.count() == 1
+    assert queue.list_entries()[0].record["birth_date"] == "1990-05-18"
+
+
+def test_duplicate_nik_is_shown_next_to_the_nik(
+    qtbot: QtBot, form: EntryForm, queue: Queue
+) -> None:
+    first = queue.enqueue(make_record(9), operator="ANI", station_id=STATION)
+    form.load_record(make_record(9, full_name="ORANG LAIN"))
+    with qtbot.assertNotEmitted(form.saved):
+        qtbot.keyClick(form.inputs["phone"], Qt.Key.Key_Return)
+    label = form.problem_labels["nik"]
+    assert label.isVisible() and label.severity == "error"
+    assert f"#{first.seq}" in label.text()
+    assert queue.count() == 1
+    assert form.inputs["nik"].hasFocus()
+
+
+def test_ctrl_s_saves_and_emits_the_entry(qtbot: QtBot, form: EntryForm, queue: Queue) -> None:
+    form.load_record(make_record(11))
+    with qtbot.waitSignal(form.saved) as saved:
+        qtbot.keyClick(form.inputs["rt"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert saved.args is not None
+    assert saved.args[0].seq == queue.list_entries()[0].seq
+
+
+def test_load_record_round_trips(form: EntryForm) -> None:
+    record = make_record(4, sex="PEREMPUAN", phone="081234567890")
+    form.load_record(record)
+    assert form.text_of("kecamatan") == "Cimanggis"
+    assert form.record() == record
+    assert form.problems() == []
+
+
+def test_enter_in_a_value_list_saves(qtbot: QtBot, form: EntryForm, queue: Queue) -> None:
+    form.load_record(make_record(13))
+    combo = form.inputs["kelurahan_code"]
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Return)
+    assert queue.count() == 1
+
+
+def test_skipped_field_shows_required_only_after_leaving_it(qtbot: QtBot, form: EntryForm) -> None:
+    assert not any(label.isVisible() for label in form.problem_labels.values())
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    label = form.problem_labels["nik"]
+    assert label.isVisible() and label.severity == "error"
+    assert not form.problem_labels["kk_number"].isVisible()
