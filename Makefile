@@ -3,9 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: install run test lint typecheck unit bench bench-quick clean
+.PHONY: install run test lint typecheck unit bench-store clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +25,11 @@ typecheck: install
 	$(VENV)/bin/mypy
 
 unit: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# save and status latency against the disk's fsync floor (docs/performance.md)
+bench-store: install
+	$(PY) bench/bench_store.py
 
 test: lint typecheck unit
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import json
 import sys
 from collections.abc import Sequence
@@ -149,13 +150,26 @@ def cmd_queue_export(ctx: Context) -> int:
 
 def cmd_default(ctx: Context) -> int:
     """No subcommand: open the station window when the GUI is installed."""
-    if importlib.util.find_spec("PySide6") is None or _missing("ektp_station.gui.app"):
+    if _missing("PySide6") or _missing("ektp_station.gui.app") or not _has_screen():
+        sys.stderr.write(
+            {"id": "Jendela stasiun tidak dapat dibuka di sini (tanpa layar atau tanpa PySide6);"
+             " ini perintah yang tersedia:\n",
+             "en": "The station window cannot open here (no screen or no PySide6);"
+             " these are the commands:\n"}[ctx.lang]
+        )
         ctx.args.json = False
         build_parser().print_help()
         sys.stdout.write("\n")
         return cmd_queue_status(ctx)
     run_window = importlib.import_module("ektp_station.gui.app").run_window
     return int(run_window(ctx))
+
+
+def _has_screen() -> bool:
+    """Whether Qt can show a window: a display on Linux/BSD, or a platform chosen explicitly."""
+    if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _missing(module: str) -> bool:

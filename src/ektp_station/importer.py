@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +27,11 @@ from .timeutil import parse_utc
 
 __all__ = ["ImportReport", "LineResult", "detect_format", "import_file"]
 
-CHUNK_LINES = 500
+CHUNK_LINES = 500  # lines read and validated at a time
+HOLD_SECONDS = 0.04  # longest the import holds the queue's write lock at once
+YIELD_SECONDS = 0.05  # pause between its transactions, so that a counter's save gets in
+MAX_OPERATOR = 64
+_YIELD = threading.Event()  # never set: an interruptible pause
 REQUIRED_COLUMNS = frozenset(FIELDS) - {"phone"}
 
 
@@ -122,6 +128,16 @@ def import_file(
     return report
 
 
+@dataclass
+class _Checked:
+    item: _Parsed
+    record: dict[str, Any]
+    operator: str
+    entry_id: str | None
+    captured_at: datetime | None
+    warnings: list[dict[str, str]]
+
+
 def _import_chunk(
     queue: Queue,
     chunk: list[_Parsed],
@@ -132,45 +148,77 @@ def _import_chunk(
     today: date,
     lang: str,
 ) -> None:
-    with writing(queue.engine) as conn:
-        for item in chunk:
-            if item.record is None:
-                assert item.error is not None
-                report.lines.append(LineResult(item.line, "rejected", errors=[item.error]))
-                continue
-            problems = validate(item.record, today=today, area=area)
-            errors = [_problem_json(p, lang) for p in problems if p.severity is Severity.ERROR]
-            warnings = [_problem_json(p, lang) for p in problems if p.severity is Severity.WARNING]
-            meta_errors, entry_id, captured_at = _entry_meta(item.record, lang)
-            errors += meta_errors
-            if errors:
-                report.lines.append(
-                    LineResult(item.line, "rejected", errors=errors, warnings=warnings)
+    # Validate outside any transaction: the queue's write lock is held only for the inserts.
+    ready: list[_Checked] = []
+    for item in chunk:
+        if item.record is None:
+            assert item.error is not None
+            report.lines.append(LineResult(item.line, "rejected", errors=[item.error]))
+            continue
+        problems = validate(item.record, today=today, area=area)
+        errors = [_problem_json(p, lang) for p in problems if p.severity is Severity.ERROR]
+        warnings = [_problem_json(p, lang) for p in problems if p.severity is Severity.WARNING]
+        meta_errors, entry_id, captured_at = _entry_meta(item.record, lang)
+        errors += meta_errors
+        who = operator or str(item.record.get("operator") or "").strip() or "IMPORT"
+        if len(who) > MAX_OPERATOR:
+            errors.append(
+                _issue(
+                    "operator",
+                    "too_long",
+                    f"Nama operator paling panjang {MAX_OPERATOR} karakter.",
+                    f"The operator name is at most {MAX_OPERATOR} characters.",
+                    lang,
                 )
-                continue
-            who = operator or str(item.record.get("operator") or "").strip() or "IMPORT"
+            )
+        if errors:
+            report.lines.append(LineResult(item.line, "rejected", errors=errors, warnings=warnings))
+            continue
+        ready.append(_Checked(item, item.record, who, entry_id, captured_at, warnings))
+    while ready:
+        ready = _insert_some(queue, ready, report, station_id, lang)
+        queue.checkpoint()
+        if ready:
+            # Give a counter's save (another process or thread) its turn at the write lock:
+            # SQLite's busy handler polls, so a writer that re-locks at once would starve it.
+            _YIELD.wait(YIELD_SECONDS)
+
+
+def _insert_some(
+    queue: Queue, ready: list[_Checked], report: ImportReport, station_id: str, lang: str
+) -> list[_Checked]:
+    """Insert lines for at most HOLD_SECONDS in one transaction; return those left over."""
+    started = time.monotonic()
+    done = 0
+    with writing(queue.engine) as conn:
+        for checked in ready:
+            if done and time.monotonic() - started > HOLD_SECONDS:
+                break
+            done += 1
+            item, warnings = checked.item, checked.warnings
             try:
                 entry = queue.enqueue_in(
                     conn,
-                    item.record,
-                    operator=who,
+                    checked.record,
+                    operator=checked.operator,
                     station_id=station_id,
-                    captured_at=captured_at,
-                    entry_id=entry_id,
+                    captured_at=checked.captured_at,
+                    entry_id=checked.entry_id,
                     action="imported",
                     detail={"line": item.line, "warnings": [w["code"] for w in warnings]},
                 )
             except (DuplicateNikError, DuplicateEntryError) as exc:
                 code = "nik_waiting" if isinstance(exc, DuplicateNikError) else "entry_exists"
                 where = "nik" if isinstance(exc, DuplicateNikError) else "entry_id"
-                errors.append(_issue(where, code, exc.message_id, exc.message_en, lang))
+                error = _issue(where, code, exc.message_id, exc.message_en, lang)
                 report.lines.append(
-                    LineResult(item.line, "rejected", errors=errors, warnings=warnings)
+                    LineResult(item.line, "rejected", errors=[error], warnings=warnings)
                 )
                 continue
             report.lines.append(
                 LineResult(item.line, "imported", entry.entry_id, entry.seq, warnings=warnings)
             )
+    return ready[done:]
 
 
 def _entry_meta(

@@ -43,6 +43,10 @@ def create_queue_engine(path: Path) -> Engine:
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            # No checkpoint inside a commit: a save must not pay for copying the WAL back into
+            # the database. Queue.checkpoint() does it off the counter's path (sync thread).
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+            cursor.execute(f"PRAGMA journal_size_limit={64 * 1024 * 1024}")
         finally:
             cursor.close()
 

@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import secrets
+import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -28,7 +29,7 @@ from .auditlog import write_audit
 from .db import create_queue_engine, reading, writing
 from .entry import AuditEvent, Entry, Outcome
 from .lock import ProcessLock
-from .schema import audit, entries, meta, migrate
+from .schema import SCHEMA_VERSION, audit, entries, meta, migrate, schema_version
 from .states import EDITABLE, WAITING, State, can_transition
 from .status import QueueStatus, read_status
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 DB_FILENAME = "queue.sqlite3"
 LOCK_FILENAME = "sync.lock"
+CHECKPOINT_EVERY = 2000
 
 
 class Queue:
@@ -47,6 +49,7 @@ class Queue:
         self.engine = engine
         self.path = path
         self._nik_salt = nik_salt
+        self._writes_since_checkpoint = 0
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -59,16 +62,23 @@ class Queue:
         """
         path = data_dir / DB_FILENAME
         engine = create_queue_engine(path)
-        with writing(engine) as conn:
-            old = migrate(conn)
-            salt = conn.execute(select(meta.c.value).where(meta.c.key == "nik_salt")).scalar()
-            if salt is None:
-                salt = secrets.token_hex(32)
-                conn.execute(insert(meta).values(key="nik_salt", value=salt))
-        if old:
-            log.info("queue schema migrated from version %d", old)
+        # A read first: opening an up-to-date queue (e.g. for `queue status`) writes nothing
+        # and so never waits behind a long import.
+        with reading(engine) as conn:
+            salt = _ready_salt(conn)
+            orphans = salt is not None and _has_sending(conn)
+        if salt is None:
+            with writing(engine) as conn:
+                old = migrate(conn)
+                salt = conn.execute(select(meta.c.value).where(meta.c.key == "nik_salt")).scalar()
+                if salt is None:
+                    salt = secrets.token_hex(32)
+                    conn.execute(insert(meta).values(key="nik_salt", value=salt))
+                orphans = _has_sending(conn)
+            if old:
+                log.info("queue schema migrated from version %d", old)
         queue = cls(engine, path, bytes.fromhex(salt))
-        if recover:
+        if recover and orphans:
             lock = queue.sync_lock()
             if lock.try_acquire():
                 try:
@@ -78,7 +88,26 @@ class Queue:
         return queue
 
     def close(self) -> None:
+        self.checkpoint()
         self.engine.dispose()
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log back into the database (PASSIVE: never blocks a writer).
+
+        Automatic checkpoints are off so that no save pays for one; the sync engine calls
+        this after each batch and while idle, imports between their transactions, and a
+        process that only saves does it itself every CHECKPOINT_EVERY saves.
+        """
+        self._writes_since_checkpoint = 0
+        raw = self.engine.raw_connection()  # outside any transaction, as a checkpoint must be
+        try:
+            cursor = raw.cursor()
+            try:
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                cursor.close()
+        finally:
+            raw.close()
 
     def sync_lock(self) -> ProcessLock:
         """The lock a sync engine must hold while it claims and sends."""
@@ -106,17 +135,42 @@ class Queue:
 
         Raises DuplicateNikError if the same resident is already waiting.
         """
-        with writing(self.engine) as conn:
-            return self.enqueue_in(
-                conn,
-                record,
-                operator=operator,
-                station_id=station_id,
-                captured_at=captured_at,
-                entry_id=entry_id,
-                action=action,
-                detail=detail,
-            )
+        values = self._entry_values(record, operator, station_id, captured_at, entry_id)
+        try:
+            seq = self._save_one(values, action, detail)
+        except sqlite3.IntegrityError:
+            with reading(self.engine) as conn:
+                self._raise_duplicate(conn, values)
+            raise
+        self._writes_since_checkpoint += 1
+        if self._writes_since_checkpoint >= CHECKPOINT_EVERY:
+            self.checkpoint()  # a backstop; normally the sync thread got there first
+        return Entry.from_row({**values, "seq": seq, **_EMPTY})
+
+    def _save_one(
+        self, values: Mapping[str, Any], action: str, detail: Mapping[str, Any] | None
+    ) -> int:
+        """The counter's hot path: one durable transaction of two fixed statements on the
+        pool's DB-API connection (SQLAlchemy's per-statement machinery cost as much as the
+        fsync itself; see docs/performance.md)."""
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                try:
+                    cursor.execute(_INSERT_ENTRY, _entry_row(values))
+                    seq = int(cursor.lastrowid or 0)
+                    cursor.execute(_INSERT_AUDIT, _audit_row(seq, values, action, detail))
+                    cursor.execute("COMMIT")
+                except BaseException:
+                    cursor.execute("ROLLBACK")
+                    raise
+            finally:
+                cursor.close()
+        finally:
+            raw.close()
+        return seq
 
     def enqueue_in(
         self,
@@ -132,9 +186,28 @@ class Queue:
     ) -> Entry:
         """As :meth:`enqueue`, inside the caller's transaction (under a savepoint, so a
         refused entry leaves the rest of the transaction intact)."""
+        values = self._entry_values(record, operator, station_id, captured_at, entry_id)
+        savepoint = conn.begin_nested()
+        try:
+            seq = _insert_entry(conn, values, action, detail)
+        except IntegrityError:
+            savepoint.rollback()
+            self._raise_duplicate(conn, values)
+            raise
+        savepoint.commit()
+        return Entry.from_row({**values, "seq": seq, **_EMPTY})
+
+    def _entry_values(
+        self,
+        record: Mapping[str, object],
+        operator: str,
+        station_id: str,
+        captured_at: datetime | None,
+        entry_id: str | None,
+    ) -> dict[str, Any]:
         clean = normalise(record)
         now = utc_now_iso()
-        values = {
+        return {
             "entry_id": entry_id or str(uuid.uuid4()),
             "station_id": station_id,
             "operator": operator,
@@ -146,25 +219,17 @@ class Queue:
             "created_at": now,
             "updated_at": now,
         }
-        savepoint = conn.begin_nested()
-        try:
-            key = conn.execute(insert(entries).values(**values)).inserted_primary_key
-            assert key is not None
-            seq = int(key[0])
-            write_audit(conn, seq, operator, action, detail, now)
-        except IntegrityError:
-            savepoint.rollback()
-            existing = self._waiting_with(conn, str(values["nik_key"]))
-            if existing is not None:
-                raise DuplicateNikError(*existing) from None
-            same_id = conn.execute(
-                select(entries.c.seq).where(entries.c.entry_id == values["entry_id"])
-            ).scalar()
-            if same_id is not None:
-                raise DuplicateEntryError(same_id) from None
-            raise
-        savepoint.commit()
-        return Entry.from_row({**values, "seq": seq, **_EMPTY})
+
+    def _raise_duplicate(self, conn: Connection, values: Mapping[str, Any]) -> None:
+        """After an IntegrityError: raise the domain error that explains it, if any."""
+        existing = self._waiting_with(conn, str(values["nik_key"]))
+        if existing is not None:
+            raise DuplicateNikError(*existing) from None
+        same_id = conn.execute(
+            select(entries.c.seq).where(entries.c.entry_id == values["entry_id"])
+        ).scalar()
+        if same_id is not None:
+            raise DuplicateEntryError(same_id) from None
 
     def _waiting_with(self, conn: Connection, nik_key: str) -> tuple[int, str, str] | None:
         row = conn.execute(
@@ -341,6 +406,60 @@ _EMPTY = {
     "server_ref": None,
     "synced_at": None,
 }
+
+
+_INSERT_ENTRY = (
+    "INSERT INTO entries (entry_id, station_id, operator, captured_at, nik_key, record, state,"
+    " attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_AUDIT = "INSERT INTO audit (entry_seq, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)"
+
+
+def _insert_entry(
+    conn: Connection, values: Mapping[str, Any], action: str, detail: Mapping[str, Any] | None
+) -> int:
+    """The entry and its audit event inside the caller's transaction (fixed statements)."""
+    seq = int(conn.exec_driver_sql(_INSERT_ENTRY, _entry_row(values)).lastrowid)
+    conn.exec_driver_sql(_INSERT_AUDIT, _audit_row(seq, values, action, detail))
+    return seq
+
+
+_ENTRY_COLUMNS = (
+    "entry_id",
+    "station_id",
+    "operator",
+    "captured_at",
+    "nik_key",
+    "record",
+    "state",
+    "attempts",
+    "created_at",
+    "updated_at",
+)
+
+
+def _entry_row(values: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(values[k] for k in _ENTRY_COLUMNS)
+
+
+def _audit_row(
+    seq: int, values: Mapping[str, Any], action: str, detail: Mapping[str, Any] | None
+) -> tuple[Any, ...]:
+    text = json.dumps(dict(detail), ensure_ascii=False) if detail else None
+    return (seq, values["created_at"], values["operator"], action, text)
+
+
+def _ready_salt(conn: Connection) -> str | None:
+    """The NIK salt of an up-to-date queue; None when the file needs creating or migrating."""
+    if schema_version(conn) != SCHEMA_VERSION:
+        return None
+    salt: str | None = conn.execute(select(meta.c.value).where(meta.c.key == "nik_salt")).scalar()
+    return salt
+
+
+def _has_sending(conn: Connection) -> bool:
+    query = select(entries.c.seq).where(entries.c.state == State.SENDING.value).limit(1)
+    return conn.execute(query).first() is not None
 
 
 def _not_found(what: str) -> EntryNotFound:

@@ -7,23 +7,24 @@ import signal
 import sys
 from types import FrameType
 
+from typing import TYPE_CHECKING
+
 from ..paths import AppPaths
 from ..settings import Settings
-from ..store import Queue, State
-from .client import CentralClient
-from .engine import EngineConfig, EngineState, Link, Progress, SyncEngine
-from .errors import SyncError
+
+if TYPE_CHECKING:
+    from .engine import EngineState, Progress
 
 __all__ = ["add_parser"]
 
 _LINK_TEXT = {
-    Link.ONLINE: "terhubung ke pusat",
-    Link.OFFLINE: "jaringan putus; mencoba lagi",
-    Link.RETRYING: "pusat sibuk; menunggu",
-    Link.REFUSED: "pusat menolak token/stasiun ini",
-    Link.LOCKED: "proses sinkron lain sedang berjalan pada antrean ini",
-    Link.STOPPED: "berhenti",
-    Link.STARTING: "memulai",
+    "online": "terhubung ke pusat",
+    "offline": "jaringan putus; mencoba lagi",
+    "retrying": "pusat sibuk; menunggu",
+    "refused": "pusat menolak token/stasiun ini",
+    "locked": "proses sinkron lain sedang berjalan pada antrean ini",
+    "stopped": "berhenti",
+    "starting": "memulai",
 }
 
 
@@ -32,12 +33,12 @@ class _Printer:
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
-        self._last: Link | None = None
+        self._last: str | None = None
 
     def sync_state_changed(self, state: EngineState) -> None:
-        if self.quiet or state.link is self._last:
+        if self.quiet or state.link == self._last:
             return
-        self._last = state.link
+        self._last = str(state.link)
         sys.stderr.write(f"[sync] {_LINK_TEXT[state.link]}\n")
 
     def sync_progress(self, progress: Progress) -> None:
@@ -49,6 +50,12 @@ class _Printer:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # imported here: registering the subcommand must not load httpx, pydantic, tenacity
+    from ..store import Queue, State
+    from .client import CentralClient
+    from .engine import EngineConfig, SyncEngine
+    from .errors import SyncError
+
     paths = AppPaths.resolve(args.data_dir)
     settings = Settings.load(paths)
     url = args.central_url or settings.central_url

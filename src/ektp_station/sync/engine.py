@@ -158,6 +158,7 @@ class SyncEngine:
         try:
             if not self._acquire_lock():
                 return
+            self._probe()  # report online/offline at once, before anything is queued
             while not self._stopping.is_set():
                 self._cycle(idle_wait=True)
         except Exception:
@@ -243,6 +244,7 @@ class SyncEngine:
         waited = 0.0
         while not self._stopping.is_set() and waited < self.config.idle_probe:
             reason = self._wait_for(self.config.idle_poll)
+            self.queue.checkpoint()
             if reason is not None or self.queue.count(State.PENDING):
                 return
             waited += self.config.idle_poll
@@ -286,6 +288,7 @@ class SyncEngine:
             raise
         outcomes = [_outcome(r) for r in reply.results]
         self.queue.apply_outcomes(self.owner, outcomes)
+        self.queue.checkpoint()  # here, off the counter's save path
         self._limit = min(self.config.batch_size, self._limit * 2)
         counts = {s: sum(1 for o in outcomes if o.state is s) for s in State}
         self.total_synced += counts[State.SYNCED]
