@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import os
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -152,10 +152,12 @@ def cmd_default(ctx: Context) -> int:
     """No subcommand: open the station window when the GUI is installed."""
     if _missing("PySide6") or _missing("ektp_station.gui.app") or not _has_screen():
         sys.stderr.write(
-            {"id": "Jendela stasiun tidak dapat dibuka di sini (tanpa layar atau tanpa PySide6);"
-             " ini perintah yang tersedia:\n",
-             "en": "The station window cannot open here (no screen or no PySide6);"
-             " these are the commands:\n"}[ctx.lang]
+            {
+                "id": "Jendela stasiun tidak dapat dibuka di sini (tanpa layar atau tanpa PySide6);"
+                " ini perintah yang tersedia:\n",
+                "en": "The station window cannot open here (no screen or no PySide6);"
+                " these are the commands:\n",
+            }[ctx.lang]
         )
         ctx.args.json = False
         build_parser().print_help()

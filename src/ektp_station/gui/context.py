@@ -15,6 +15,8 @@ from ..sync.client import CentralClient
 from ..sync.engine import EngineConfig, SyncEngine
 from .bridge import SyncBridge
 
+STOP_WAIT_SECONDS = 2.0
+
 __all__ = ["CliContext", "StationContext", "default_operator"]
 
 log = logging.getLogger(__name__)
@@ -91,8 +93,14 @@ class StationContext:
     def stop_sync(self) -> None:
         """Stop the engine's thread and close its connection (idempotent)."""
         if self.engine is not None:
-            self.engine.stop()
+            # Bounded wait on the GUI thread: a request still in flight is abandoned (its
+            # batch is recovered to pending at the next start, and the centre's idempotency
+            # makes the resend harmless).
+            self.engine.stop(timeout=STOP_WAIT_SECONDS)
+            stopped = not self.engine.running
             self.engine = None
+            if not stopped:
+                self.client = None  # still in use by the abandoned request; closed at exit
         if self.client is not None:
             self.client.close()
             self.client = None

@@ -6,7 +6,6 @@ import argparse
 import signal
 import sys
 from types import FrameType
-
 from typing import TYPE_CHECKING
 
 from ..paths import AppPaths

@@ -149,6 +149,10 @@ class SyncEngine:
             self._thread.join(timeout)
 
     @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
     def state(self) -> EngineState:
         return self._state
 
