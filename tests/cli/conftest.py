@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,23 +9,6 @@ import pytest
 from ektp_station.cli import main
 
 from .support import Result, write_station_config
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """``main`` configures the root logger once per process (a log file under that run's data
-    dir, a stderr handler bound to the stream of the moment); undo it after every test so that
-    the next test, with another data dir and another captured stderr, starts clean."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in root.handlers:
-        if handler not in handlers:
-            handler.close()
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    if hasattr(root, "_ektp_configured"):
-        del root._ektp_configured
 
 
 @pytest.fixture
