@@ -167,6 +167,20 @@ def cmd_default(ctx: Context) -> int:
     return int(run_window(ctx))
 
 
+def cmd_demo(ctx: Context) -> int:
+    """A centre, a fault proxy and a station window in a throwaway folder (``make run``)."""
+    if _missing("PySide6") or not _has_screen():
+        sys.stderr.write(
+            {
+                "id": "Demo butuh layar dan PySide6 (pasang ektp-station[gui]).\n",
+                "en": "The demo needs a screen and PySide6 (install ektp-station[gui]).\n",
+            }[ctx.lang]
+        )
+        return 2
+    run_demo = importlib.import_module("ektp_station.gui.demo").run_demo
+    return int(run_demo(keep=ctx.args.keep))
+
+
 def _has_screen() -> bool:
     """Whether Qt can show a window: a display on Linux/BSD, or a platform chosen explicitly."""
     if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
@@ -227,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("-o", "--output", metavar="FILE", help="bawaan: keluaran standar")
     exp.add_argument("--show-nik", action="store_true", help="NIK dan No. KK lengkap")
     exp.set_defaults(ctx_func=cmd_queue_export)
+
+    demo = commands.add_parser(
+        "demo", help="demo: pusat, proxy gangguan dan jendela stasiun di folder sementara"
+    )
+    demo.add_argument("--keep", action="store_true", help="simpan folder demo setelah keluar")
+    demo.set_defaults(ctx_func=cmd_demo)
 
     for name in _EXTENSIONS:
         if importlib.util.find_spec(f"ektp_station.{name}") is not None:

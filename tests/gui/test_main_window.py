@@ -79,7 +79,7 @@ def test_saving_wakes_the_engine_and_the_status_shows_the_link_down(
     qtbot.waitUntil(
         lambda: window.status_bar.link_label.text().startswith("Terputus"), timeout=10000
     )
-    assert window.status_bar.pending_label.text() == "Menunggu: 1"
+    qtbot.waitUntil(lambda: window.status_bar.pending_label.text() == "Menunggu: 1", timeout=10000)
     window.close()
     assert window.station.engine is None
     assert engine.state.link is Link.STOPPED

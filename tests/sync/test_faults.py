@@ -31,6 +31,8 @@ def test_thousands_through_every_fault_arrive_exactly_once(
         )
     )
     proxy.latency_ms = 5
+    for kind in ("reset_before", "reset_after", "stall", "http503", "captive", "truncate"):
+        proxy.force_next(kind)  # each at least once, whatever the dice say
     engine = make_engine(engines, queue, proxy.url, token)
     stop_flapping = threading.Event()
 

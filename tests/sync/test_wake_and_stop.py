@@ -45,8 +45,15 @@ def test_sync_now_cuts_a_long_backoff(
     config = EngineConfig(batch_size=50, probe_interval=600.0, backoff_initial=300.0)
     engine = make_engine(engines, queue, proxy.url, token, config=config)
     engine.start()
-    wait_until(lambda: engine.state.retry_at is not None and engine.state.link is Link.OFFLINE)
-    assert engine.state.retry_at - time.time() > 100
+    # full jitter: the first waits may be short; wait until one is long
+    wait_until(
+        lambda: (
+            engine.state.link is Link.OFFLINE
+            and engine.state.retry_at is not None
+            and engine.state.retry_at - time.time() > 30
+        ),
+        timeout=60,
+    )
     proxy.set_mode("up")
     engine.sync_now()
     wait_until(lambda: queue.count(State.SYNCED) == 1, timeout=5, interval=0.01)
@@ -79,7 +86,11 @@ def test_a_stalled_link_is_not_waited_on_forever_and_stop_is_clean(
     queue.enqueue(make_record(1), operator="SITI", station_id=STATION)
     engine = make_engine(engines, queue, proxy.url, token)  # 2 s timeouts
     engine.start()
-    wait_until(lambda: engine.state.link is Link.OFFLINE, timeout=10)
+    # retry_at is set once a batch (not just the first probe) failed and went back
+    wait_until(
+        lambda: engine.state.link is Link.OFFLINE and engine.state.retry_at is not None,
+        timeout=10,
+    )
     assert queue.count(State.PENDING) == 1  # the stalled batch went back
     started = time.monotonic()
     engine.stop()

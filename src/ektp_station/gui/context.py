@@ -35,7 +35,7 @@ class CliContext(Protocol):
 
 
 def default_operator() -> str:
-    """The OS user name, until the operator prompt exists."""
+    """The OS user name: the operator when the window is built without signing in."""
     try:
         name = getpass.getuser()
     except (OSError, KeyError):  # no user name in the environment or the passwd database
@@ -48,13 +48,21 @@ class StationContext:
     paths: AppPaths
     settings: Settings
     queue: Queue
-    operator: str
+    operator: str  # the signed-in operator's name, written on every entry
     bridge: SyncBridge
     engine: SyncEngine | None = None
+    role: str = "operator"  # "operator" | "supervisor" (store.operators.ROLES)
     client: CentralClient | None = field(default=None, repr=False)
 
     @classmethod
-    def build(cls, ctx: CliContext, *, operator: str | None = None) -> StationContext:
+    def build(
+        cls,
+        ctx: CliContext,
+        *,
+        operator: str | None = None,
+        role: str = "operator",
+        engine_config: EngineConfig | None = None,
+    ) -> StationContext:
         """Needs a QApplication (the bridge is a QObject). The engine exists only when the
         centre's address and the station's token are both configured."""
         settings = ctx.settings
@@ -64,6 +72,7 @@ class StationContext:
             queue=ctx.queue(),
             operator=operator or default_operator(),
             bridge=SyncBridge(),
+            role=role,
         )
         if settings.central_url and settings.token:
             station.client = CentralClient(
@@ -74,9 +83,13 @@ class StationContext:
                 station.client,
                 settings.effective_station_id,
                 listener=station.bridge,
-                config=EngineConfig(batch_size=settings.batch_size),
+                config=engine_config or EngineConfig(batch_size=settings.batch_size),
             )
         return station
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
 
     @property
     def station_id(self) -> str:

@@ -6,22 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QScrollArea, QTabWidget, QWidget
 
 from ..store import Entry, State
 from .context import StationContext
+from .dashboard import Dashboard
 from .entry_form import EntryForm
+from .queue_tab import QueueTab
 from .status_bar import StationStatusBar
 
 __all__ = ["MainWindow"]
-
-
-def _placeholder(text: str) -> QWidget:
-    label = QLabel(text)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    return label
 
 
 class MainWindow(QMainWindow):
@@ -50,8 +45,10 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         self.tabs = QTabWidget()
         self.tabs.addTab(scroll, "Perekaman (Ctrl+1)")
-        self.tabs.addTab(_placeholder("Daftar antrean: segera hadir."), "Antrean (Ctrl+2)")
-        self.tabs.addTab(_placeholder("Dasbor: segera hadir."), "Dasbor (Ctrl+3)")
+        self.queue_tab = QueueTab(station, today=today)
+        self.dashboard = Dashboard(station)
+        self.tabs.addTab(self.queue_tab, "Antrean (Ctrl+2)")
+        self.tabs.addTab(self.dashboard, "Dasbor (Ctrl+3)")
         self.setCentralWidget(self.tabs)
         for index in range(self.tabs.count()):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
@@ -61,7 +58,11 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status_bar)
         station.bridge.stateChanged.connect(self.status_bar.on_state)
         station.bridge.progress.connect(self.status_bar.on_progress)
+        station.bridge.progress.connect(lambda _p: self.queue_tab.refresh())
         self.form.saved.connect(self._entry_saved)
+        self.queue_tab.changed.connect(self._queue_changed)
+        if self.dashboard.conflicts is not None:
+            self.dashboard.conflicts.changed.connect(self._queue_changed)
         self._show_local_status()
 
     def _show_local_status(self) -> None:
@@ -75,6 +76,16 @@ class MainWindow(QMainWindow):
             self.station.engine.wake()
         self.status_bar.set_pending(self.station.queue.count(State.PENDING))
         self.status_bar.showMessage(f"Entri No. {entry.seq} tersimpan di antrean.", 5000)
+        self.queue_tab.refresh()
+        self.dashboard.queue_changed()
+
+    def _queue_changed(self) -> None:
+        """An entry was corrected, resent or withdrawn in the "Antrean" or "Dasbor" tab."""
+        if self.station.engine is not None:
+            self.station.engine.wake()
+        self.status_bar.set_pending(self.station.queue.count(State.PENDING))
+        self.queue_tab.refresh()
+        self.dashboard.queue_changed()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.station.stop_sync()

@@ -135,10 +135,22 @@ _V2 = [
     "CREATE INDEX ix_entries_state_captured ON entries (state, captured_at)",
 ]
 
+# v3: operator accounts of this station (store/operators.py). The PIN is kept only as a
+# salted scrypt hash; the first account created is the supervisor.
+_V3 = [
+    """CREATE TABLE operators (
+        name TEXT PRIMARY KEY,
+        pin_hash TEXT NOT NULL,
+        salt TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('operator','supervisor')),
+        created_at TEXT NOT NULL
+    )""",
+]
+
 Migration = Sequence[str] | Callable[[Connection], None]
 
 #: MIGRATIONS[i] brings a database from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_V1, _V2]
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

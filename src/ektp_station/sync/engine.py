@@ -331,10 +331,17 @@ class SyncEngine:
         try:
             self.client.probe()
         except SyncError as exc:
-            self._set_state(link=Link.OFFLINE, last_error=str(exc), last_error_id=exc.message_id)
+            self._set_state(
+                link=Link.OFFLINE,
+                last_error=str(exc),
+                last_error_id=exc.message_id,
+                pending=self.queue.count(State.PENDING),
+            )
             return False
         if self._state.link is not Link.ONLINE:
-            self._set_state(link=Link.ONLINE, retry_at=None)
+            self._set_state(
+                link=Link.ONLINE, retry_at=None, pending=self.queue.count(State.PENDING)
+            )
         return True
 
     # -- waiting after a failure -------------------------------------------------------------

@@ -1,0 +1,152 @@
+"""Conflicts for a supervisor's review: entries the centre refused because it already holds the
+resident (or the entry's id). A supervisor marks one resolved ("Tandai selesai") or withdraws
+it ("Batalkan"); either way the entry is discarded and the reason lands in the audit trail.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..errors import EktpError
+from ..store import Queue, State
+from .queue_model import QueueModel
+from .reason import ReasonDialog
+
+__all__ = ["RESOLVED_PREFIX", "ConflictsPanel"]
+
+log = logging.getLogger(__name__)
+
+RESOLVED_PREFIX = "resolved: "
+
+
+class ConflictsPanel(QWidget):
+    """``changed`` is emitted after a conflict was resolved or withdrawn."""
+
+    changed = Signal()
+
+    def __init__(self, queue: Queue, *, actor: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.queue = queue
+        self.actor = actor
+        self.model = QueueModel(queue, state=State.CONFLICT, parent=self)
+        self.reason_dialog: ReasonDialog | None = None
+        layout = QVBoxLayout(self)
+        self.title = QLabel()
+        self.title.setObjectName("conflicts_title")
+        layout.addWidget(self.title)
+        self.table = QTableView()
+        self.table.setObjectName("conflicts_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.title.setBuddy(self.table)
+        layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        layout.addLayout(buttons)
+        self.resolve_button = QPushButton("&Tandai selesai")
+        self.resolve_button.setObjectName("resolve_button")
+        self.resolve_button.clicked.connect(self.ask_resolve)
+        self.withdraw_button = QPushButton("Batalkan &konflik")
+        self.withdraw_button.setObjectName("withdraw_button")
+        self.withdraw_button.clicked.connect(self.ask_withdraw)
+        buttons.addWidget(self.resolve_button)
+        buttons.addWidget(self.withdraw_button)
+        buttons.addStretch(1)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("conflicts_message")
+        buttons.addWidget(self.message_label)
+        shortcut = QShortcut(QKeySequence("Delete"), self.table)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(self.ask_withdraw)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update())
+        self.model.modelReset.connect(self._update)
+        self.model.rowsInserted.connect(lambda *_a: self._update())
+        self.model.rowsRemoved.connect(lambda *_a: self._update())
+        self._update()
+
+    def refresh(self) -> None:
+        self.model.refresh()
+        self._update()
+
+    def _update(self) -> None:
+        count = self.model.rowCount()
+        more = "+" if self.model.canFetchMore() else ""
+        self.title.setText(f"&Konflik untuk ditinjau: {count}{more}")
+        selected = self.selected_seq() is not None
+        self.resolve_button.setEnabled(selected)
+        self.withdraw_button.setEnabled(selected)
+
+    def selected_seq(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.seq_at(rows[0].row()) if rows else None
+
+    def select_seq(self, seq: int) -> bool:
+        row = self.model.row_of(seq)
+        if row is None:
+            return False
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.selectionModel().setCurrentIndex(self.model.index(row, 0), flags)
+        return True
+
+    def ask_resolve(self) -> None:
+        self._ask(
+            "Tandai konflik selesai",
+            "Bagaimana konflik ini diselesaikan? (dicatat di riwayat)",
+            "Tandai selesai",
+            RESOLVED_PREFIX,
+        )
+
+    def ask_withdraw(self) -> None:
+        self._ask(
+            "Batalkan entri konflik",
+            "Entri tidak akan dikirim ke pusat. Tulis alasannya (dicatat di riwayat):",
+            "Batalkan entri",
+            "",
+        )
+
+    def _ask(self, title: str, prompt: str, ok_text: str, prefix: str) -> None:
+        seq = self.selected_seq()
+        if seq is None:
+            self.message_label.setText("Pilih dulu satu konflik.")
+            return
+        dialog = ReasonDialog(f"{title} — No. {seq}", prompt, ok_text=ok_text, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.close_conflict(seq, prefix + dialog.reason()))
+        dialog.finished.connect(self._dialog_closed)
+        self.reason_dialog = dialog
+        dialog.open()
+
+    def _dialog_closed(self, _result: int) -> None:
+        self.reason_dialog = None
+        self.table.setFocus()
+
+    def close_conflict(self, seq: int, reason: str) -> None:
+        """Discard the conflict entry with ``reason`` (kept in the audit trail)."""
+        try:
+            self.queue.discard(seq, actor=self.actor, reason=reason)
+        except EktpError as exc:
+            log.warning("conflict %d not closed: %s", seq, exc.__class__.__name__)
+            self.message_label.setText(exc.message())
+            return
+        done = "selesai" if reason.startswith(RESOLVED_PREFIX) else "dibatalkan"
+        self.message_label.setText(f"Konflik No. {seq} {done}.")
+        self.refresh()
+        self.changed.emit()

@@ -1,0 +1,135 @@
+"""Correcting a waiting or rejected entry ("Perbaiki"): the entry form in edit mode, in a dialog.
+
+Saving replaces the entry's record (``Queue.edit``); a rejected entry is then put back in line
+(``Queue.resend``). The centre's field errors of a rejected entry show under their fields until
+the operator changes that field.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from ..domain import Problem, has_errors
+from ..errors import DuplicateNikError, EktpError
+from ..store import Entry, Queue, State
+from .entry_form import FORM_FIELDS, EntryForm
+from .fields import ValueCombo
+from .queue_model import STATE_LABELS
+
+__all__ = ["CorrectionDialog", "CorrectionForm"]
+
+log = logging.getLogger(__name__)
+
+
+class CorrectionForm(EntryForm):
+    """The entry form bound to one existing entry: saving edits it instead of adding one."""
+
+    def __init__(
+        self,
+        queue: Queue,
+        entry: Entry,
+        *,
+        operator: str,
+        station_id: str,
+        city_code: str | None,
+        today: Callable[[], date] = date.today,
+        lang: str = "id",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            queue,
+            operator=operator,
+            station_id=station_id,
+            city_code=city_code,
+            today=today,
+            lang=lang,
+            parent=parent,
+        )
+        self.entry = entry
+        self.load_record(entry.record)
+        self._loaded = {field: self.text_of(field) for field in self.inputs}
+        self.centre_errors: dict[str, list[str]] = {}
+        for error in entry.errors:
+            field = str(error.get("field") or "")
+            key = field if field in self.problem_labels else ""
+            self.centre_errors.setdefault(key, []).append(str(error.get("message") or ""))
+        self.save_button.setText("Simpan perbaikan (Enter / Ctrl+S)")
+        self.revalidate()
+
+    def revalidate(self) -> list[Problem]:
+        problems = super().revalidate()
+        for field, messages in getattr(self, "centre_errors", {}).items():
+            label = self.problem_labels.get(field, self.general_problems)
+            if field and self.text_of(field) != self._loaded.get(field):
+                continue  # the operator changed it: the centre's verdict no longer applies
+            text = "\n".join(f"Pusat: {m}" for m in messages)
+            if label.text():
+                text = f"{label.text()}\n{text}"
+            label.show_message(text, "error")
+        return problems
+
+    def save(self) -> Entry | None:
+        """Edit the entry if the form has no errors (and the operator accepts any warning)."""
+        for widget in self.inputs.values():
+            if isinstance(widget, ValueCombo):
+                widget.resolve()
+        self._show_all = True
+        problems = self.revalidate()
+        if has_errors(problems):
+            self.result_label.setText("Belum tersimpan: perbaiki isian yang bertanda merah.")
+            self._focus_first_error(problems)
+            return None
+        warnings = [p for p in problems if not p.is_error]
+        if warnings and not self.confirm_warnings(warnings):
+            self.result_label.setText("Belum tersimpan: periksa peringatan berwarna kuning.")
+            return None
+        seq = self.entry.seq
+        try:
+            entry = self.queue.edit(seq, self.record(), actor=self.operator)
+            if entry.state is State.REJECTED:
+                entry = self.queue.resend(seq, actor=self.operator)
+        except DuplicateNikError as exc:
+            self.problem_labels["nik"].show_message(exc.message(self.lang), "error")
+            self.result_label.setText("Belum tersimpan.")
+            self.inputs["nik"].setFocus()
+            return None
+        except EktpError as exc:  # e.g. the entry was sent meanwhile (TransitionError)
+            log.warning("entry %d not corrected: %s", seq, exc.__class__.__name__)
+            self.result_label.setText("Belum tersimpan: " + exc.message(self.lang))
+            return None
+        self.entry = entry
+        self.saved.emit(entry)
+        return entry
+
+
+class CorrectionDialog(QDialog):
+    """Accepted once the correction is saved; ``form.saved`` carries the updated entry."""
+
+    def __init__(self, form: CorrectionForm, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = form
+        entry = form.entry
+        self.setWindowTitle(f"Perbaiki entri No. {entry.seq}")
+        layout = QVBoxLayout(self)
+        state = STATE_LABELS[entry.state]
+        then = "disimpan lalu dikirim ulang" if entry.state is State.REJECTED else "disimpan"
+        header = QLabel(f"Entri No. {entry.seq} ({state}): perbaikan akan {then}. Esc: batal.")
+        header.setObjectName("correction_header")
+        header.setWordWrap(True)
+        layout.addWidget(header)
+        scroll = QScrollArea()
+        scroll.setWidget(form)
+        scroll.setWidgetResizable(True)
+        layout.addWidget(scroll)
+        form.saved.connect(lambda _entry: self.accept())
+        self.resize(720, 640)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        flagged = [f for f, _label in FORM_FIELDS if f in self.form.centre_errors]
+        self.form.inputs[flagged[0] if flagged else "nik"].setFocus()

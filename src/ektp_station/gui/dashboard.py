@@ -1,0 +1,243 @@
+"""The "Dasbor" tab for supervisors: entries per state, the oldest unsynced entry and its age,
+today's entries per operator, captured vs synced per hour today, the sync engine's last error,
+and (for a supervisor) the conflicts to review.
+
+Refreshed every few seconds while it is on screen, and when the sync engine reports; each
+refresh is a few short index reads (see :mod:`ektp_station.store.queries`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from ..store import State
+from ..store.queries import captured_by_operator, hourly_activity, oldest_unsynced
+from ..sync.engine import EngineState
+from .conflicts import ConflictsPanel
+from .context import StationContext
+from .queue_model import STATE_LABELS
+from .queue_tab import is_supervisor
+
+__all__ = ["REFRESH_MS", "Dashboard", "HourlyChart", "format_age", "local_midnight"]
+
+REFRESH_MS = 5000
+CAPTURED_COLOUR = "#1565c0"
+SYNCED_COLOUR = "#2e7d32"
+
+
+def local_midnight(now: datetime) -> datetime:
+    """The start of ``now``'s day in the station's local time (an aware datetime)."""
+    local = now.astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def format_age(age: timedelta) -> str:
+    minutes = max(0, int(age.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} hari {hours} jam"
+    if hours:
+        return f"{hours} jam {minutes} menit"
+    return f"{minutes} menit" if minutes else "kurang dari 1 menit"
+
+
+class HourlyChart(QWidget):
+    """Two bars per hour of the day: captured (blue) and synced (green)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("hourly_chart")
+        self.captured: list[int] = [0] * 24
+        self.synced: list[int] = [0] * 24
+        self.setMinimumHeight(140)
+
+    def sizeHint(self) -> QSize:
+        return QSize(520, 170)
+
+    def set_data(self, captured: Sequence[int], synced: Sequence[int]) -> None:
+        self.captured, self.synced = list(captured), list(synced)
+        total_c, total_s = sum(self.captured), sum(self.synced)
+        self.setToolTip(f"Hari ini: {total_c} direkam, {total_s} terkirim")
+        self.update()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
+        hours = len(self.captured)
+        metrics = painter.fontMetrics()
+        text_height = metrics.height()
+        width, height = self.width(), self.height()
+        left, bottom = 4.0, height - text_height - 4.0
+        top = text_height + 4.0
+        painter.setPen(self.palette().windowText().color())
+        painter.drawText(
+            QRectF(left, 0, width - left, text_height),
+            Qt.AlignmentFlag.AlignLeft,
+            "■ direkam   ■ terkirim   (per jam, hari ini)",
+        )
+        peak = max([1, *self.captured, *self.synced])
+        slot = (width - left * 2) / max(1, hours)
+        bar = max(1.0, slot / 2 - 1)
+        for hour in range(hours):
+            x = left + hour * slot
+            for offset, value, colour in (
+                (0.0, self.captured[hour], CAPTURED_COLOUR),
+                (bar, self.synced[hour], SYNCED_COLOUR),
+            ):
+                if value:
+                    bar_height = (bottom - top) * value / peak
+                    painter.fillRect(
+                        QRectF(x + offset, bottom - bar_height, bar, bar_height), QColor(colour)
+                    )
+            if hour % 3 == 0:
+                painter.drawText(
+                    QRectF(x, bottom + 2, slot * 3, text_height),
+                    Qt.AlignmentFlag.AlignLeft,
+                    f"{hour:02d}",
+                )
+        painter.drawLine(int(left), int(bottom), int(width - left), int(bottom))
+
+
+class Dashboard(QWidget):
+    def __init__(
+        self,
+        station: StationContext,
+        *,
+        now: Callable[[], datetime] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.station = station
+        self.now = now or (lambda: datetime.now().astimezone())
+        self.engine_state: EngineState | None = (
+            station.engine.state if station.engine is not None else None
+        )
+        self._stale = True
+        layout = QVBoxLayout(self)
+
+        counts_box = QGroupBox("Entri per status")
+        grid = QGridLayout(counts_box)
+        self.count_labels: dict[State, QLabel] = {}
+        for i, (state, label) in enumerate(STATE_LABELS.items()):
+            value = QLabel("–")
+            value.setObjectName(f"count_{state.value}")
+            value.setAlignment(Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(QLabel(label), i // 3, (i % 3) * 2)
+            grid.addWidget(value, i // 3, (i % 3) * 2 + 1)
+            self.count_labels[state] = value
+        layout.addWidget(counts_box)
+
+        self.oldest_label = QLabel()
+        self.oldest_label.setObjectName("oldest_label")
+        self.last_sync_label = QLabel()
+        self.last_sync_label.setObjectName("dashboard_last_sync")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("engine_error")
+        self.error_label.setWordWrap(True)
+        for widget in (self.oldest_label, self.last_sync_label, self.error_label):
+            widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            layout.addWidget(widget)
+
+        today_box = QGroupBox("Hari ini")
+        today = QVBoxLayout(today_box)
+        self.operators_label = QLabel()
+        self.operators_label.setObjectName("operators_today")
+        self.operators_label.setWordWrap(True)
+        today.addWidget(self.operators_label)
+        self.chart = HourlyChart()
+        today.addWidget(self.chart)
+        layout.addWidget(today_box)
+
+        self.conflicts: ConflictsPanel | None = None
+        if is_supervisor(station):
+            self.conflicts = ConflictsPanel(station.queue, actor=station.operator)
+            layout.addWidget(self.conflicts, 1)
+        else:
+            layout.addStretch(1)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        station.bridge.stateChanged.connect(self.on_engine_state)
+        station.bridge.progress.connect(lambda _p: self.queue_changed())
+        self._show_engine_state()
+
+    # -- refreshing --------------------------------------------------------------------------
+
+    def queue_changed(self) -> None:
+        """Refresh now if on screen, else at the next show."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.timer.start()
+        if self._stale:
+            self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.timer.stop()
+
+    def refresh(self) -> None:
+        self._stale = False
+        queue = self.station.queue
+        now = self.now()
+        status = queue.status()
+        for state, label in self.count_labels.items():
+            label.setText(str(status.counts[state.value]))
+        oldest = oldest_unsynced(queue)
+        if oldest is None:
+            self.oldest_label.setText("Belum terkirim tertua: tidak ada, semua sudah terkirim.")
+        else:
+            when = oldest.captured_at.astimezone().strftime("%d-%m-%Y %H:%M")
+            self.oldest_label.setText(
+                f"Belum terkirim tertua: No. {oldest.seq} ({STATE_LABELS[oldest.state]}), "
+                f"direkam {when}, {format_age(now - oldest.captured_at)} yang lalu"
+            )
+        if status.last_sync_at is None:
+            self.last_sync_label.setText("Terakhir terkirim: belum pernah")
+        else:
+            shown = status.last_sync_at.astimezone().strftime("%d-%m-%Y %H:%M")
+            self.last_sync_label.setText(f"Terakhir terkirim: {shown}")
+        midnight = local_midnight(now)
+        by_operator = captured_by_operator(queue, midnight)
+        if by_operator:
+            self.operators_label.setText(
+                "Direkam per operator: " + " · ".join(f"{op}: {n}" for op, n in by_operator)
+            )
+        else:
+            self.operators_label.setText("Direkam per operator: belum ada entri hari ini")
+        self.chart.set_data(*hourly_activity(queue, midnight))
+        if self.conflicts is not None:
+            self.conflicts.refresh()
+
+    # -- the engine --------------------------------------------------------------------------
+
+    def on_engine_state(self, state: EngineState) -> None:
+        self.engine_state = state
+        self._show_engine_state()
+
+    def _show_engine_state(self) -> None:
+        state = self.engine_state
+        if self.station.engine is None and state is None:
+            self.error_label.setText("Galat pengiriman terakhir: pusat belum diatur")
+        elif state is None or not (state.last_error_id or state.last_error):
+            self.error_label.setText("Galat pengiriman terakhir: tidak ada")
+        else:
+            text = state.last_error_id or state.last_error
+            self.error_label.setText(f"Galat pengiriman terakhir: {text}")
+            self.error_label.setToolTip(state.last_error or "")

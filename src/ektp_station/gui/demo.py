@@ -1,0 +1,238 @@
+"""``ektp-station demo``: a whole counter on one PC, to watch "putus-nyambung" handled.
+
+A throwaway data folder (removed at exit unless ``--keep``) holds a reference centre on
+loopback (SQLite), a fault proxy in front of it, and a station that sends through the proxy.
+The window gets a "Jaringan" switch: *Nyambung* (link up), *Putus* (link down), *Flaky* (up,
+but about half the requests fail one way or another). Capture goes on while the link is down;
+the queue drains when it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QToolBar, QWidget
+
+from ..central.runner import CentralServer
+from ..devtools.faultproxy import FLAKY, FaultProxy
+from ..paths import AppPaths
+from ..settings import DEFAULT_CITY, Settings
+from ..store import Queue
+from ..store.operators import Operator, Operators
+from ..sync.engine import EngineConfig, SyncEngine
+from .context import StationContext
+from .main_window import MainWindow
+
+__all__ = [
+    "DEMO_OPERATOR",
+    "DEMO_STATION_ID",
+    "DEMO_SUPERVISOR",
+    "Demo",
+    "NetworkMode",
+    "NetworkSwitch",
+    "run_demo",
+]
+
+log = logging.getLogger(__name__)
+
+NetworkMode = Literal["nyambung", "putus", "flaky"]
+DEMO_STATION_ID = "DEMO-01"
+#: (name, PIN) of the demo's accounts; the window opens signed in as the operator.
+DEMO_SUPERVISOR = ("SUPERVISOR DEMO", "1234")
+DEMO_OPERATOR = ("OPERATOR DEMO", "0000")
+#: Quicker than a counter's defaults, so that the link's return shows within a second or two.
+DEMO_ENGINE = EngineConfig(batch_size=50, probe_interval=1.0, backoff_max=10.0, idle_poll=2.0)
+
+_MODES: tuple[tuple[NetworkMode, str, str], ...] = (
+    ("nyambung", "Nyambung", "Jaringan ke pusat tersambung"),
+    ("putus", "Putus", "Jaringan ke pusat terputus: perekaman tetap jalan"),
+    ("flaky", "Flaky", "Putus-nyambung: kira-kira separuh permintaan gagal"),
+)
+
+
+class NetworkSwitch(QToolBar):
+    """The demo's three-way link switch, acting on the fault proxy (thread-safe setters)."""
+
+    modeChanged = Signal(str)  # NetworkMode
+
+    def __init__(
+        self, proxy: FaultProxy, engine: SyncEngine | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__("Jaringan", parent)
+        self.setObjectName("network_switch")
+        self._proxy = proxy
+        self._engine = engine
+        self._mode: NetworkMode = "nyambung"
+        self.addWidget(QLabel("Jaringan: "))
+        self.group = QButtonGroup(self)
+        self.buttons: dict[NetworkMode, QRadioButton] = {}
+        for mode, text, tip in _MODES:
+            button = QRadioButton(text)
+            button.setObjectName(f"network_{mode}")
+            button.setToolTip(tip)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Tab within the form
+            button.toggled.connect(lambda on, m=mode: on and self.set_mode(m))
+            self.group.addButton(button)
+            self.buttons[mode] = button
+            self.addWidget(button)
+        self.buttons["nyambung"].setChecked(True)
+
+    @property
+    def mode(self) -> NetworkMode:
+        return self._mode
+
+    def set_mode(self, mode: NetworkMode) -> None:
+        if mode == "putus":
+            self._proxy.set_mode("down")
+        else:
+            self._proxy.set_mode("up")
+            if mode == "flaky":
+                self._proxy.set_faults(FLAKY)
+            else:
+                self._proxy.clear_faults()
+        self._mode = mode
+        self.buttons[mode].setChecked(True)  # no-op when the click came from the button
+        if mode != "putus" and self._engine is not None:
+            self._engine.network_changed()  # as the OS would say when a link comes back
+        log.info("demo network switched to %s", mode)
+        self.modeChanged.emit(mode)
+
+
+@dataclass
+class _DemoCli:
+    """What :meth:`StationContext.build` needs (``cli.Context``'s shape)."""
+
+    paths: AppPaths
+    settings: Settings
+    the_queue: Queue
+
+    def queue(self) -> Queue:
+        return self.the_queue
+
+
+class Demo:
+    """Centre + proxy + station in one folder. ``with Demo() as demo: demo.build_window()``."""
+
+    def __init__(self, root: Path | None = None, *, keep: bool = False) -> None:
+        self._given_root = root
+        self.keep = keep
+        self.root: Path | None = None
+        self.central: CentralServer | None = None
+        self.proxy: FaultProxy | None = None
+        self.queue: Queue | None = None
+        self.paths: AppPaths | None = None
+        self.settings: Settings | None = None
+        self.operator: Operator | None = None
+        self.window: MainWindow | None = None
+        self.switch: NetworkSwitch | None = None
+
+    def start(self) -> Demo:
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _start(self) -> None:
+        if self._given_root is not None:
+            self.root = self._given_root
+            self.root.mkdir(parents=True, exist_ok=True)
+        else:
+            self.root = Path(tempfile.mkdtemp(prefix="ektp-demo-"))
+        central_dir = self.root / "central"
+        central_dir.mkdir(exist_ok=True)
+        self.central = CentralServer(f"sqlite:///{central_dir / 'central.sqlite3'}").start()
+        self.proxy = FaultProxy.for_url(self.central.url).start()
+        token = self.central.add_station(DEMO_STATION_ID)
+        self.paths = AppPaths.resolve(self.root / "station")
+        self.settings = Settings(
+            station_id=DEMO_STATION_ID,
+            central_url=self.proxy.url,
+            token=token,
+            city_code=DEFAULT_CITY,
+        )
+        self.settings.save(self.paths)
+        self.queue = Queue.open(self.paths.data_dir)
+        accounts = Operators(self.queue.engine)
+        if accounts.count() == 0:
+            accounts.create(*DEMO_SUPERVISOR)  # the first account supervises
+            accounts.create(*DEMO_OPERATOR)
+        self.operator = accounts.verify(*DEMO_OPERATOR)
+
+    def build_window(self, *, engine_config: EngineConfig = DEMO_ENGINE) -> MainWindow:
+        """The station window signed in as the demo operator, with the network switch (sync
+        not started yet: call ``window.station.start_sync()``)."""
+        assert self.paths and self.settings and self.queue and self.proxy and self.operator
+        station = StationContext.build(
+            _DemoCli(self.paths, self.settings, self.queue),
+            operator=self.operator.name,
+            role=self.operator.role,
+            engine_config=engine_config,
+        )
+        window = MainWindow(station)
+        window.setWindowTitle("[DEMO] " + window.windowTitle())
+        self.switch = NetworkSwitch(self.proxy, station.engine, window)
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.switch)
+        self.window = window
+        return window
+
+    def close(self) -> None:
+        """Stop everything and remove the folder unless ``keep`` (idempotent)."""
+        if self.window is not None:
+            self.window.station.stop_sync()
+            self.window = None
+        if self.queue is not None:
+            self.queue.close()
+            self.queue = None
+        if self.proxy is not None:
+            self.proxy.stop()
+            self.proxy = None
+        if self.central is not None:
+            self.central.stop()
+            self.central = None
+        if self.root is not None and not self.keep and self._given_root is None:
+            try:
+                shutil.rmtree(self.root)
+            except OSError as exc:
+                log.warning("demo folder %s not removed: %s", self.root, exc)
+            self.root = None
+
+    def __enter__(self) -> Demo:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def run_demo(*, keep: bool = False) -> int:
+    """Open the demo window; returns when it closes."""
+    from .app import application
+
+    app = application()
+    with Demo(keep=keep) as demo:
+        window = demo.build_window()
+        window.resize(960, 720)
+        window.show()
+        window.form.inputs["nik"].setFocus()
+        window.station.start_sync()
+        try:
+            result = app.exec()
+        finally:
+            window.station.stop_sync()
+        if keep:
+            sys.stdout.write(f"Folder demo disimpan: {demo.root}\n")
+    return int(result)

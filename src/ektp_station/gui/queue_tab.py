@@ -1,0 +1,323 @@
+"""The "Antrean" tab: every entry of the queue, newest first, with a state filter, a search by
+NIK digits or name, and the two actions on the selected entry: "Perbaiki" (F2 or Enter) for a
+waiting or rejected entry, "Batalkan" (Delete) with a reason.
+
+Everything here is keyboard-reachable: Ctrl+F to the search box, Tab through the filter, the
+list and the buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..errors import EktpError
+from ..store import EDITABLE, Entry, State, can_transition
+from .context import StationContext
+from .correction import CorrectionDialog, CorrectionForm
+from .queue_model import STATE_LABELS, QueueModel
+from .reason import ReasonDialog
+
+__all__ = ["SEARCH_DELAY_MS", "QueueTab", "is_supervisor"]
+
+log = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 300
+
+
+def is_supervisor(station: object) -> bool:
+    """The context's role if it has one; every operator is trusted until roles exist."""
+    return bool(getattr(station, "is_supervisor", True))
+
+
+class QueueTab(QWidget):
+    """``changed`` is emitted after an entry was corrected or withdrawn here."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        station: StationContext,
+        *,
+        today: Callable[[], date] = date.today,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.station = station
+        self.today = today
+        self.model = QueueModel(station.queue, parent=self)
+        self.correction_dialog: CorrectionDialog | None = None
+        self.reason_dialog: ReasonDialog | None = None
+        self._selected_before_reset: int | None = None
+        self._build()
+        self._show_counts()
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        layout.addLayout(bar)
+        self.state_combo = QComboBox()
+        self.state_combo.setObjectName("state_filter")
+        self.state_combo.addItem("Semua status", None)
+        for state, label in STATE_LABELS.items():
+            self.state_combo.addItem(label, state.value)
+        state_label = QLabel("&Status:")
+        state_label.setBuddy(self.state_combo)
+        bar.addWidget(state_label)
+        bar.addWidget(self.state_combo)
+        self.search_input = QLineEdit()
+        self.search_input.setObjectName("search_input")
+        self.search_input.setPlaceholderText("NIK (angka) atau nama · Ctrl+F")
+        self.search_input.setClearButtonEnabled(True)
+        search_label = QLabel("&Cari:")
+        search_label.setBuddy(self.search_input)
+        bar.addWidget(search_label)
+        bar.addWidget(self.search_input, 1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("count_label")
+        bar.addWidget(self.count_label)
+
+        self.table = QTableView()
+        self.table.setObjectName("queue_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list for the buttons
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        for column, width in enumerate((70, 90, 130, 150, 220, 100)):
+            self.table.setColumnWidth(column, width)
+        layout.addWidget(self.table, 1)
+
+        buttons = QHBoxLayout()
+        layout.addLayout(buttons)
+        self.fix_button = QPushButton("&Perbaiki (F2)")
+        self.fix_button.setObjectName("fix_button")
+        self.fix_button.clicked.connect(self.open_correction)
+        self.discard_button = QPushButton("&Batalkan entri (Del)")
+        self.discard_button.setObjectName("discard_button")
+        self.discard_button.clicked.connect(self.ask_discard)
+        buttons.addWidget(self.fix_button)
+        buttons.addWidget(self.discard_button)
+        buttons.addStretch(1)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("queue_message")
+        buttons.addWidget(self.message_label)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filter)
+        self.search_input.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search_input.returnPressed.connect(self.apply_filter)
+        self.state_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._restore_selection)
+        self.model.rowsInserted.connect(lambda *_a: self._show_counts())
+
+        for keys, slot, widget in (
+            ("F2", self.open_correction, self),
+            ("Delete", self.ask_discard, self),
+            ("Ctrl+F", self._focus_search, self),
+            ("Return", self.open_correction, self.table),
+            ("Enter", self.open_correction, self.table),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), widget)
+            shortcut.setContext(
+                Qt.ShortcutContext.WidgetShortcut
+                if widget is self.table
+                else Qt.ShortcutContext.WidgetWithChildrenShortcut
+            )
+            shortcut.activated.connect(slot)
+        self._update_actions()
+
+    # -- filtering and refreshing ------------------------------------------------------------
+
+    def selected_state(self) -> State | None:
+        value = self.state_combo.currentData()
+        return None if value is None else State(value)
+
+    def apply_filter(self) -> None:
+        self._search_timer.stop()
+        self.model.set_filter(self.selected_state(), self.search_input.text())
+        self._show_counts()
+        self._update_actions()
+
+    def refresh(self) -> None:
+        """After a save, a correction or a sync batch: cheap, keeps the selection."""
+        self.model.refresh()
+        self._show_counts()
+        self._update_actions()
+
+    def _focus_search(self) -> None:
+        self.search_input.setFocus()
+        self.search_input.selectAll()
+
+    def _show_counts(self) -> None:
+        loaded = self.model.rowCount()
+        if self.model.search:
+            more = "+" if self.model.canFetchMore() else ""
+            self.count_label.setText(f"{loaded}{more} cocok")
+            return
+        state = self.model.state
+        counts = self.station.queue.status().counts  # a handful of counter rows
+        total = counts[state.value] if state is not None else sum(counts.values())
+        self.count_label.setText(f"{loaded} dari {total} entri")
+
+    # -- selection ---------------------------------------------------------------------------
+
+    def selected_seq(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.seq_at(rows[0].row()) if rows else None
+
+    def select_seq(self, seq: int) -> bool:
+        row = self.model.row_of(seq)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
+        return True
+
+    def _remember_selection(self) -> None:
+        self._selected_before_reset = self.selected_seq()
+
+    def _restore_selection(self) -> None:
+        seq, self._selected_before_reset = self._selected_before_reset, None
+        if seq is not None:
+            self.select_seq(seq)
+        self._update_actions()
+
+    def _selected_summary_state(self) -> State | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        summary = self.model.summary(rows[0].row())
+        return None if summary is None else summary.state
+
+    def _update_actions(self) -> None:
+        state = self._selected_summary_state()
+        self.fix_button.setEnabled(state in EDITABLE)
+        self.discard_button.setEnabled(state is not None and self._may_discard(state))
+
+    def _may_discard(self, state: State) -> bool:
+        if state is State.CONFLICT and not is_supervisor(self.station):
+            return False
+        return can_transition(state, State.DISCARDED)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _selected_entry(self) -> Entry | None:
+        seq = self.selected_seq()
+        if seq is None:
+            self._say("Pilih dulu satu entri di daftar.")
+            return None
+        try:
+            return self.station.queue.get(seq)
+        except EktpError as exc:
+            self._say(exc.message())
+            return None
+
+    def open_correction(self) -> None:
+        entry = self._selected_entry()
+        if entry is None:
+            return
+        if entry.state not in EDITABLE:
+            self._say(
+                f"Entri No. {entry.seq} berstatus {STATE_LABELS[entry.state]}: "
+                "hanya entri Menunggu atau Ditolak yang dapat diperbaiki."
+            )
+            return
+        station = self.station
+        form = CorrectionForm(
+            station.queue,
+            entry,
+            operator=station.operator,
+            station_id=station.station_id,
+            city_code=station.city_code,
+            today=self.today,
+            lang="en" if station.settings.language == "en" else "id",
+        )
+        dialog = CorrectionDialog(form, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.saved.connect(self._corrected)
+        dialog.finished.connect(self._correction_closed)
+        self.correction_dialog = dialog
+        dialog.open()
+
+    def _corrected(self, entry: Entry) -> None:
+        resent = " dan dikirim ulang" if entry.state is State.PENDING else ""
+        self._say(f"Perbaikan entri No. {entry.seq} tersimpan{resent}.")
+        self.refresh()
+        self.select_seq(entry.seq)
+        self.changed.emit()
+
+    def _correction_closed(self, _result: int) -> None:
+        self.correction_dialog = None
+        self.table.setFocus()
+
+    def ask_discard(self) -> None:
+        entry = self._selected_entry()
+        if entry is None:
+            return
+        if not self._may_discard(entry.state):
+            self._say(
+                f"Entri No. {entry.seq} berstatus {STATE_LABELS[entry.state]}: "
+                "tidak dapat dibatalkan di sini."
+            )
+            return
+        dialog = ReasonDialog(
+            f"Batalkan entri No. {entry.seq}",
+            "Entri tidak akan dikirim ke pusat. Tulis alasannya (dicatat di riwayat):",
+            ok_text="Batalkan entri",
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.discard(entry.seq, dialog.reason()))
+        dialog.finished.connect(self._reason_closed)
+        self.reason_dialog = dialog
+        dialog.open()
+
+    def _reason_closed(self, _result: int) -> None:
+        self.reason_dialog = None
+        self.table.setFocus()
+
+    def discard(self, seq: int, reason: str) -> None:
+        try:
+            self.station.queue.discard(seq, actor=self.station.operator, reason=reason)
+        except EktpError as exc:
+            log.warning("entry %d not discarded: %s", seq, exc.__class__.__name__)
+            self._say(exc.message())
+            return
+        self._say(f"Entri No. {seq} dibatalkan.")
+        self.refresh()
+        self.changed.emit()
+
+    def _say(self, text: str) -> None:
+        self.message_label.setText(text)

@@ -1,0 +1,205 @@
+"""Operator accounts of one station, kept in the queue's database (table ``operators``, schema v3).
+
+A PIN is never stored: only ``scrypt(PIN, salt)`` with a random salt per operator, the cost
+parameters written beside the hash (``scrypt$N$r$p$hex``) so that they can be raised later
+without breaking old accounts. Checking compares in constant time, and an unknown name costs as
+much as a wrong PIN, so timing tells nothing about which names exist.
+
+The first account created on a station is its supervisor; later ones are operators unless a
+supervisor creates another supervisor. No Qt here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Column, Engine, MetaData, RowMapping, Table, Text, func, insert, select
+
+from ..errors import StoreError
+from ..timeutil import parse_utc, utc_now_iso
+from .db import reading, writing
+
+__all__ = [
+    "MAX_PIN_LENGTH",
+    "MIN_PIN_LENGTH",
+    "ROLES",
+    "InvalidNameError",
+    "InvalidPinError",
+    "Operator",
+    "OperatorExistsError",
+    "Operators",
+    "check_pin",
+    "hash_pin",
+    "normalise_name",
+]
+
+ROLE_OPERATOR = "operator"
+ROLE_SUPERVISOR = "supervisor"
+ROLES = (ROLE_OPERATOR, ROLE_SUPERVISOR)
+MIN_PIN_LENGTH = 4
+MAX_PIN_LENGTH = 12
+MAX_NAME_LENGTH = 60
+
+# scrypt cost: about 30 ms on a counter PC, 16 MiB of memory.
+_SCRYPT_N = 2**14
+_SCRYPT_R = 8
+_SCRYPT_P = 1
+_KEY_LENGTH = 32
+_SALT_BYTES = 16
+
+_metadata = MetaData()
+operators = Table(
+    "operators",
+    _metadata,
+    Column("name", Text, primary_key=True),
+    Column("pin_hash", Text, nullable=False),
+    Column("salt", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
+
+
+class OperatorExistsError(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Nama operator itu sudah terdaftar. Pilih nama lain atau masuk dengan nama itu.",
+            "That operator name is already registered. Choose another or sign in with it.",
+        )
+
+
+class InvalidPinError(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            f"PIN harus {MIN_PIN_LENGTH}–{MAX_PIN_LENGTH} angka. Ketik ulang PIN.",
+            f"The PIN must be {MIN_PIN_LENGTH}–{MAX_PIN_LENGTH} digits. Type it again.",
+        )
+
+
+class InvalidNameError(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            f"Nama operator wajib diisi (paling panjang {MAX_NAME_LENGTH} huruf).",
+            f"The operator name is required (at most {MAX_NAME_LENGTH} characters).",
+        )
+
+
+@dataclass(frozen=True)
+class Operator:
+    name: str
+    role: str
+    created_at: datetime
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == ROLE_SUPERVISOR
+
+
+def normalise_name(name: str) -> str:
+    """Names are compared as the counter writes them: upper case, single spaces."""
+    return " ".join(name.split()).upper()
+
+
+def valid_pin(pin: str) -> bool:
+    return MIN_PIN_LENGTH <= len(pin) <= MAX_PIN_LENGTH and pin.isascii() and pin.isdigit()
+
+
+def hash_pin(pin: str, salt: bytes) -> str:
+    key = hashlib.scrypt(
+        pin.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=_KEY_LENGTH
+    )
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${key.hex()}"
+
+
+def check_pin(pin: str, salt: bytes, stored: str) -> bool:
+    """Whether ``pin`` matches ``stored`` (as written by :func:`hash_pin`), in constant time."""
+    try:
+        scheme, n, r, p, digest = stored.split("$")
+        expected = bytes.fromhex(digest)
+        if scheme != "scrypt":
+            return False
+        key = hashlib.scrypt(
+            pin.encode(), salt=salt, n=int(n), r=int(r), p=int(p), dklen=len(expected)
+        )
+    except ValueError:  # a damaged row never lets anyone in
+        return False
+    return hmac.compare_digest(key, expected)
+
+
+_DUMMY_SALT = bytes(_SALT_BYTES)
+_DUMMY_HASH = hash_pin("0000", _DUMMY_SALT)
+
+
+class Operators:
+    """The station's operator accounts; every method is one short transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def count(self) -> int:
+        with reading(self.engine) as conn:
+            return int(conn.execute(select(func.count()).select_from(operators)).scalar_one())
+
+    def names(self) -> list[str]:
+        with reading(self.engine) as conn:
+            rows = conn.execute(select(operators.c.name).order_by(operators.c.name))
+            return [str(name) for (name,) in rows]
+
+    def get(self, name: str) -> Operator | None:
+        with reading(self.engine) as conn:
+            row = (
+                conn.execute(select(operators).where(operators.c.name == normalise_name(name)))
+                .mappings()
+                .first()
+            )
+        return None if row is None else _operator(row)
+
+    def create(self, name: str, pin: str, *, role: str | None = None) -> Operator:
+        """Add an account. The station's first account is always a supervisor; later ones are
+        operators unless ``role`` says otherwise."""
+        name = normalise_name(name)
+        if not name or len(name) > MAX_NAME_LENGTH:
+            raise InvalidNameError()
+        if not valid_pin(pin):
+            raise InvalidPinError()
+        if role is not None and role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        salt = secrets.token_bytes(_SALT_BYTES)
+        pin_hash = hash_pin(pin, salt)  # outside the write transaction
+        with writing(self.engine) as conn:
+            exists = conn.execute(select(operators.c.name).where(operators.c.name == name))
+            if exists.first() is not None:
+                raise OperatorExistsError()
+            first = conn.execute(select(func.count()).select_from(operators)).scalar_one() == 0
+            chosen = ROLE_SUPERVISOR if first else (role or ROLE_OPERATOR)
+            created = utc_now_iso()
+            conn.execute(
+                insert(operators).values(
+                    name=name, pin_hash=pin_hash, salt=salt.hex(), role=chosen, created_at=created
+                )
+            )
+        return Operator(name, chosen, parse_utc(created))
+
+    def verify(self, name: str, pin: str) -> Operator | None:
+        """The operator if ``pin`` is theirs, else None (unknown names take as long)."""
+        with reading(self.engine) as conn:
+            row = (
+                conn.execute(select(operators).where(operators.c.name == normalise_name(name)))
+                .mappings()
+                .first()
+            )
+        if row is None:
+            check_pin(pin, _DUMMY_SALT, _DUMMY_HASH)
+            return None
+        try:
+            salt = bytes.fromhex(row["salt"])
+        except ValueError:
+            return None
+        return _operator(row) if check_pin(pin, salt, row["pin_hash"]) else None
+
+
+def _operator(row: RowMapping) -> Operator:
+    return Operator(name=row["name"], role=row["role"], created_at=parse_utc(row["created_at"]))

@@ -1,0 +1,125 @@
+"""The demo end to end: a real centre on loopback behind the fault proxy, switched by hand."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from ektp_station.cli import main
+from ektp_station.gui.demo import DEMO_OPERATOR, DEMO_STATION_ID, Demo
+from ektp_station.gui.main_window import MainWindow
+from ektp_station.store import State
+from ektp_station.store.operators import Operators
+
+from factories import make_record
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    with Demo(tmp_path / "demo") as running:
+        yield running
+
+
+def registrations(demo: Demo) -> int:
+    assert demo.central is not None
+    return int(demo.central.stats()["registrations"])
+
+
+def save(qtbot: QtBot, window: MainWindow, n: int) -> None:
+    form = window.form
+    form.confirm_warnings = lambda _w: True
+    form.load_record(make_record(n))
+    with qtbot.waitSignal(form.saved):
+        form.save_button.click()
+
+
+def test_capture_goes_on_while_the_link_is_down_and_drains_when_it_returns(
+    qtbot: QtBot, demo: Demo
+) -> None:
+    window = demo.build_window()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert DEMO_OPERATOR[0] in window.windowTitle() and DEMO_STATION_ID in window.windowTitle()
+    assert window.station.operator == DEMO_OPERATOR[0] and not window.station.is_supervisor
+    switch = demo.switch
+    assert switch is not None and switch.isVisible()
+    assert [b.text() for b in switch.buttons.values()] == ["Nyambung", "Putus", "Flaky"]
+    window.station.start_sync()
+
+    save(qtbot, window, 1)
+    qtbot.waitUntil(lambda: registrations(demo) == 1, timeout=15000)
+    # the centre commits before the station applies its reply: wait for both ends
+    qtbot.waitUntil(lambda: window.station.queue.count(State.SYNCED) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: window.status_bar.link_label.text() == "Terhubung", timeout=15000)
+
+    switch.buttons["putus"].click()
+    assert switch.mode == "putus"
+    save(qtbot, window, 2)
+    qtbot.waitUntil(
+        lambda: window.status_bar.link_label.text().startswith("Terputus"), timeout=15000
+    )
+    assert registrations(demo) == 1
+    assert window.station.queue.count(State.PENDING) == 1
+
+    switch.buttons["nyambung"].click()
+    qtbot.waitUntil(lambda: registrations(demo) == 2, timeout=15000)
+    qtbot.waitUntil(lambda: window.station.queue.count(State.PENDING) == 0, timeout=15000)
+    qtbot.waitUntil(lambda: window.status_bar.link_label.text() == "Terhubung", timeout=15000)
+    window.close()
+
+
+def test_flaky_turns_the_fault_mix_on_and_nyambung_off(qtbot: QtBot, demo: Demo) -> None:
+    window = demo.build_window()
+    qtbot.addWidget(window)
+    switch = demo.switch
+    assert switch is not None and demo.proxy is not None
+    switch.buttons["flaky"].click()
+    assert demo.proxy.mode == "up" and demo.proxy.faults.reset_before > 0
+    switch.set_mode("putus")
+    assert demo.proxy.mode == "down" and switch.buttons["putus"].isChecked()
+    switch.buttons["nyambung"].click()
+    assert demo.proxy.mode == "up" and demo.proxy.faults.reset_before == 0
+    window.close()
+
+
+def test_demo_accounts_and_throwaway_folder(tmp_path: Path) -> None:
+    with Demo() as demo:
+        root = demo.root
+        assert root is not None and root.is_dir()
+        assert demo.queue is not None
+        accounts = Operators(demo.queue.engine)
+        assert accounts.count() == 2
+        supervisor = [n for n in accounts.names() if (o := accounts.get(n)) and o.is_supervisor]
+        assert supervisor == ["SUPERVISOR DEMO"]
+    assert not root.exists()
+    with Demo(keep=True) as kept:
+        kept_root = kept.root
+    assert kept_root is not None and kept_root.is_dir()
+    shutil.rmtree(kept_root)
+
+
+def test_demo_command_opens_the_window_and_cleans_up(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[str] = []
+
+    def close_it() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                seen.append(widget.windowTitle())
+                widget.close()
+                widget.deleteLater()
+
+    QTimer.singleShot(0, close_it)
+    assert main(["--data-dir", str(data_dir), "demo", "--keep"]) == 0
+    assert len(seen) == 1 and seen[0].startswith("[DEMO]")
+    kept = Path(capsys.readouterr().out.strip().split(": ", 1)[1])
+    assert (kept / "station" / "queue.sqlite3").is_file()
+    shutil.rmtree(kept)
