@@ -18,20 +18,20 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
 import tenacity
-from pydantic import ValidationError
 
-from ..store import Entry, Outcome, Queue, State
+from ..store import Queue, State
 from ..timeutil import utc_now
+from .backoff import HonourRetryAfter, StopWhen, past
 from .client import CentralClient
 from .errors import AuthRefused, LinkDown, RefusedError, SyncError, TransientError
-from .protocol import Backlog, BatchEntry, BatchRequest, EntryResult
+from .outcomes import outcome_of, refused_locally, to_wire
+from .protocol import Backlog, BatchRequest
 
 __all__ = ["EngineConfig", "EngineState", "Link", "Progress", "SyncEngine", "SyncListener", "Wake"]
 
@@ -212,10 +212,10 @@ class SyncEngine:
 
     def _cycle(self, *, idle_wait: bool, deadline: float | None = None) -> bool:
         """One batch with retries; returns False when there was nothing to send."""
-        stop_rules = _StopWhen(lambda: self._stopping.is_set() or _past(deadline))
+        stop_rules = StopWhen(lambda: self._stopping.is_set() or past(deadline))
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(TransientError),
-            wait=_HonourRetryAfter(
+            wait=HonourRetryAfter(
                 tenacity.wait_fixed(0.5)
                 + tenacity.wait_random_exponential(
                     multiplier=self.config.backoff_initial, max=self.config.backoff_max
@@ -261,7 +261,7 @@ class SyncEngine:
         entries = self.queue.claim_batch(self.owner, self._limit)
         if not entries:
             return 0
-        wire, local = _to_wire(entries)
+        wire, local = to_wire(entries)
         if local:
             self.queue.apply_outcomes(self.owner, local)
         if not wire:
@@ -287,10 +287,10 @@ class SyncEngine:
                     self._limit = max(1, len(ids) // 2)
                     raise LinkDown(f"{exc}; retrying with {self._limit} entries") from exc
                 self.queue.claim_batch(self.owner, 1)
-                self.queue.apply_outcomes(self.owner, [_refused_locally(ids[0], exc)])
+                self.queue.apply_outcomes(self.owner, [refused_locally(ids[0], exc)])
                 return 1
             raise
-        outcomes = [_outcome(r) for r in reply.results]
+        outcomes = [outcome_of(r) for r in reply.results]
         self.queue.apply_outcomes(self.owner, outcomes)
         self.queue.checkpoint()  # here, off the counter's save path
         self._limit = min(self.config.batch_size, self._limit * 2)
@@ -403,104 +403,3 @@ class SyncEngine:
         self._state = replace(self._state, **changes)  # type: ignore[arg-type]
         if self._listener is not None:
             self._listener.sync_state_changed(self._state)
-
-
-class _StopWhen(tenacity.stop.stop_base):
-    def __init__(self, predicate: Callable[[], bool]) -> None:
-        self._predicate = predicate
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        return self._predicate()
-
-
-class _HonourRetryAfter(tenacity.wait.wait_base):
-    """Wait as long as the centre asked (Retry-After), else the fallback backoff."""
-
-    def __init__(self, fallback: tenacity.wait.wait_base) -> None:
-        self._fallback = fallback
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        asked = getattr(exc, "retry_after", None)
-        if asked is not None:
-            return float(min(asked, 3600.0))
-        return float(self._fallback(retry_state))
-
-
-def _past(deadline: float | None) -> bool:
-    return deadline is not None and time.monotonic() > deadline
-
-
-def _to_wire(entries: list[Entry]) -> tuple[list[BatchEntry], list[Outcome]]:
-    wire: list[BatchEntry] = []
-    local: list[Outcome] = []
-    for e in entries:
-        try:
-            wire.append(
-                BatchEntry(
-                    entry_id=e.entry_id,
-                    seq=e.seq,
-                    operator=e.operator,
-                    captured_at=e.captured_at,
-                    record=e.record,
-                )
-            )
-        except ValidationError as exc:
-            where = sorted({str(err["loc"][0]) for err in exc.errors() if err["loc"]})
-            local.append(
-                Outcome(
-                    e.entry_id,
-                    State.REJECTED,
-                    errors=tuple(
-                        {
-                            "field": w,
-                            "code": "wire_format",
-                            "message": "Data tidak dapat dikirim dalam format protokol; perbaiki isiannya.",
-                        }
-                        for w in where or ["record"]
-                    ),
-                    last_error="entry does not fit the protocol",
-                )
-            )
-    return wire, local
-
-
-def _refused_locally(entry_id: str, exc: SyncError) -> Outcome:
-    return Outcome(
-        entry_id,
-        State.REJECTED,
-        errors=(
-            {
-                "field": "",
-                "code": "request_rejected",
-                "message": "Pusat tidak dapat membaca entri ini; periksa isiannya lalu kirim ulang.",
-            },
-        ),
-        last_error=str(exc),
-    )
-
-
-_CONFLICT_TEXT = {
-    "nik_recorded": ("nik", "NIK ini sudah direkam di pusat oleh entri lain."),
-    "id_reused": ("", "ID entri ini sudah dipakai di pusat untuk data yang berbeda."),
-}
-
-
-def _outcome(result: EntryResult) -> Outcome:
-    if result.status in ("accepted", "already_accepted"):
-        return Outcome(result.entry_id, State.SYNCED, server_ref=result.reference)
-    if result.status == "rejected":
-        errors = tuple(
-            {"field": e.field, "code": e.code, "message": e.message} for e in result.errors
-        )
-        return Outcome(
-            result.entry_id, State.REJECTED, errors=errors, last_error="rejected by the centre"
-        )
-    kind = result.conflict or "nik_recorded"
-    field, text = _CONFLICT_TEXT.get(kind, ("", kind))
-    return Outcome(
-        result.entry_id,
-        State.CONFLICT,
-        errors=({"field": field, "code": kind, "message": text},),
-        last_error=f"conflict: {kind}",
-    )
