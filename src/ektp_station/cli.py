@@ -163,8 +163,9 @@ def cmd_default(ctx: Context) -> int:
         build_parser().print_help()
         sys.stdout.write("\n")
         return cmd_queue_status(ctx)
-    run_window = importlib.import_module("ektp_station.gui.app").run_window
-    return int(run_window(ctx))
+    # the operator signs in (name + PIN) before the window opens
+    run_station = importlib.import_module("ektp_station.gui.app").run_station
+    return int(run_station(ctx))
 
 
 def cmd_demo(ctx: Context) -> int:

@@ -7,7 +7,9 @@
         ├── EntryNotFound      no entry with that number / id
         ├── TransitionError    the entry's state does not allow the action
         ├── DuplicateNikError  the resident is already waiting in the queue
-        └── DuplicateEntryError  an entry with that id is already in the queue
+        ├── DuplicateEntryError  an entry with that id is already in the queue
+        └── (store/operators.py) OperatorExistsError, InvalidPinError, InvalidNameError:
+            operator accounts (a name taken, a wrong or malformed PIN, a bad name)
 
 Each carries a message in Bahasa Indonesia (``message_id``) and English (``message_en``) that
 says what to do next. ``str(exc)`` is the English text, for logs; it never contains personal data.

@@ -73,7 +73,9 @@ class ConflictsPanel(QWidget):
         shortcut = QShortcut(QKeySequence("Delete"), self.table)
         shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         shortcut.activated.connect(self.ask_withdraw)
-        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update())
+        selection = self.table.selectionModel()
+        selection.selectionChanged.connect(lambda *_a: self._update())
+        selection.currentChanged.connect(lambda *_a: self._update())
         self.model.modelReset.connect(self._update)
         self.model.rowsInserted.connect(lambda *_a: self._update())
         self.model.rowsRemoved.connect(lambda *_a: self._update())
@@ -92,8 +94,17 @@ class ConflictsPanel(QWidget):
         self.withdraw_button.setEnabled(selected)
 
     def selected_seq(self) -> int | None:
+        row = self._selected_row()
+        return None if row is None else self.model.seq_at(row)
+
+    def _selected_row(self) -> int | None:
+        """The selected line, else the line with the keyboard focus (the list sets one on
+        focus without selecting it)."""
         rows = self.table.selectionModel().selectedRows()
-        return self.model.seq_at(rows[0].row()) if rows else None
+        if rows:
+            return rows[0].row()
+        current = self.table.currentIndex()
+        return current.row() if current.isValid() else None
 
     def select_seq(self, seq: int) -> bool:
         row = self.model.row_of(seq)

@@ -30,6 +30,7 @@ from ..store.operators import Operator, Operators
 from ..sync.engine import EngineConfig, SyncEngine
 from .context import StationContext
 from .main_window import MainWindow
+from .receipt import RECEIPTS_DIR, ReceiptWriter, attach_receipts
 
 __all__ = [
     "DEMO_OPERATOR",
@@ -79,11 +80,15 @@ class NetworkSwitch(QToolBar):
             button.setObjectName(f"network_{mode}")
             button.setToolTip(tip)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Tab within the form
-            button.toggled.connect(lambda on, m=mode: on and self.set_mode(m))
+            button.toggled.connect(lambda on, m=mode: self._toggled(m, on))
             self.group.addButton(button)
             self.buttons[mode] = button
             self.addWidget(button)
         self.buttons["nyambung"].setChecked(True)
+
+    def _toggled(self, mode: NetworkMode, on: bool) -> None:
+        if on and mode != self._mode:
+            self.set_mode(mode)
 
     @property
     def mode(self) -> NetworkMode:
@@ -133,6 +138,7 @@ class Demo:
         self.operator: Operator | None = None
         self.window: MainWindow | None = None
         self.switch: NetworkSwitch | None = None
+        self.receipts: ReceiptWriter | None = None
 
     def start(self) -> Demo:
         try:
@@ -182,6 +188,7 @@ class Demo:
         window.setWindowTitle("[DEMO] " + window.windowTitle())
         self.switch = NetworkSwitch(self.proxy, station.engine, window)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.switch)
+        self.receipts = attach_receipts(window, self.paths.data_dir / RECEIPTS_DIR)
         self.window = window
         return window
 

@@ -119,9 +119,15 @@ class QueueModel(QAbstractTableModel):
             limit = min(max(len(old), self.page_size), MAX_RELOAD)
             kept = self._page(before_seq=old[0] + 1, limit=limit)
             n = min(len(old), limit)
-            if len(added) < MAX_RELOAD and kept[:n] == old[:n]:
-                self._update_in_place(added, kept, n)
-                self._exhausted = len(kept) < limit
+            if len(added) < MAX_RELOAD:
+                if kept[:n] == old[:n]:
+                    self._exhausted = len(kept) < limit
+                    self._update_in_place(added, kept, n)
+                else:  # entries left the filter (or joined it below the top): reload as far
+                    self.beginResetModel()
+                    self._seqs = added + kept
+                    self._exhausted = len(kept) < limit
+                    self.endResetModel()
                 return
         self.beginResetModel()
         self._load_first_page()

@@ -132,14 +132,16 @@ class QueueTab(QWidget):
         self.search_input.textChanged.connect(lambda _t: self._search_timer.start())
         self.search_input.returnPressed.connect(self.apply_filter)
         self.state_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
-        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
+        selection = self.table.selectionModel()
+        selection.selectionChanged.connect(lambda *_a: self._update_actions())
+        selection.currentChanged.connect(lambda *_a: self._update_actions())
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
         self.model.rowsInserted.connect(lambda *_a: self._show_counts())
 
         for keys, slot, widget in (
             ("F2", self.open_correction, self),
-            ("Delete", self.ask_discard, self),
+            ("Delete", self.ask_discard, self.table),  # in the list only: not in the search box
             ("Ctrl+F", self._focus_search, self),
             ("Return", self.open_correction, self.table),
             ("Enter", self.open_correction, self.table),
@@ -189,8 +191,17 @@ class QueueTab(QWidget):
     # -- selection ---------------------------------------------------------------------------
 
     def selected_seq(self) -> int | None:
+        row = self._selected_row()
+        return None if row is None else self.model.seq_at(row)
+
+    def _selected_row(self) -> int | None:
+        """The selected line, else the line with the keyboard focus (the list sets one on
+        focus without selecting it)."""
         rows = self.table.selectionModel().selectedRows()
-        return self.model.seq_at(rows[0].row()) if rows else None
+        if rows:
+            return rows[0].row()
+        current = self.table.currentIndex()
+        return current.row() if current.isValid() else None
 
     def select_seq(self, seq: int) -> bool:
         row = self.model.row_of(seq)
@@ -215,10 +226,10 @@ class QueueTab(QWidget):
         self._update_actions()
 
     def _selected_summary_state(self) -> State | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        row = self._selected_row()
+        if row is None:
             return None
-        summary = self.model.summary(rows[0].row())
+        summary = self.model.summary(row)
         return None if summary is None else summary.state
 
     def _update_actions(self) -> None:

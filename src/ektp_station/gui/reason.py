@@ -34,6 +34,7 @@ class ReasonDialog(QDialog):
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(ok_text)
+        self.ok_button.setDefault(True)  # Enter in the reason confirms (once there is one)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Kembali (Esc)")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)

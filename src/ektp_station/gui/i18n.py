@@ -1,0 +1,101 @@
+"""Translations: Bahasa Indonesia is the source language; ``resources/i18n/ektp_station_<lang>.ts``
+(Qt Linguist XML, committed) holds the others.
+
+The ``.ts`` file is read directly into :class:`TsTranslator`, a dictionary-backed QTranslator,
+so no compiled ``.qm`` has to be built or shipped (the checkout, the wheel and a frozen bundle
+all carry ``resources/``). ``pyside6-lrelease`` still accepts the same file, should a ``.qm``
+ever be preferred. Strings are marked with ``self.tr()`` (context = the class name), so
+``pyside6-lupdate`` can refresh the ``.ts`` from the sources.
+"""
+
+from __future__ import annotations
+
+import logging
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, QTranslator
+
+from ..resources import resource_path
+
+__all__ = ["SOURCE_LANGUAGE", "TsTranslator", "current_language", "install_translator", "load_ts"]
+
+log = logging.getLogger(__name__)
+
+SOURCE_LANGUAGE = "id"
+
+
+def ts_path(language: str) -> Path:
+    return resource_path("i18n", f"ektp_station_{language}.ts")
+
+
+def load_ts(path: Path) -> dict[tuple[str, str], str]:
+    """``{(context, source): translation}`` of the finished messages of a Linguist file."""
+    # Our own resource file, shipped with the program (not untrusted input).
+    root = ET.parse(path).getroot()  # noqa: S314
+    messages: dict[tuple[str, str], str] = {}
+    for context in root.iter("context"):
+        name = context.findtext("name", default="")
+        for message in context.iter("message"):
+            source = message.findtext("source")
+            translation = message.find("translation")
+            if source is None or translation is None or not translation.text:
+                continue
+            if translation.get("type") in ("unfinished", "obsolete", "vanished"):
+                continue
+            messages[(name, source)] = translation.text
+    return messages
+
+
+class TsTranslator(QTranslator):
+    """A QTranslator over the messages of one ``.ts`` file."""
+
+    def __init__(
+        self, messages: dict[tuple[str, str], str], language: str, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._messages = messages
+        self._language = language
+
+    def translate(
+        self,
+        context: str,
+        source_text: str,
+        disambiguation: str | None = None,
+        n: int = -1,
+    ) -> str | None:
+        # None = not translated here: Qt then shows the source (Indonesian) text.
+        return self._messages.get((context, source_text))
+
+    def isEmpty(self) -> bool:
+        return not self._messages
+
+    def language(self) -> str:
+        return self._language
+
+
+def install_translator(app: QCoreApplication, language: str) -> TsTranslator | None:
+    """Use ``language`` for every string marked with ``tr()`` from now on (replacing an earlier
+    choice); None for the source language or when its file is missing (logged)."""
+    for old in app.findChildren(TsTranslator):
+        app.removeTranslator(old)
+        old.setParent(None)
+    if language == SOURCE_LANGUAGE:
+        return None
+    try:
+        messages = load_ts(ts_path(language))
+    except (OSError, ET.ParseError) as exc:
+        log.warning("translation %r not loaded: %s", language, exc.__class__.__name__)
+        return None
+    translator = TsTranslator(messages, language, app)
+    app.installTranslator(translator)
+    return translator
+
+
+def current_language() -> str:
+    """The language of the installed translation ("id" when none)."""
+    app = QCoreApplication.instance()
+    if app is None:
+        return SOURCE_LANGUAGE
+    installed = app.findChildren(TsTranslator)
+    return installed[-1].language() if installed else SOURCE_LANGUAGE

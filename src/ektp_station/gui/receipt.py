@@ -1,0 +1,249 @@
+"""The receipt ("bukti perekaman") a resident takes home after the counter saved their entry.
+
+It shows the local number, the masked NIK, the name, the capture time (local), the station, the
+operator and a QR code of the entry's id (the key to find the entry at the station or the
+centre). Painted with QPainter, so the same drawing goes to a PDF under ``<data dir>/receipts/``
+(QPdfWriter) and to a printer (QPrinter, from QtPrintSupport).
+
+File names carry only the local number, never personal data. Receipts hold the masked NIK and
+the name: they belong with the queue's personal data when the station is purged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import qrcode  # type: ignore[import-untyped]
+from PySide6.QtCore import QMarginsF, QObject, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeySequence,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QShortcut,
+)
+from PySide6.QtWidgets import QMainWindow
+
+from ..domain.nik import mask_nik
+from ..store import Entry
+from .main_window import MainWindow
+
+__all__ = [
+    "RECEIPTS_DIR",
+    "Receipt",
+    "ReceiptWriter",
+    "attach_receipts",
+    "paint_receipt",
+    "print_receipt",
+    "qr_matrix",
+    "write_receipt_pdf",
+]
+
+log = logging.getLogger(__name__)
+
+RECEIPTS_DIR = "receipts"
+QUIET_ZONE = 4  # modules of white around the QR code, as the standard asks
+_PAGE = QPageSize.PageSizeId.A6
+_MARGIN_MM = 8.0
+
+
+@dataclass(frozen=True)
+class Receipt:
+    seq: int
+    entry_id: str
+    masked_nik: str
+    name: str
+    captured_at: datetime  # local time
+    station_id: str
+    operator: str
+
+    @classmethod
+    def from_entry(cls, entry: Entry) -> Receipt:
+        record = entry.record
+        return cls(
+            seq=entry.seq,
+            entry_id=entry.entry_id,
+            masked_nik=mask_nik(str(record.get("nik") or "")),
+            name=str(record.get("full_name") or ""),
+            captured_at=entry.captured_at.astimezone(),
+            station_id=entry.station_id,
+            operator=entry.operator,
+        )
+
+    @property
+    def file_name(self) -> str:
+        return f"bukti-{self.seq:06d}.pdf"
+
+    def lines(self) -> list[tuple[str, str]]:
+        when = self.captured_at.strftime("%d-%m-%Y %H:%M:%S")
+        zone = self.captured_at.tzname() or ""
+        return [
+            ("No.", str(self.seq)),
+            ("NIK", self.masked_nik),
+            ("Nama", self.name),
+            ("Waktu perekaman", f"{when} {zone}".strip()),
+            ("Stasiun", self.station_id),
+            ("Operator", self.operator),
+        ]
+
+
+def qr_matrix(payload: str) -> list[list[bool]]:
+    """The QR code's modules (True = dark), without the quiet zone; error correction M."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(payload)
+    code.make(fit=True)
+    return [[bool(cell) for cell in row] for row in code.get_matrix()]
+
+
+def paint_qr(painter: QPainter, matrix: list[list[bool]], target: QRectF) -> None:
+    """The code in the square ``target`` (quiet zone included), one rectangle per module."""
+    count = len(matrix) + 2 * QUIET_ZONE
+    module = min(target.width(), target.height()) / count
+    painter.fillRect(target, QColor("white"))
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                painter.fillRect(
+                    QRectF(
+                        target.left() + (x + QUIET_ZONE) * module,
+                        target.top() + (y + QUIET_ZONE) * module,
+                        module,
+                        module,
+                    ),
+                    QColor("black"),
+                )
+
+
+def paint_receipt(painter: QPainter, page: QRectF, receipt: Receipt) -> QRectF:
+    """Draw the receipt inside ``page`` (device units); returns where the QR code went."""
+    unit = page.width() / 100  # layout in hundredths of the printable width
+    title_font = QFont()
+    title_font.setBold(True)
+    title_font.setPointSizeF(12)
+    body_font = QFont()
+    body_font.setPointSizeF(9)
+    painter.setPen(QColor("black"))
+    painter.setFont(title_font)
+    top = page.top()
+    title = QRectF(page.left(), top, page.width(), 8 * unit)
+    painter.drawText(title, Qt.AlignmentFlag.AlignHCenter, "BUKTI PEREKAMAN e-KTP")
+    top += 9 * unit
+    painter.setFont(body_font)
+    row = 6 * unit
+    for label, value in receipt.lines():
+        painter.drawText(QRectF(page.left(), top, 34 * unit, row), label)
+        painter.drawText(QRectF(page.left() + 35 * unit, top, 65 * unit, row), f": {value}")
+        top += row
+    side = min(page.width() * 0.6, page.bottom() - top - 12 * unit)
+    qr_rect = QRectF(page.center().x() - side / 2, top + 2 * unit, side, side)
+    paint_qr(painter, qr_matrix(receipt.entry_id), qr_rect)
+    note = QRectF(page.left(), qr_rect.bottom() + unit, page.width(), 10 * unit)
+    painter.drawText(
+        note,
+        Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap,
+        f"ID entri: {receipt.entry_id}\nSimpan bukti ini sampai KTP-el Anda jadi.",
+    )
+    return qr_rect
+
+
+def _paint_on(device: QPagedPaintDevice, receipt: Receipt) -> bool:
+    painter = QPainter()
+    if not painter.begin(device):
+        return False
+    try:
+        layout = device.pageLayout()
+        page = QRectF(layout.paintRectPixels(device.logicalDpiX()))
+        paint_receipt(painter, page.translated(-page.topLeft()), receipt)
+    finally:
+        painter.end()
+    return True
+
+
+def _set_page(device: QPagedPaintDevice) -> None:
+    device.setPageSize(QPageSize(_PAGE))
+    margins = QMarginsF(_MARGIN_MM, _MARGIN_MM, _MARGIN_MM, _MARGIN_MM)
+    device.setPageMargins(margins, QPageLayout.Unit.Millimeter)
+
+
+def write_receipt_pdf(receipt: Receipt, folder: Path) -> Path | None:
+    """``folder/bukti-000123.pdf``; None (logged) if the file cannot be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.warning("receipts folder not writable: %s", exc.__class__.__name__)
+        return None
+    path = folder / receipt.file_name
+    writer = QPdfWriter(str(path))
+    writer.setResolution(300)
+    writer.setTitle(f"Bukti perekaman No. {receipt.seq}")
+    writer.setCreator("ektp-station")
+    _set_page(writer)
+    if not _paint_on(writer, receipt):
+        log.warning("receipt %d not written", receipt.seq)
+        return None
+    return path
+
+
+def print_receipt(receipt: Receipt, printer: QPagedPaintDevice) -> bool:
+    """Paint the receipt on a printer (a ``QPrinter``, e.g. from a QPrintDialog)."""
+    _set_page(printer)
+    return _paint_on(printer, receipt)
+
+
+class ReceiptWriter(QObject):
+    """Writes a PDF receipt for every saved entry; Ctrl+P prints the last one."""
+
+    written = Signal(object)  # Path
+
+    def __init__(self, folder: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self.last: Receipt | None = None
+
+    def entry_saved(self, entry: Entry) -> Path | None:
+        receipt = Receipt.from_entry(entry)
+        self.last = receipt
+        path = write_receipt_pdf(receipt, self.folder)
+        if path is not None:
+            self.written.emit(path)
+        return path
+
+    def print_last(self, parent: QMainWindow | None = None) -> bool:
+        """Ask for a printer and print the last receipt; False if none or cancelled."""
+        if self.last is None:
+            return False
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, parent)
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return False
+        return print_receipt(self.last, printer)
+
+
+def attach_receipts(window: MainWindow, folder: Path) -> ReceiptWriter:
+    """Write a receipt after every save of ``window.form`` and tell the operator where."""
+    writer = ReceiptWriter(folder, window)
+    status = window.status_bar
+
+    def show(path: Path) -> None:
+        assert writer.last is not None
+        status.showMessage(
+            f"Entri No. {writer.last.seq} tersimpan · bukti: {RECEIPTS_DIR}/{path.name}"
+            " · Ctrl+P: cetak bukti",
+            8000,
+        )
+
+    window.form.saved.connect(writer.entry_saved)
+    writer.written.connect(show)
+    shortcut = QShortcut(QKeySequence("Ctrl+P"), window)
+    shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+    shortcut.activated.connect(lambda: writer.print_last(window))
+    return writer
