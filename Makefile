@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(VENV)/bin/ektp-station $(ARGS)
+	$(VENV)/bin/ektp-station $(or $(ARGS),demo)
 
 lint: install
 	$(VENV)/bin/ruff check src tests
