@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck unit bench-store clean
+.PHONY: install run test lint typecheck unit bench bench-quick bench-store package clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,17 @@ unit: install
 # save and status latency against the disk's fsync floor (docs/performance.md)
 bench-store: install
 	$(PY) bench/bench_store.py
+
+# every benchmark, with baselines measured in the same run (docs/performance.md)
+bench: install
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+bench-quick: install
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench --quick
+
+# one-folder bundle + archive for counter PCs (docs/packaging.md)
+package: install
+	$(PY) packaging/build.py
 
 test: lint typecheck unit
 

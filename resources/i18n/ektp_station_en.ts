@@ -4,6 +4,347 @@
      Refresh with pyside6-lupdate; read at run time by ektp_station.gui.i18n (no .qm needed). -->
 <TS version="2.1" language="en_US" sourcelanguage="id_ID">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>Tentang ektp-station</source>
+        <translation>About ektp-station</translation>
+    </message>
+    <message>
+        <source>Stasiun perekaman e-KTP yang tetap bekerja saat jaringan putus-nyambung.</source>
+        <translation>An e-KTP recording station that keeps working while the network comes and goes.</translation>
+    </message>
+    <message>
+        <source>Versi</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Folder data</source>
+        <translation>Data folder</translation>
+    </message>
+    <message>
+        <source>Folder log</source>
+        <translation>Log folder</translation>
+    </message>
+    <message>
+        <source>Folder pengaturan</source>
+        <translation>Settings folder</translation>
+    </message>
+    <message>
+        <source>Salin info</source>
+        <translation>Copy info</translation>
+    </message>
+    <message>
+        <source>Rincian sumber data: {path}</source>
+        <translation>Data sources in detail: {path}</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsPanel</name>
+    <message>
+        <source>&amp;Tandai selesai</source>
+        <translation>Mark &amp;resolved</translation>
+    </message>
+    <message>
+        <source>Batalkan &amp;konflik</source>
+        <translation>Withdraw &amp;conflict</translation>
+    </message>
+    <message>
+        <source>&amp;Konflik untuk ditinjau: {count}</source>
+        <translation>&amp;Conflicts to review: {count}</translation>
+    </message>
+    <message>
+        <source>Tandai konflik selesai — No. {seq}</source>
+        <translation>Mark conflict resolved — No. {seq}</translation>
+    </message>
+    <message>
+        <source>Bagaimana konflik ini diselesaikan? (dicatat di riwayat)</source>
+        <translation>How was this conflict resolved? (kept in the history)</translation>
+    </message>
+    <message>
+        <source>Tandai selesai</source>
+        <translation>Mark resolved</translation>
+    </message>
+    <message>
+        <source>Batalkan entri konflik — No. {seq}</source>
+        <translation>Withdraw conflicting entry — No. {seq}</translation>
+    </message>
+    <message>
+        <source>Entri tidak akan dikirim ke pusat. Tulis alasannya (dicatat di riwayat):</source>
+        <translation>The entry will not be sent to the centre. Write the reason (kept in the history):</translation>
+    </message>
+    <message>
+        <source>Batalkan entri</source>
+        <translation>Withdraw entry</translation>
+    </message>
+    <message>
+        <source>Pilih dulu satu konflik.</source>
+        <translation>Select a conflict first.</translation>
+    </message>
+    <message>
+        <source>Konflik No. {seq} selesai.</source>
+        <translation>Conflict No. {seq} resolved.</translation>
+    </message>
+    <message>
+        <source>Konflik No. {seq} dibatalkan.</source>
+        <translation>Conflict No. {seq} withdrawn.</translation>
+    </message>
+</context>
+<context>
+    <name>CorrectionDialog</name>
+    <message>
+        <source>Perbaiki entri No. {seq}</source>
+        <translation>Correct entry No. {seq}</translation>
+    </message>
+    <message>
+        <source>Entri No. {seq} ({state}): perbaikan akan disimpan lalu dikirim ulang. Esc: batal.</source>
+        <translation>Entry No. {seq} ({state}): the correction will be saved, then sent again. Esc: cancel.</translation>
+    </message>
+    <message>
+        <source>Entri No. {seq} ({state}): perbaikan akan disimpan. Esc: batal.</source>
+        <translation>Entry No. {seq} ({state}): the correction will be saved. Esc: cancel.</translation>
+    </message>
+</context>
+<context>
+    <name>CorrectionForm</name>
+    <message>
+        <source>Simpan perbaikan (Enter / Ctrl+S)</source>
+        <translation>Save correction (Enter / Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Pusat: {message}</source>
+        <translation>Centre: {message}</translation>
+    </message>
+    <message>
+        <source>Belum tersimpan: perbaiki isian yang bertanda merah.</source>
+        <translation>Not saved: fix the fields marked in red.</translation>
+    </message>
+    <message>
+        <source>Belum tersimpan: periksa peringatan berwarna kuning.</source>
+        <translation>Not saved: check the warnings in amber.</translation>
+    </message>
+    <message>
+        <source>Belum tersimpan.</source>
+        <translation>Not saved.</translation>
+    </message>
+    <message>
+        <source>Belum tersimpan: {reason}</source>
+        <translation>Not saved: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <source>{days} hari {hours} jam</source>
+        <translation>{days} d {hours} h</translation>
+    </message>
+    <message>
+        <source>{hours} jam {minutes} menit</source>
+        <translation>{hours} h {minutes} min</translation>
+    </message>
+    <message>
+        <source>{minutes} menit</source>
+        <translation>{minutes} min</translation>
+    </message>
+    <message>
+        <source>kurang dari 1 menit</source>
+        <translation>less than a minute</translation>
+    </message>
+    <message>
+        <source>Entri per status</source>
+        <translation>Entries by state</translation>
+    </message>
+    <message>
+        <source>Hari ini</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>Belum terkirim tertua: tidak ada, semua sudah terkirim.</source>
+        <translation>Oldest unsent: none, everything has been sent.</translation>
+    </message>
+    <message>
+        <source>Belum terkirim tertua: No. {seq} ({state}), direkam {when}, {age} yang lalu</source>
+        <translation>Oldest unsent: No. {seq} ({state}), recorded {when}, {age} ago</translation>
+    </message>
+    <message>
+        <source>Terakhir terkirim: belum pernah</source>
+        <translation>Last sent: never</translation>
+    </message>
+    <message>
+        <source>Terakhir terkirim: {time}</source>
+        <translation>Last sent: {time}</translation>
+    </message>
+    <message>
+        <source>Direkam per operator: {counts}</source>
+        <translation>Recorded by operator: {counts}</translation>
+    </message>
+    <message>
+        <source>Direkam per operator: belum ada entri hari ini</source>
+        <translation>Recorded by operator: no entries today yet</translation>
+    </message>
+    <message>
+        <source>Galat pengiriman terakhir: pusat belum diatur</source>
+        <translation>Last sending error: no centre configured</translation>
+    </message>
+    <message>
+        <source>Galat pengiriman terakhir: tidak ada</source>
+        <translation>Last sending error: none</translation>
+    </message>
+    <message>
+        <source>Galat pengiriman terakhir: {error}</source>
+        <translation>Last sending error: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>EntryForm</name>
+    <message>
+        <source>NIK</source>
+        <translation>NIK</translation>
+    </message>
+    <message>
+        <source>No. KK</source>
+        <translation>Family card no. (KK)</translation>
+    </message>
+    <message>
+        <source>Nama Lengkap</source>
+        <translation>Full name</translation>
+    </message>
+    <message>
+        <source>Tempat Lahir</source>
+        <translation>Place of birth</translation>
+    </message>
+    <message>
+        <source>Tanggal Lahir</source>
+        <translation>Date of birth</translation>
+    </message>
+    <message>
+        <source>Jenis Kelamin</source>
+        <translation>Sex</translation>
+    </message>
+    <message>
+        <source>Golongan Darah</source>
+        <translation>Blood type</translation>
+    </message>
+    <message>
+        <source>Agama</source>
+        <translation>Religion</translation>
+    </message>
+    <message>
+        <source>Status Perkawinan</source>
+        <translation>Marital status</translation>
+    </message>
+    <message>
+        <source>Pekerjaan</source>
+        <translation>Occupation</translation>
+    </message>
+    <message>
+        <source>Kewarganegaraan</source>
+        <translation>Citizenship</translation>
+    </message>
+    <message>
+        <source>Alamat</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>RT</source>
+        <translation>RT</translation>
+    </message>
+    <message>
+        <source>RW</source>
+        <translation>RW</translation>
+    </message>
+    <message>
+        <source>Kecamatan</source>
+        <translation>District (kecamatan)</translation>
+    </message>
+    <message>
+        <source>Kelurahan</source>
+        <translation>Village (kelurahan)</translation>
+    </message>
+    <message>
+        <source>No. HP</source>
+        <translation>Mobile no.</translation>
+    </message>
+    <message>
+        <source>16 angka</source>
+        <translation>16 digits</translation>
+    </message>
+    <message>
+        <source>HH-BB-TTTT</source>
+        <translation>DD-MM-YYYY</translation>
+    </message>
+    <message>
+        <source>3 angka</source>
+        <translation>3 digits</translation>
+    </message>
+    <message>
+        <source>boleh kosong</source>
+        <translation>optional</translation>
+    </message>
+    <message>
+        <source>Tab: kolom berikutnya · Shift+Tab: sebelumnya · Enter atau Ctrl+S: simpan</source>
+        <translation>Tab: next field · Shift+Tab: previous · Enter or Ctrl+S: save</translation>
+    </message>
+    <message>
+        <source>Simpan (Enter / Ctrl+S)</source>
+        <translation>Save (Enter / Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>NIK diterbitkan di Kec. {place}</source>
+        <translation>NIK issued in the district of {place}</translation>
+    </message>
+    <message>
+        <source>Wilayah penerbitan NIK tidak dikenal.</source>
+        <translation>The NIK was issued in an unknown area.</translation>
+    </message>
+    <message>
+        <source>Belum tersimpan: perbaiki isian yang bertanda merah.</source>
+        <translation>Not saved: fix the fields marked in red.</translation>
+    </message>
+    <message>
+        <source>Belum tersimpan: periksa peringatan berwarna kuning.</source>
+        <translation>Not saved: check the warnings in amber.</translation>
+    </message>
+    <message>
+        <source>Belum tersimpan.</source>
+        <translation>Not saved.</translation>
+    </message>
+    <message>
+        <source>Belum tersimpan: {reason}</source>
+        <translation>Not saved: {reason}</translation>
+    </message>
+    <message>
+        <source>Tersimpan: No. {seq}</source>
+        <translation>Saved: No. {seq}</translation>
+    </message>
+    <message>
+        <source>Periksa peringatan</source>
+        <translation>Check the warnings</translation>
+    </message>
+    <message>
+        <source>Simpan data ini tetap?</source>
+        <translation>Save this record anyway?</translation>
+    </message>
+    <message>
+        <source>Ya, simpan</source>
+        <translation>Yes, save</translation>
+    </message>
+    <message>
+        <source>Periksa lagi</source>
+        <translation>Check again</translation>
+    </message>
+</context>
+<context>
+    <name>HourlyChart</name>
+    <message>
+        <source>Hari ini: {captured} direkam, {synced} terkirim</source>
+        <translation>Today: {captured} recorded, {synced} sent</translation>
+    </message>
+    <message>
+        <source>■ direkam   ■ terkirim   (per jam, hari ini)</source>
+        <translation>■ recorded   ■ sent   (per hour, today)</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>Akun supervisor pertama</source>
@@ -64,6 +405,375 @@
     <message>
         <source>{tries} kali salah. Tunggu {seconds} detik, atau minta supervisor.</source>
         <translation>{tries} wrong tries. Wait {seconds} seconds, or ask the supervisor.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Perekaman (Ctrl+1)</source>
+        <translation>Recording (Ctrl+1)</translation>
+    </message>
+    <message>
+        <source>Antrean (Ctrl+2)</source>
+        <translation>Queue (Ctrl+2)</translation>
+    </message>
+    <message>
+        <source>Dasbor (Ctrl+3)</source>
+        <translation>Dashboard (Ctrl+3)</translation>
+    </message>
+    <message>
+        <source>Perekaman e-KTP — {station} — Operator: {operator}</source>
+        <translation>e-KTP recording — {station} — Operator: {operator}</translation>
+    </message>
+    <message>
+        <source>S&amp;tasiun</source>
+        <translation>S&amp;tation</translation>
+    </message>
+    <message>
+        <source>&amp;Bantuan</source>
+        <translation>&amp;Help</translation>
+    </message>
+    <message>
+        <source>&amp;Tentang ektp-station…</source>
+        <translation>&amp;About ektp-station…</translation>
+    </message>
+    <message>
+        <source>&amp;Pengaturan…</source>
+        <translation>&amp;Settings…</translation>
+    </message>
+    <message>
+        <source>Hanya untuk supervisor.</source>
+        <translation>Supervisors only.</translation>
+    </message>
+    <message>
+        <source>Hanya supervisor yang dapat mengubah pengaturan.</source>
+        <translation>Only a supervisor can change the settings.</translation>
+    </message>
+    <message>
+        <source>Pengaturan tersimpan.</source>
+        <translation>Settings saved.</translation>
+    </message>
+    <message>
+        <source>Bahasa berganti setelah aplikasi dibuka ulang.</source>
+        <translation>A new language applies once the application is restarted.</translation>
+    </message>
+    <message>
+        <source>Entri No. {seq} tersimpan di antrean.</source>
+        <translation>Entry No. {seq} saved in the queue.</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkSwitch</name>
+    <message>
+        <source>Nyambung</source>
+        <translation>Connected</translation>
+    </message>
+    <message>
+        <source>Jaringan ke pusat tersambung</source>
+        <translation>The network to the centre is up</translation>
+    </message>
+    <message>
+        <source>Putus</source>
+        <translation>Down</translation>
+    </message>
+    <message>
+        <source>Jaringan ke pusat terputus: perekaman tetap jalan</source>
+        <translation>The network to the centre is down: recording goes on</translation>
+    </message>
+    <message>
+        <source>Flaky</source>
+        <translation>Flaky</translation>
+    </message>
+    <message>
+        <source>Putus-nyambung: kira-kira separuh permintaan gagal</source>
+        <translation>On and off: about half of the requests fail</translation>
+    </message>
+    <message>
+        <source>Jaringan</source>
+        <translation>Network</translation>
+    </message>
+    <message>
+        <source>Jaringan: </source>
+        <translation>Network: </translation>
+    </message>
+</context>
+<context>
+    <name>QueueModel</name>
+    <message>
+        <source>Menunggu</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>Dikirim</source>
+        <translation>Sending</translation>
+    </message>
+    <message>
+        <source>Terkirim</source>
+        <translation>Sent</translation>
+    </message>
+    <message>
+        <source>Ditolak</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <source>Konflik</source>
+        <translation>Conflict</translation>
+    </message>
+    <message>
+        <source>Dibatalkan</source>
+        <translation>Withdrawn</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Waktu</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>NIK</source>
+        <translation>NIK</translation>
+    </message>
+    <message>
+        <source>Nama</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Operator</translation>
+    </message>
+    <message>
+        <source>Catatan</source>
+        <translation>Note</translation>
+    </message>
+</context>
+<context>
+    <name>QueueTab</name>
+    <message>
+        <source>Semua status</source>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <source>&amp;Status:</source>
+        <translation>&amp;State:</translation>
+    </message>
+    <message>
+        <source>NIK (angka) atau nama · Ctrl+F</source>
+        <translation>NIK (digits) or name · Ctrl+F</translation>
+    </message>
+    <message>
+        <source>&amp;Cari:</source>
+        <translation>Sea&amp;rch:</translation>
+    </message>
+    <message>
+        <source>&amp;Perbaiki (F2)</source>
+        <translation>&amp;Correct (F2)</translation>
+    </message>
+    <message>
+        <source>&amp;Batalkan entri (Del)</source>
+        <translation>&amp;Withdraw entry (Del)</translation>
+    </message>
+    <message>
+        <source>{count} cocok</source>
+        <translation>{count} matching</translation>
+    </message>
+    <message>
+        <source>{loaded} dari {total} entri</source>
+        <translation>{loaded} of {total} entries</translation>
+    </message>
+    <message>
+        <source>Pilih dulu satu entri di daftar.</source>
+        <translation>Select an entry in the list first.</translation>
+    </message>
+    <message>
+        <source>Entri No. {seq} berstatus {state}: hanya entri Menunggu atau Ditolak yang dapat diperbaiki.</source>
+        <translation>Entry No. {seq} is {state}: only Waiting or Rejected entries can be corrected.</translation>
+    </message>
+    <message>
+        <source>Perbaikan entri No. {seq} tersimpan dan dikirim ulang.</source>
+        <translation>Correction of entry No. {seq} saved and sent again.</translation>
+    </message>
+    <message>
+        <source>Perbaikan entri No. {seq} tersimpan.</source>
+        <translation>Correction of entry No. {seq} saved.</translation>
+    </message>
+    <message>
+        <source>Entri No. {seq} berstatus {state}: tidak dapat dibatalkan di sini.</source>
+        <translation>Entry No. {seq} is {state}: it cannot be withdrawn here.</translation>
+    </message>
+    <message>
+        <source>Batalkan entri No. {seq}</source>
+        <translation>Withdraw entry No. {seq}</translation>
+    </message>
+    <message>
+        <source>Entri tidak akan dikirim ke pusat. Tulis alasannya (dicatat di riwayat):</source>
+        <translation>The entry will not be sent to the centre. Write the reason (kept in the history):</translation>
+    </message>
+    <message>
+        <source>Batalkan entri</source>
+        <translation>Withdraw entry</translation>
+    </message>
+    <message>
+        <source>Entri No. {seq} dibatalkan.</source>
+        <translation>Entry No. {seq} withdrawn.</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Kembali (Esc)</source>
+        <translation>Back (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Pengaturan stasiun</source>
+        <translation>Station settings</translation>
+    </message>
+    <message>
+        <source>https://… (kosong: tanpa pusat)</source>
+        <translation>https://… (empty: no centre)</translation>
+    </message>
+    <message>
+        <source>Alamat &amp;pusat</source>
+        <translation>&amp;Centre address</translation>
+    </message>
+    <message>
+        <source>kosong: {default}</source>
+        <translation>empty: {default}</translation>
+    </message>
+    <message>
+        <source>ID &amp;stasiun</source>
+        <translation>&amp;Station ID</translation>
+    </message>
+    <message>
+        <source>kosongkan agar tidak berubah</source>
+        <translation>leave empty to keep it</translation>
+    </message>
+    <message>
+        <source>&amp;Token stasiun</source>
+        <translation>Station &amp;token</translation>
+    </message>
+    <message>
+        <source>&amp;Kota/kabupaten</source>
+        <translation>C&amp;ity/regency</translation>
+    </message>
+    <message>
+        <source>Bahasa berganti setelah aplikasi dibuka ulang.</source>
+        <translation>A new language applies once the application is restarted.</translation>
+    </message>
+    <message>
+        <source>&amp;Bahasa</source>
+        <translation>&amp;Language</translation>
+    </message>
+    <message>
+        <source>Simpan</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Batal (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <source>Token sekarang: belum ada</source>
+        <translation>Current token: none</translation>
+    </message>
+    <message>
+        <source>Token sekarang: {start}… ({count} karakter)</source>
+        <translation>Current token: {start}… ({count} characters)</translation>
+    </message>
+    <message>
+        <source>Alamat pusat harus diawali http:// atau https:// lalu nama server.</source>
+        <translation>The centre address must start with http:// or https:// followed by the server name.</translation>
+    </message>
+    <message>
+        <source>ID stasiun: huruf, angka, titik, garis bawah atau tanda hubung saja.</source>
+        <translation>Station ID: letters, digits, dots, underscores or hyphens only.</translation>
+    </message>
+    <message>
+        <source>Token tidak boleh berisi spasi.</source>
+        <translation>The token cannot contain spaces.</translation>
+    </message>
+    <message>
+        <source>Pilih kota atau kabupaten dari daftar (ketik untuk mencari).</source>
+        <translation>Choose a city or regency from the list (type to search).</translation>
+    </message>
+    <message>
+        <source>Pengaturan tidak tersimpan ({error}). Periksa folder {folder}.</source>
+        <translation>Settings not saved ({error}). Check the folder {folder}.</translation>
+    </message>
+</context>
+<context>
+    <name>StationStatusBar</name>
+    <message>
+        <source>Pusat belum diatur</source>
+        <translation>No centre configured</translation>
+    </message>
+    <message>
+        <source>Menghubungkan…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>Terhubung</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>Terputus</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>Pusat sibuk</source>
+        <translation>Centre busy</translation>
+    </message>
+    <message>
+        <source>Token ditolak</source>
+        <translation>Token refused</translation>
+    </message>
+    <message>
+        <source>Dikirim oleh proses lain</source>
+        <translation>Sent by another process</translation>
+    </message>
+    <message>
+        <source>Pengiriman berhenti</source>
+        <translation>Sending stopped</translation>
+    </message>
+    <message>
+        <source>Mencoba lagi dalam {seconds} dtk</source>
+        <translation>Retrying in {seconds} s</translation>
+    </message>
+    <message>
+        <source>Menunggu: {count}</source>
+        <translation>Waiting: {count}</translation>
+    </message>
+    <message>
+        <source>Terakhir terkirim: belum pernah</source>
+        <translation>Last sent: never</translation>
+    </message>
+    <message>
+        <source>Mengirim %v dari %m</source>
+        <translation>Sending %v of %m</translation>
+    </message>
+    <message>
+        <source>Kirim sekarang (F5)</source>
+        <translation>Send now (F5)</translation>
+    </message>
+    <message>
+        <source>Meminta pengiriman sekarang…</source>
+        <translation>Asking to send now…</translation>
+    </message>
+    <message>
+        <source>Terakhir terkirim: {time}</source>
+        <translation>Last sent: {time}</translation>
     </message>
 </context>
 </TS>

@@ -126,7 +126,8 @@ def test_refreshes_on_sync_progress_and_on_its_timer(
     assert dashboard.timer.isActive()
     judge(queue, [filled["pending"]], State.SYNCED, server_ref="R-5")
     dashboard.station.bridge.progress.emit(None)
-    assert dashboard.count_labels[State.SYNCED].text() == "3"
+    dashboard.station.bridge.progress.emit(None)  # a burst of batches: one refresh, soon
+    qtbot.waitUntil(lambda: dashboard.count_labels[State.SYNCED].text() == "3", timeout=3000)
     queue.discard(filled["late"].seq, actor="ANI", reason="dobel")
     dashboard.timer.setInterval(10)
     qtbot.waitUntil(lambda: dashboard.count_labels[State.DISCARDED].text() == "1")

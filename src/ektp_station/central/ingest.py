@@ -72,7 +72,7 @@ class Ingestor:
 
     def _prepare(self, station_id: str, entry: BatchEntry, today: date) -> _Prepared:
         record = normalise(entry.record)
-        problems = validate(entry.record, today=today, area=None)
+        problems = validate(record, today=today, area=None, normalised=True)
         errors = [
             FieldError(field=p.field, code=p.code, message=p.message("id"))
             for p in problems
@@ -82,7 +82,8 @@ class Ingestor:
             station_id=station_id,
             operator=entry.operator,
             captured_at=entry.captured_at,
-            record=entry.record,
+            record=record,
+            normalised=True,
         )
         return _Prepared(entry=entry, hash=digest, record=record, errors=errors)
 

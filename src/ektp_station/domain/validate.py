@@ -40,13 +40,21 @@ def validate(
     today: date,
     area: str | None = "32.76",
     regions: Regions | None = None,
+    normalised: bool = False,
 ) -> list[Problem]:
     """All problems of ``record`` (normalised first), ordered by field as on the form.
+
+    ``normalised=True`` says the caller already passed ``normalise(...)``'s output (the
+    centre does, to normalise each entry once rather than three times).
 
     ``area`` is the dotted prefix the kelurahan must fall under (the station's city); None
     accepts any known kelurahan. ``regions`` defaults to the bundled Kemendagri data.
     """
-    data = normalise(record.to_dict() if isinstance(record, Registration) else record)
+    data: dict[str, str | None]
+    if normalised and not isinstance(record, Registration):
+        data = {k: None if v is None else str(v) for k, v in record.items()}
+    else:
+        data = normalise(record.to_dict() if isinstance(record, Registration) else record)
     regions = regions if regions is not None else default_regions()
     text = {field: value or "" for field, value in data.items()}
     birth = parse_iso_date(text["birth_date"])

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from ..paths import APP_NAME
 from ..store import Queue
 from ..store.operators import Operator, Operators
+from .about import app_icon
 from .context import CliContext, StationContext
 from .i18n import install_translator
 from .login import LoginDialog
@@ -26,6 +27,7 @@ def application() -> QApplication:
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    app.setWindowIcon(app_icon())
     return app
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import EktpError
 from ..store import Queue, State
+from .i18n import current_language
 from .queue_model import QueueModel
 from .reason import ReasonDialog
 
@@ -58,10 +59,10 @@ class ConflictsPanel(QWidget):
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         layout.addLayout(buttons)
-        self.resolve_button = QPushButton("&Tandai selesai")
+        self.resolve_button = QPushButton(self.tr("&Tandai selesai"))
         self.resolve_button.setObjectName("resolve_button")
         self.resolve_button.clicked.connect(self.ask_resolve)
-        self.withdraw_button = QPushButton("Batalkan &konflik")
+        self.withdraw_button = QPushButton(self.tr("Batalkan &konflik"))
         self.withdraw_button.setObjectName("withdraw_button")
         self.withdraw_button.clicked.connect(self.ask_withdraw)
         buttons.addWidget(self.resolve_button)
@@ -88,7 +89,9 @@ class ConflictsPanel(QWidget):
     def _update(self) -> None:
         count = self.model.rowCount()
         more = "+" if self.model.canFetchMore() else ""
-        self.title.setText(f"&Konflik untuk ditinjau: {count}{more}")
+        self.title.setText(
+            self.tr("&Konflik untuk ditinjau: {count}").format(count=f"{count}{more}")
+        )
         selected = self.selected_seq() is not None
         self.resolve_button.setEnabled(selected)
         self.withdraw_button.setEnabled(selected)
@@ -119,26 +122,26 @@ class ConflictsPanel(QWidget):
 
     def ask_resolve(self) -> None:
         self._ask(
-            "Tandai konflik selesai",
-            "Bagaimana konflik ini diselesaikan? (dicatat di riwayat)",
-            "Tandai selesai",
+            self.tr("Tandai konflik selesai — No. {seq}"),
+            self.tr("Bagaimana konflik ini diselesaikan? (dicatat di riwayat)"),
+            self.tr("Tandai selesai"),
             RESOLVED_PREFIX,
         )
 
     def ask_withdraw(self) -> None:
         self._ask(
-            "Batalkan entri konflik",
-            "Entri tidak akan dikirim ke pusat. Tulis alasannya (dicatat di riwayat):",
-            "Batalkan entri",
+            self.tr("Batalkan entri konflik — No. {seq}"),
+            self.tr("Entri tidak akan dikirim ke pusat. Tulis alasannya (dicatat di riwayat):"),
+            self.tr("Batalkan entri"),
             "",
         )
 
     def _ask(self, title: str, prompt: str, ok_text: str, prefix: str) -> None:
         seq = self.selected_seq()
         if seq is None:
-            self.message_label.setText("Pilih dulu satu konflik.")
+            self.message_label.setText(self.tr("Pilih dulu satu konflik."))
             return
-        dialog = ReasonDialog(f"{title} — No. {seq}", prompt, ok_text=ok_text, parent=self)
+        dialog = ReasonDialog(title.format(seq=seq), prompt, ok_text=ok_text, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.close_conflict(seq, prefix + dialog.reason()))
         dialog.finished.connect(self._dialog_closed)
@@ -155,9 +158,12 @@ class ConflictsPanel(QWidget):
             self.queue.discard(seq, actor=self.actor, reason=reason)
         except EktpError as exc:
             log.warning("conflict %d not closed: %s", seq, exc.__class__.__name__)
-            self.message_label.setText(exc.message())
+            self.message_label.setText(exc.message(current_language()))
             return
-        done = "selesai" if reason.startswith(RESOLVED_PREFIX) else "dibatalkan"
-        self.message_label.setText(f"Konflik No. {seq} {done}.")
+        if reason.startswith(RESOLVED_PREFIX):
+            done = self.tr("Konflik No. {seq} selesai.")
+        else:
+            done = self.tr("Konflik No. {seq} dibatalkan.")
+        self.message_label.setText(done.format(seq=seq))
         self.refresh()
         self.changed.emit()

@@ -3,6 +3,7 @@ paths, settings, the queue, the operator, and the sync engine with its Qt bridge
 
 from __future__ import annotations
 
+import gc
 import getpass
 import logging
 from dataclasses import dataclass, field
@@ -12,8 +13,9 @@ from ..paths import AppPaths
 from ..settings import Settings
 from ..store import Queue
 from ..sync.client import CentralClient
-from ..sync.engine import EngineConfig, SyncEngine
+from ..sync.engine import EngineConfig, EngineState, Progress, SyncEngine
 from .bridge import SyncBridge
+from .netwatch import NetworkWatcher
 
 STOP_WAIT_SECONDS = 2.0
 
@@ -32,6 +34,23 @@ class CliContext(Protocol):
     def settings(self) -> Settings: ...
 
     def queue(self) -> Queue: ...
+
+
+class _EngineRelay:
+    """One engine's listener: passes its reports to the bridge until that engine is replaced
+    (so a replaced engine's last words cannot overwrite its successor's)."""
+
+    def __init__(self, bridge: SyncBridge) -> None:
+        self.bridge = bridge
+        self.active = True
+
+    def sync_state_changed(self, state: EngineState) -> None:
+        if self.active:
+            self.bridge.sync_state_changed(state)
+
+    def sync_progress(self, progress: Progress) -> None:
+        if self.active:
+            self.bridge.sync_progress(progress)
 
 
 def default_operator() -> str:
@@ -53,6 +72,10 @@ class StationContext:
     engine: SyncEngine | None = None
     role: str = "operator"  # "operator" | "supervisor" (store.operators.ROLES)
     client: CentralClient | None = field(default=None, repr=False)
+    engine_config: EngineConfig | None = None  # None: the defaults with the settings' batch size
+    sync_started: bool = False
+    _relay: _EngineRelay | None = field(default=None, repr=False)
+    network_watcher: NetworkWatcher | None = field(default=None, repr=False)
 
     @classmethod
     def build(
@@ -73,19 +96,26 @@ class StationContext:
             operator=operator or default_operator(),
             bridge=SyncBridge(),
             role=role,
+            engine_config=engine_config,
         )
-        if settings.central_url and settings.token:
-            station.client = CentralClient(
-                settings.central_url, settings.token, timeout=settings.timeout_seconds
-            )
-            station.engine = SyncEngine(
-                station.queue,
-                station.client,
-                settings.effective_station_id,
-                listener=station.bridge,
-                config=engine_config or EngineConfig(batch_size=settings.batch_size),
-            )
+        station._make_engine()
         return station
+
+    def _make_engine(self) -> None:
+        settings = self.settings
+        if not (settings.central_url and settings.token):
+            return
+        self.client = CentralClient(
+            settings.central_url, settings.token, timeout=settings.timeout_seconds
+        )
+        self._relay = _EngineRelay(self.bridge)
+        self.engine = SyncEngine(
+            self.queue,
+            self.client,
+            settings.effective_station_id,
+            listener=self._relay,
+            config=self.engine_config or EngineConfig(batch_size=settings.batch_size),
+        )
 
     @property
     def is_supervisor(self) -> bool:
@@ -100,12 +130,45 @@ class StationContext:
         return self.settings.city_code or None
 
     def start_sync(self) -> None:
+        self.sync_started = True
         if self.engine is not None:
+            # What start-up built lives as long as the window: keep it out of the cyclic
+            # collector, whose full passes over it (~50-80 ms, any thread) stall the GUI
+            # thread while a queue drains (tests/gui/test_responsive.py).
+            gc.freeze()
             self.engine.start()
+            self._watch_network()
+
+    def _watch_network(self) -> None:
+        """Wake the engine when the OS says the network changed (nothing without a backend)."""
+        if self.network_watcher is None:
+            self.network_watcher = NetworkWatcher(self._network_changed)
+            self.network_watcher.start()
+
+    def _network_changed(self) -> None:
+        if self.engine is not None:
+            self.engine.network_changed()
+
+    def restart_sync(self, settings: Settings) -> None:
+        """After the settings changed: stop the engine, then a fresh one over ``settings``
+        (none without a centre and a token), started if sync had been started."""
+        if self._relay is not None:
+            self._relay.active = False
+            self._relay = None
+        started = self.sync_started
+        self.stop_sync()
+        self.settings = settings
+        self._make_engine()
+        if started:
+            self.start_sync()
 
     def stop_sync(self) -> None:
         """Stop the engine's thread and close its connection (idempotent)."""
+        if self.network_watcher is not None:
+            self.network_watcher.stop()
+            self.network_watcher = None
         if self.engine is not None:
+            gc.unfreeze()
             # Bounded wait on the GUI thread: a request still in flight is abandoned (its
             # batch is recovered to pending at the next start, and the centre's idempotency
             # makes the resend harmless).

@@ -19,7 +19,7 @@ from ..errors import DuplicateNikError, EktpError
 from ..store import Entry, Queue, State
 from .entry_form import FORM_FIELDS, EntryForm
 from .fields import ValueCombo
-from .queue_model import STATE_LABELS
+from .queue_model import state_label
 
 __all__ = ["CorrectionDialog", "CorrectionForm"]
 
@@ -38,7 +38,7 @@ class CorrectionForm(EntryForm):
         station_id: str,
         city_code: str | None,
         today: Callable[[], date] = date.today,
-        lang: str = "id",
+        lang: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
@@ -58,7 +58,7 @@ class CorrectionForm(EntryForm):
             field = str(error.get("field") or "")
             key = field if field in self.problem_labels else ""
             self.centre_errors.setdefault(key, []).append(str(error.get("message") or ""))
-        self.save_button.setText("Simpan perbaikan (Enter / Ctrl+S)")
+        self.save_button.setText(self.tr("Simpan perbaikan (Enter / Ctrl+S)"))
         self.revalidate()
 
     def revalidate(self) -> list[Problem]:
@@ -67,7 +67,7 @@ class CorrectionForm(EntryForm):
             label = self.problem_labels.get(field, self.general_problems)
             if field and self.text_of(field) != self._loaded.get(field):
                 continue  # the operator changed it: the centre's verdict no longer applies
-            text = "\n".join(f"Pusat: {m}" for m in messages)
+            text = "\n".join(self.tr("Pusat: {message}").format(message=m) for m in messages)
             if label.text():
                 text = f"{label.text()}\n{text}"
             label.show_message(text, "error")
@@ -81,12 +81,16 @@ class CorrectionForm(EntryForm):
         self._show_all = True
         problems = self.revalidate()
         if has_errors(problems):
-            self.result_label.setText("Belum tersimpan: perbaiki isian yang bertanda merah.")
+            self.result_label.setText(
+                self.tr("Belum tersimpan: perbaiki isian yang bertanda merah.")
+            )
             self._focus_first_error(problems)
             return None
         warnings = [p for p in problems if not p.is_error]
         if warnings and not self.confirm_warnings(warnings):
-            self.result_label.setText("Belum tersimpan: periksa peringatan berwarna kuning.")
+            self.result_label.setText(
+                self.tr("Belum tersimpan: periksa peringatan berwarna kuning.")
+            )
             return None
         seq = self.entry.seq
         try:
@@ -95,12 +99,14 @@ class CorrectionForm(EntryForm):
                 entry = self.queue.resend(seq, actor=self.operator)
         except DuplicateNikError as exc:
             self.problem_labels["nik"].show_message(exc.message(self.lang), "error")
-            self.result_label.setText("Belum tersimpan.")
+            self.result_label.setText(self.tr("Belum tersimpan."))
             self.inputs["nik"].setFocus()
             return None
         except EktpError as exc:  # e.g. the entry was sent meanwhile (TransitionError)
             log.warning("entry %d not corrected: %s", seq, exc.__class__.__name__)
-            self.result_label.setText("Belum tersimpan: " + exc.message(self.lang))
+            self.result_label.setText(
+                self.tr("Belum tersimpan: {reason}").format(reason=exc.message(self.lang))
+            )
             return None
         self.entry = entry
         self.saved.emit(entry)
@@ -114,11 +120,15 @@ class CorrectionDialog(QDialog):
         super().__init__(parent)
         self.form = form
         entry = form.entry
-        self.setWindowTitle(f"Perbaiki entri No. {entry.seq}")
+        self.setWindowTitle(self.tr("Perbaiki entri No. {seq}").format(seq=entry.seq))
         layout = QVBoxLayout(self)
-        state = STATE_LABELS[entry.state]
-        then = "disimpan lalu dikirim ulang" if entry.state is State.REJECTED else "disimpan"
-        header = QLabel(f"Entri No. {entry.seq} ({state}): perbaikan akan {then}. Esc: batal.")
+        if entry.state is State.REJECTED:
+            text = self.tr(
+                "Entri No. {seq} ({state}): perbaikan akan disimpan lalu dikirim ulang. Esc: batal."
+            )
+        else:
+            text = self.tr("Entri No. {seq} ({state}): perbaikan akan disimpan. Esc: batal.")
+        header = QLabel(text.format(seq=entry.seq, state=state_label(entry.state)))
         header.setObjectName("correction_header")
         header.setWordWrap(True)
         layout.addWidget(header)

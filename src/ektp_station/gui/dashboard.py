@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
@@ -20,12 +20,14 @@ from ..store.queries import captured_by_operator, hourly_activity, oldest_unsync
 from ..sync.engine import EngineState
 from .conflicts import ConflictsPanel
 from .context import StationContext
-from .queue_model import STATE_LABELS
+from .queue_model import STATE_LABELS, state_label
 from .queue_tab import is_supervisor
+from .status_bar import error_text
 
 __all__ = ["REFRESH_MS", "Dashboard", "HourlyChart", "format_age", "local_midnight"]
 
 REFRESH_MS = 5000
+PROGRESS_REFRESH_MS = 1000  # while a queue drains: at most one refresh a second
 CAPTURED_COLOUR = "#1565c0"
 SYNCED_COLOUR = "#2e7d32"
 
@@ -41,10 +43,14 @@ def format_age(age: timedelta) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return f"{days} hari {hours} jam"
-    if hours:
-        return f"{hours} jam {minutes} menit"
-    return f"{minutes} menit" if minutes else "kurang dari 1 menit"
+        text = QCoreApplication.translate("Dashboard", "{days} hari {hours} jam")
+    elif hours:
+        text = QCoreApplication.translate("Dashboard", "{hours} jam {minutes} menit")
+    elif minutes:
+        text = QCoreApplication.translate("Dashboard", "{minutes} menit")
+    else:
+        text = QCoreApplication.translate("Dashboard", "kurang dari 1 menit")
+    return text.format(days=days, hours=hours, minutes=minutes)
 
 
 class HourlyChart(QWidget):
@@ -63,7 +69,11 @@ class HourlyChart(QWidget):
     def set_data(self, captured: Sequence[int], synced: Sequence[int]) -> None:
         self.captured, self.synced = list(captured), list(synced)
         total_c, total_s = sum(self.captured), sum(self.synced)
-        self.setToolTip(f"Hari ini: {total_c} direkam, {total_s} terkirim")
+        self.setToolTip(
+            self.tr("Hari ini: {captured} direkam, {synced} terkirim").format(
+                captured=total_c, synced=total_s
+            )
+        )
         self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:
@@ -84,7 +94,7 @@ class HourlyChart(QWidget):
         painter.drawText(
             QRectF(left, 0, width - left, text_height),
             Qt.AlignmentFlag.AlignLeft,
-            "■ direkam   ■ terkirim   (per jam, hari ini)",
+            self.tr("■ direkam   ■ terkirim   (per jam, hari ini)"),
         )
         peak = max([1, *self.captured, *self.synced])
         slot = (width - left * 2) / max(1, hours)
@@ -126,14 +136,14 @@ class Dashboard(QWidget):
         self._stale = True
         layout = QVBoxLayout(self)
 
-        counts_box = QGroupBox("Entri per status")
+        counts_box = QGroupBox(self.tr("Entri per status"))
         grid = QGridLayout(counts_box)
         self.count_labels: dict[State, QLabel] = {}
-        for i, (state, label) in enumerate(STATE_LABELS.items()):
+        for i, state in enumerate(STATE_LABELS):
             value = QLabel("–")
             value.setObjectName(f"count_{state.value}")
             value.setAlignment(Qt.AlignmentFlag.AlignRight)
-            grid.addWidget(QLabel(label), i // 3, (i % 3) * 2)
+            grid.addWidget(QLabel(state_label(state)), i // 3, (i % 3) * 2)
             grid.addWidget(value, i // 3, (i % 3) * 2 + 1)
             self.count_labels[state] = value
         layout.addWidget(counts_box)
@@ -149,7 +159,7 @@ class Dashboard(QWidget):
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             layout.addWidget(widget)
 
-        today_box = QGroupBox("Hari ini")
+        today_box = QGroupBox(self.tr("Hari ini"))
         today = QVBoxLayout(today_box)
         self.operators_label = QLabel()
         self.operators_label.setObjectName("operators_today")
@@ -169,6 +179,10 @@ class Dashboard(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(PROGRESS_REFRESH_MS)
+        self._soon.timeout.connect(self.refresh)
         station.bridge.stateChanged.connect(self.on_engine_state)
         station.bridge.progress.connect(lambda _p: self.queue_changed())
         self._show_engine_state()
@@ -176,11 +190,12 @@ class Dashboard(QWidget):
     # -- refreshing --------------------------------------------------------------------------
 
     def queue_changed(self) -> None:
-        """Refresh now if on screen, else at the next show."""
-        if self.isVisible():
-            self.refresh()
-        else:
+        """Refresh soon if on screen (at most once per PROGRESS_REFRESH_MS while a queue
+        drains), else at the next show."""
+        if not self.isVisible():
             self._stale = True
+        elif not self._soon.isActive():
+            self._soon.start()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -201,31 +216,46 @@ class Dashboard(QWidget):
             label.setText(str(status.counts[state.value]))
         oldest = oldest_unsynced(queue)
         if oldest is None:
-            self.oldest_label.setText("Belum terkirim tertua: tidak ada, semua sudah terkirim.")
+            self.oldest_label.setText(
+                self.tr("Belum terkirim tertua: tidak ada, semua sudah terkirim.")
+            )
         else:
             when = oldest.captured_at.astimezone().strftime("%d-%m-%Y %H:%M")
             self.oldest_label.setText(
-                f"Belum terkirim tertua: No. {oldest.seq} ({STATE_LABELS[oldest.state]}), "
-                f"direkam {when}, {format_age(now - oldest.captured_at)} yang lalu"
+                self.tr(
+                    "Belum terkirim tertua: No. {seq} ({state}), direkam {when}, {age} yang lalu"
+                ).format(
+                    seq=oldest.seq,
+                    state=state_label(oldest.state),
+                    when=when,
+                    age=format_age(now - oldest.captured_at),
+                )
             )
         if status.last_sync_at is None:
-            self.last_sync_label.setText("Terakhir terkirim: belum pernah")
+            self.last_sync_label.setText(self.tr("Terakhir terkirim: belum pernah"))
         else:
             shown = status.last_sync_at.astimezone().strftime("%d-%m-%Y %H:%M")
-            self.last_sync_label.setText(f"Terakhir terkirim: {shown}")
+            self.last_sync_label.setText(self.tr("Terakhir terkirim: {time}").format(time=shown))
         midnight = local_midnight(now)
         by_operator = captured_by_operator(queue, midnight)
         if by_operator:
+            counts = " · ".join(f"{op}: {n}" for op, n in by_operator)
             self.operators_label.setText(
-                "Direkam per operator: " + " · ".join(f"{op}: {n}" for op, n in by_operator)
+                self.tr("Direkam per operator: {counts}").format(counts=counts)
             )
         else:
-            self.operators_label.setText("Direkam per operator: belum ada entri hari ini")
+            self.operators_label.setText(self.tr("Direkam per operator: belum ada entri hari ini"))
         self.chart.set_data(*hourly_activity(queue, midnight))
         if self.conflicts is not None:
             self.conflicts.refresh()
 
     # -- the engine --------------------------------------------------------------------------
+
+    def engine_changed(self) -> None:
+        """The station's engine was replaced (settings saved)."""
+        engine = self.station.engine
+        self.engine_state = engine.state if engine is not None else None
+        self._show_engine_state()
 
     def on_engine_state(self, state: EngineState) -> None:
         self.engine_state = state
@@ -234,10 +264,12 @@ class Dashboard(QWidget):
     def _show_engine_state(self) -> None:
         state = self.engine_state
         if self.station.engine is None and state is None:
-            self.error_label.setText("Galat pengiriman terakhir: pusat belum diatur")
-        elif state is None or not (state.last_error_id or state.last_error):
-            self.error_label.setText("Galat pengiriman terakhir: tidak ada")
+            self.error_label.setText(self.tr("Galat pengiriman terakhir: pusat belum diatur"))
+        elif state is None or not error_text(state):
+            self.error_label.setText(self.tr("Galat pengiriman terakhir: tidak ada"))
         else:
-            text = state.last_error_id or state.last_error
-            self.error_label.setText(f"Galat pengiriman terakhir: {text}")
+            text = error_text(state)
+            self.error_label.setText(
+                self.tr("Galat pengiriman terakhir: {error}").format(error=text)
+            )
             self.error_label.setToolTip(state.last_error or "")

@@ -13,12 +13,13 @@ import logging
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QToolBar, QWidget
 
 from ..central.runner import CentralServer
@@ -29,6 +30,7 @@ from ..store import Queue
 from ..store.operators import Operator, Operators
 from ..sync.engine import EngineConfig, SyncEngine
 from .context import StationContext
+from .i18n import QT_TRANSLATE_NOOP
 from .main_window import MainWindow
 from .receipt import RECEIPTS_DIR, ReceiptWriter, attach_receipts
 
@@ -52,33 +54,55 @@ DEMO_OPERATOR = ("OPERATOR DEMO", "0000")
 #: Quicker than a counter's defaults, so that the link's return shows within a second or two.
 DEMO_ENGINE = EngineConfig(batch_size=50, probe_interval=1.0, backoff_max=10.0, idle_poll=2.0)
 
+#: (mode, label, tooltip); label and tooltip are Indonesian source texts, shown translated.
 _MODES: tuple[tuple[NetworkMode, str, str], ...] = (
-    ("nyambung", "Nyambung", "Jaringan ke pusat tersambung"),
-    ("putus", "Putus", "Jaringan ke pusat terputus: perekaman tetap jalan"),
-    ("flaky", "Flaky", "Putus-nyambung: kira-kira separuh permintaan gagal"),
+    (
+        "nyambung",
+        QT_TRANSLATE_NOOP("NetworkSwitch", "Nyambung"),
+        QT_TRANSLATE_NOOP("NetworkSwitch", "Jaringan ke pusat tersambung"),
+    ),
+    (
+        "putus",
+        QT_TRANSLATE_NOOP("NetworkSwitch", "Putus"),
+        QT_TRANSLATE_NOOP("NetworkSwitch", "Jaringan ke pusat terputus: perekaman tetap jalan"),
+    ),
+    (
+        "flaky",
+        QT_TRANSLATE_NOOP("NetworkSwitch", "Flaky"),
+        QT_TRANSLATE_NOOP("NetworkSwitch", "Putus-nyambung: kira-kira separuh permintaan gagal"),
+    ),
 )
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("NetworkSwitch", text)
+
+
 class NetworkSwitch(QToolBar):
-    """The demo's three-way link switch, acting on the fault proxy (thread-safe setters)."""
+    """The demo's three-way link switch, acting on the fault proxy (thread-safe setters).
+    ``engine`` gives the station's current engine (it changes when the settings are saved)."""
 
     modeChanged = Signal(str)  # NetworkMode
 
     def __init__(
-        self, proxy: FaultProxy, engine: SyncEngine | None, parent: QWidget | None = None
+        self,
+        proxy: FaultProxy,
+        engine: Callable[[], SyncEngine | None],
+        parent: QWidget | None = None,
     ) -> None:
-        super().__init__("Jaringan", parent)
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Jaringan"))
         self.setObjectName("network_switch")
         self._proxy = proxy
         self._engine = engine
         self._mode: NetworkMode = "nyambung"
-        self.addWidget(QLabel("Jaringan: "))
+        self.addWidget(QLabel(self.tr("Jaringan: ")))
         self.group = QButtonGroup(self)
         self.buttons: dict[NetworkMode, QRadioButton] = {}
         for mode, text, tip in _MODES:
-            button = QRadioButton(text)
+            button = QRadioButton(_tr(text))
             button.setObjectName(f"network_{mode}")
-            button.setToolTip(tip)
+            button.setToolTip(_tr(tip))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Tab within the form
             button.toggled.connect(lambda on, m=mode: self._toggled(m, on))
             self.group.addButton(button)
@@ -105,8 +129,9 @@ class NetworkSwitch(QToolBar):
                 self._proxy.clear_faults()
         self._mode = mode
         self.buttons[mode].setChecked(True)  # no-op when the click came from the button
-        if mode != "putus" and self._engine is not None:
-            self._engine.network_changed()  # as the OS would say when a link comes back
+        engine = self._engine()
+        if mode != "putus" and engine is not None:
+            engine.network_changed()  # as the OS would say when a link comes back
         log.info("demo network switched to %s", mode)
         self.modeChanged.emit(mode)
 
@@ -185,8 +210,9 @@ class Demo:
             engine_config=engine_config,
         )
         window = MainWindow(station)
-        window.setWindowTitle("[DEMO] " + window.windowTitle())
-        self.switch = NetworkSwitch(self.proxy, station.engine, window)
+        window.title_prefix = "[DEMO] "
+        window.update_title()
+        self.switch = NetworkSwitch(self.proxy, lambda: station.engine, window)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.switch)
         self.receipts = attach_receipts(window, self.paths.data_dir / RECEIPTS_DIR)
         self.window = window

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,48 +37,60 @@ from ..domain import (
 from ..errors import DuplicateNikError, EktpError
 from ..store import Entry, Queue
 from .fields import ProblemLabel, UpperLineEdit, ValueCombo
+from .i18n import QT_TRANSLATE_NOOP, current_language
 
-__all__ = ["FORM_FIELDS", "EntryForm"]
+__all__ = ["FORM_FIELDS", "EntryForm", "field_label"]
 
 log = logging.getLogger(__name__)
 
 #: (field, label) in the order of the biodata form; "kecamatan" only narrows the kelurahan list.
+#: The labels are the Indonesian source texts: show them through :func:`field_label`.
 FORM_FIELDS: tuple[tuple[str, str], ...] = (
-    ("nik", "NIK"),
-    ("kk_number", "No. KK"),
-    ("full_name", "Nama Lengkap"),
-    ("birth_place", "Tempat Lahir"),
-    ("birth_date", "Tanggal Lahir"),
-    ("sex", "Jenis Kelamin"),
-    ("blood_type", "Golongan Darah"),
-    ("religion", "Agama"),
-    ("marital_status", "Status Perkawinan"),
-    ("occupation", "Pekerjaan"),
-    ("citizenship", "Kewarganegaraan"),
-    ("address", "Alamat"),
-    ("rt", "RT"),
-    ("rw", "RW"),
-    ("kecamatan", "Kecamatan"),
-    ("kelurahan_code", "Kelurahan"),
-    ("phone", "No. HP"),
+    ("nik", QT_TRANSLATE_NOOP("EntryForm", "NIK")),
+    ("kk_number", QT_TRANSLATE_NOOP("EntryForm", "No. KK")),
+    ("full_name", QT_TRANSLATE_NOOP("EntryForm", "Nama Lengkap")),
+    ("birth_place", QT_TRANSLATE_NOOP("EntryForm", "Tempat Lahir")),
+    ("birth_date", QT_TRANSLATE_NOOP("EntryForm", "Tanggal Lahir")),
+    ("sex", QT_TRANSLATE_NOOP("EntryForm", "Jenis Kelamin")),
+    ("blood_type", QT_TRANSLATE_NOOP("EntryForm", "Golongan Darah")),
+    ("religion", QT_TRANSLATE_NOOP("EntryForm", "Agama")),
+    ("marital_status", QT_TRANSLATE_NOOP("EntryForm", "Status Perkawinan")),
+    ("occupation", QT_TRANSLATE_NOOP("EntryForm", "Pekerjaan")),
+    ("citizenship", QT_TRANSLATE_NOOP("EntryForm", "Kewarganegaraan")),
+    ("address", QT_TRANSLATE_NOOP("EntryForm", "Alamat")),
+    ("rt", QT_TRANSLATE_NOOP("EntryForm", "RT")),
+    ("rw", QT_TRANSLATE_NOOP("EntryForm", "RW")),
+    ("kecamatan", QT_TRANSLATE_NOOP("EntryForm", "Kecamatan")),
+    ("kelurahan_code", QT_TRANSLATE_NOOP("EntryForm", "Kelurahan")),
+    ("phone", QT_TRANSLATE_NOOP("EntryForm", "No. HP")),
 )
+_LABELS = dict(FORM_FIELDS)
 _UPPER = frozenset({"full_name", "birth_place", "address"})
 _LISTS = ("sex", "blood_type", "religion", "marital_status", "occupation", "citizenship")
 _PLACEHOLDERS = {
-    "nik": "16 angka",
-    "kk_number": "16 angka",
-    "birth_date": "HH-BB-TTTT",
-    "rt": "3 angka",
-    "rw": "3 angka",
-    "phone": "boleh kosong",
+    "nik": QT_TRANSLATE_NOOP("EntryForm", "16 angka"),
+    "kk_number": QT_TRANSLATE_NOOP("EntryForm", "16 angka"),
+    "birth_date": QT_TRANSLATE_NOOP("EntryForm", "HH-BB-TTTT"),
+    "rt": QT_TRANSLATE_NOOP("EntryForm", "3 angka"),
+    "rw": QT_TRANSLATE_NOOP("EntryForm", "3 angka"),
+    "phone": QT_TRANSLATE_NOOP("EntryForm", "boleh kosong"),
 }
 _MAX_LENGTH = {"nik": 24, "kk_number": 24, "rt": 6, "rw": 6, "phone": 20}
 
-SAVE_HINT = "Tab: kolom berikutnya · Shift+Tab: sebelumnya · Enter atau Ctrl+S: simpan"
+SAVE_HINT = QT_TRANSLATE_NOOP(
+    "EntryForm", "Tab: kolom berikutnya · Shift+Tab: sebelumnya · Enter atau Ctrl+S: simpan"
+)
+
+
+def field_label(field: str) -> str:
+    """A form field's label in the station's language ("" for an unknown field)."""
+    label = _LABELS.get(field)
+    return QCoreApplication.translate("EntryForm", label) if label else ""
 
 
 class EntryForm(QWidget):
-    """The registration form. ``saved`` is emitted with the new :class:`Entry`."""
+    """The registration form. ``saved`` is emitted with the new :class:`Entry`. Problems show
+    in ``lang`` ("id" or "en"; by default the language of the installed translation)."""
 
     saved = Signal(object)
 
@@ -91,7 +103,7 @@ class EntryForm(QWidget):
         city_code: str | None,
         regions: Regions | None = None,
         today: Callable[[], date] = date.today,
-        lang: str = "id",
+        lang: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -101,7 +113,7 @@ class EntryForm(QWidget):
         self.city_code = city_code or None
         self.regions = regions or default_regions()
         self.today = today
-        self.lang = lang
+        self.lang = lang or current_language()
         #: Asked with the warnings before saving; True = save anyway. Tests replace it.
         self.confirm_warnings: Callable[[list[Problem]], bool] = self._ask_confirmation
         self.inputs: dict[str, QLineEdit | ValueCombo] = {}
@@ -118,12 +130,12 @@ class EntryForm(QWidget):
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        hint = QLabel(SAVE_HINT)
+        hint = QLabel(QCoreApplication.translate("EntryForm", SAVE_HINT))
         hint.setObjectName("shortcut_hint")
         outer.addWidget(hint)
         form = QFormLayout()
         outer.addLayout(form)
-        for field, label in FORM_FIELDS:
+        for field, _label in FORM_FIELDS:
             widget = self._make_input(field)
             widget.setObjectName(f"input_{field}")
             self.inputs[field] = widget
@@ -137,12 +149,12 @@ class EntryForm(QWidget):
             problem = ProblemLabel(field)
             self.problem_labels[field] = problem
             box.addWidget(problem)
-            caption = QLabel(label)
+            caption = QLabel(field_label(field))
             caption.setBuddy(widget)
             form.addRow(caption, box)
         self.general_problems = ProblemLabel("")
         outer.addWidget(self.general_problems)
-        self.save_button = QPushButton("Simpan (Enter / Ctrl+S)")
+        self.save_button = QPushButton(self.tr("Simpan (Enter / Ctrl+S)"))
         self.save_button.setObjectName("save_button")
         self.save_button.clicked.connect(self.save)
         outer.addWidget(self.save_button)
@@ -172,7 +184,8 @@ class EntryForm(QWidget):
             combo.editTextChanged.connect(lambda _t, f=field: self._edited(f))
             return combo
         line = UpperLineEdit() if field in _UPPER else QLineEdit()
-        line.setPlaceholderText(_PLACEHOLDERS.get(field, ""))
+        if field in _PLACEHOLDERS:
+            line.setPlaceholderText(QCoreApplication.translate("EntryForm", _PLACEHOLDERS[field]))
         if field in _MAX_LENGTH:
             line.setMaxLength(_MAX_LENGTH[field])
         line.textChanged.connect(lambda _t, f=field: self._edited(f))
@@ -184,6 +197,19 @@ class EntryForm(QWidget):
         kecamatan = self.regions.kecamatan_of(self.city_code) if self.city_code else ()
         self._combo("kecamatan").set_items((r.name, r.code) for r in kecamatan)
         self._combo("kelurahan_code").set_items(())
+
+    def set_station(self, station_id: str, city_code: str | None) -> None:
+        """The station's settings changed: new entries carry ``station_id``; a new city lists
+        its kecamatan (and empties those two fields)."""
+        self.station_id = station_id
+        city_code = city_code or None
+        if city_code != self.city_code:
+            self.city_code = city_code
+            self._kelurahan_parent = None
+            kecamatan = self.regions.kecamatan_of(city_code) if city_code else ()
+            self._combo("kecamatan").set_items((r.name, r.code) for r in kecamatan)
+            self._combo("kelurahan_code").set_items(())
+            self.revalidate()
 
     def _combo(self, field: str) -> ValueCombo:
         widget = self.inputs[field]
@@ -277,9 +303,11 @@ class EntryForm(QWidget):
             self._combo("sex").set_text(info.sex)
         names = [r.name for r in reversed(self.regions.path(info.kecamatan_code))]
         if names and self.regions.is_kecamatan(info.kecamatan_code):
-            self.nik_origin.setText("NIK diterbitkan di Kec. " + ", ".join(names))
+            self.nik_origin.setText(
+                self.tr("NIK diterbitkan di Kec. {place}").format(place=", ".join(names))
+            )
         else:
-            self.nik_origin.setText("Wilayah penerbitan NIK tidak dikenal.")
+            self.nik_origin.setText(self.tr("Wilayah penerbitan NIK tidak dikenal."))
 
     def _kecamatan_changed(self, _text: str) -> None:
         code = self._combo("kecamatan").value() or None
@@ -307,12 +335,16 @@ class EntryForm(QWidget):
         self._show_all = True
         problems = self.revalidate()
         if has_errors(problems):
-            self.result_label.setText("Belum tersimpan: perbaiki isian yang bertanda merah.")
+            self.result_label.setText(
+                self.tr("Belum tersimpan: perbaiki isian yang bertanda merah.")
+            )
             self._focus_first_error(problems)
             return None
         warnings = [p for p in problems if not p.is_error]
         if warnings and not self.confirm_warnings(warnings):
-            self.result_label.setText("Belum tersimpan: periksa peringatan berwarna kuning.")
+            self.result_label.setText(
+                self.tr("Belum tersimpan: periksa peringatan berwarna kuning.")
+            )
             return None
         try:
             entry = self.queue.enqueue(
@@ -320,15 +352,17 @@ class EntryForm(QWidget):
             )
         except DuplicateNikError as exc:
             self.problem_labels["nik"].show_message(exc.message(self.lang), "error")
-            self.result_label.setText("Belum tersimpan.")
+            self.result_label.setText(self.tr("Belum tersimpan."))
             self.inputs["nik"].setFocus()
             return None
         except EktpError as exc:
             log.warning("entry not saved: %s", exc.__class__.__name__)
-            self.result_label.setText("Belum tersimpan: " + exc.message(self.lang))
+            self.result_label.setText(
+                self.tr("Belum tersimpan: {reason}").format(reason=exc.message(self.lang))
+            )
             return None
         self.clear_form()
-        self.result_label.setText(f"Tersimpan: No. {entry.seq}")
+        self.result_label.setText(self.tr("Tersimpan: No. {seq}").format(seq=entry.seq))
         self.saved.emit(entry)
         return entry
 
@@ -359,12 +393,12 @@ class EntryForm(QWidget):
         text = "\n".join(f"• {p.message(self.lang)}" for p in warnings)
         box = QMessageBox(
             QMessageBox.Icon.Warning,
-            "Periksa peringatan",
-            f"{text}\n\nSimpan data ini tetap?",
+            self.tr("Periksa peringatan"),
+            text + "\n\n" + self.tr("Simpan data ini tetap?"),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
-        box.button(QMessageBox.StandardButton.Yes).setText("Ya, simpan")
-        box.button(QMessageBox.StandardButton.No).setText("Periksa lagi")
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Ya, simpan"))
+        box.button(QMessageBox.StandardButton.No).setText(self.tr("Periksa lagi"))
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes

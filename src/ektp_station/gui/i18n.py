@@ -12,17 +12,35 @@ from __future__ import annotations
 
 import logging
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
+from PySide6 import QtCore
 from PySide6.QtCore import QCoreApplication, QObject, QTranslator
 
 from ..resources import resource_path
 
-__all__ = ["SOURCE_LANGUAGE", "TsTranslator", "current_language", "install_translator", "load_ts"]
+__all__ = [
+    "LANGUAGES",
+    "QT_TRANSLATE_NOOP",
+    "SOURCE_LANGUAGE",
+    "TsTranslator",
+    "current_language",
+    "install_translator",
+    "load_ts",
+]
 
 log = logging.getLogger(__name__)
 
 SOURCE_LANGUAGE = "id"
+#: The languages a station can be set to, each named in its own language.
+LANGUAGES: dict[str, str] = {"id": "Bahasa Indonesia", "en": "English"}
+
+#: Marks a module-level string for ``pyside6-lupdate`` (returns it unchanged); translate it at
+#: the point of display with ``QCoreApplication.translate(context, text)``. Typed wrapper of
+#: Qt's own, so that the name lupdate looks for stays the same.
+QT_TRANSLATE_NOOP = cast(Callable[[str, str], str], QtCore.QT_TRANSLATE_NOOP)
 
 
 def ts_path(language: str) -> Path:

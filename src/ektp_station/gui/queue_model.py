@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -23,19 +24,29 @@ from PySide6.QtGui import QBrush, QColor
 from ..domain import mask_nik
 from ..store import Queue, State
 from ..store.queries import EntrySummary, entry_summaries, page_seqs
-from .entry_form import FORM_FIELDS
+from .entry_form import field_label
+from .i18n import QT_TRANSLATE_NOOP
 
-__all__ = ["COLUMNS", "SEQ_ROLE", "STATE_LABELS", "QueueModel", "note_of"]
+__all__ = ["COLUMNS", "SEQ_ROLE", "STATE_LABELS", "QueueModel", "note_of", "state_label"]
 
+#: The states' names in Bahasa Indonesia (shown through :func:`state_label`).
 STATE_LABELS: dict[State, str] = {
-    State.PENDING: "Menunggu",
-    State.SENDING: "Dikirim",
-    State.SYNCED: "Terkirim",
-    State.REJECTED: "Ditolak",
-    State.CONFLICT: "Konflik",
-    State.DISCARDED: "Dibatalkan",
+    State.PENDING: QT_TRANSLATE_NOOP("QueueModel", "Menunggu"),
+    State.SENDING: QT_TRANSLATE_NOOP("QueueModel", "Dikirim"),
+    State.SYNCED: QT_TRANSLATE_NOOP("QueueModel", "Terkirim"),
+    State.REJECTED: QT_TRANSLATE_NOOP("QueueModel", "Ditolak"),
+    State.CONFLICT: QT_TRANSLATE_NOOP("QueueModel", "Konflik"),
+    State.DISCARDED: QT_TRANSLATE_NOOP("QueueModel", "Dibatalkan"),
 }
-COLUMNS = ("No.", "Status", "Waktu", "NIK", "Nama", "Operator", "Catatan")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("QueueModel", "No."),
+    QT_TRANSLATE_NOOP("QueueModel", "Status"),
+    QT_TRANSLATE_NOOP("QueueModel", "Waktu"),
+    QT_TRANSLATE_NOOP("QueueModel", "NIK"),
+    QT_TRANSLATE_NOOP("QueueModel", "Nama"),
+    QT_TRANSLATE_NOOP("QueueModel", "Operator"),
+    QT_TRANSLATE_NOOP("QueueModel", "Catatan"),
+)
 SEQ_ROLE = Qt.ItemDataRole.UserRole + 1
 
 PAGE_SIZE = 200
@@ -49,15 +60,19 @@ _STATE_COLOURS = {
     State.SYNCED: "#2e7d32",
     State.DISCARDED: "#757575",
 }
-_FIELD_LABELS = dict(FORM_FIELDS)
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def state_label(state: State) -> str:
+    """The state's name in the station's language."""
+    return QCoreApplication.translate("QueueModel", STATE_LABELS[state])
 
 
 def note_of(summary: EntrySummary) -> str:
     """The centre's first field error (with the field's label), else the last error."""
     if summary.error_message:
-        label = _FIELD_LABELS.get(summary.error_field or "", "")
+        label = field_label(summary.error_field or "")
         return f"{label}: {summary.error_message}" if label else summary.error_message
     return summary.last_error or ""
 
@@ -189,7 +204,7 @@ class QueueModel(QAbstractTableModel):
             and role == Qt.ItemDataRole.DisplayRole
             and 0 <= section < len(COLUMNS)
         ):
-            return COLUMNS[section]
+            return QCoreApplication.translate("QueueModel", COLUMNS[section])
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -251,7 +266,7 @@ def _cell(summary: EntrySummary, column: int) -> str:
         case 0:
             return str(summary.seq)
         case 1:
-            return STATE_LABELS[summary.state]
+            return state_label(summary.state)
         case 2:
             return summary.captured_at.astimezone().strftime("%d-%m-%Y %H:%M")
         case 3:

@@ -31,7 +31,8 @@ from ..errors import EktpError
 from ..store import EDITABLE, Entry, State, can_transition
 from .context import StationContext
 from .correction import CorrectionDialog, CorrectionForm
-from .queue_model import STATE_LABELS, QueueModel
+from .i18n import current_language
+from .queue_model import STATE_LABELS, QueueModel, state_label
 from .reason import ReasonDialog
 
 __all__ = ["SEARCH_DELAY_MS", "QueueTab", "is_supervisor"]
@@ -76,18 +77,18 @@ class QueueTab(QWidget):
         layout.addLayout(bar)
         self.state_combo = QComboBox()
         self.state_combo.setObjectName("state_filter")
-        self.state_combo.addItem("Semua status", None)
-        for state, label in STATE_LABELS.items():
-            self.state_combo.addItem(label, state.value)
-        state_label = QLabel("&Status:")
-        state_label.setBuddy(self.state_combo)
-        bar.addWidget(state_label)
+        self.state_combo.addItem(self.tr("Semua status"), None)
+        for state in STATE_LABELS:
+            self.state_combo.addItem(state_label(state), state.value)
+        state_caption = QLabel(self.tr("&Status:"))
+        state_caption.setBuddy(self.state_combo)
+        bar.addWidget(state_caption)
         bar.addWidget(self.state_combo)
         self.search_input = QLineEdit()
         self.search_input.setObjectName("search_input")
-        self.search_input.setPlaceholderText("NIK (angka) atau nama · Ctrl+F")
+        self.search_input.setPlaceholderText(self.tr("NIK (angka) atau nama · Ctrl+F"))
         self.search_input.setClearButtonEnabled(True)
-        search_label = QLabel("&Cari:")
+        search_label = QLabel(self.tr("&Cari:"))
         search_label.setBuddy(self.search_input)
         bar.addWidget(search_label)
         bar.addWidget(self.search_input, 1)
@@ -112,10 +113,10 @@ class QueueTab(QWidget):
 
         buttons = QHBoxLayout()
         layout.addLayout(buttons)
-        self.fix_button = QPushButton("&Perbaiki (F2)")
+        self.fix_button = QPushButton(self.tr("&Perbaiki (F2)"))
         self.fix_button.setObjectName("fix_button")
         self.fix_button.clicked.connect(self.open_correction)
-        self.discard_button = QPushButton("&Batalkan entri (Del)")
+        self.discard_button = QPushButton(self.tr("&Batalkan entri (Del)"))
         self.discard_button.setObjectName("discard_button")
         self.discard_button.clicked.connect(self.ask_discard)
         buttons.addWidget(self.fix_button)
@@ -181,12 +182,14 @@ class QueueTab(QWidget):
         loaded = self.model.rowCount()
         if self.model.search:
             more = "+" if self.model.canFetchMore() else ""
-            self.count_label.setText(f"{loaded}{more} cocok")
+            self.count_label.setText(self.tr("{count} cocok").format(count=f"{loaded}{more}"))
             return
         state = self.model.state
         counts = self.station.queue.status().counts  # a handful of counter rows
         total = counts[state.value] if state is not None else sum(counts.values())
-        self.count_label.setText(f"{loaded} dari {total} entri")
+        self.count_label.setText(
+            self.tr("{loaded} dari {total} entri").format(loaded=loaded, total=total)
+        )
 
     # -- selection ---------------------------------------------------------------------------
 
@@ -247,12 +250,12 @@ class QueueTab(QWidget):
     def _selected_entry(self) -> Entry | None:
         seq = self.selected_seq()
         if seq is None:
-            self._say("Pilih dulu satu entri di daftar.")
+            self._say(self.tr("Pilih dulu satu entri di daftar."))
             return None
         try:
             return self.station.queue.get(seq)
         except EktpError as exc:
-            self._say(exc.message())
+            self._say(exc.message(current_language()))
             return None
 
     def open_correction(self) -> None:
@@ -261,8 +264,10 @@ class QueueTab(QWidget):
             return
         if entry.state not in EDITABLE:
             self._say(
-                f"Entri No. {entry.seq} berstatus {STATE_LABELS[entry.state]}: "
-                "hanya entri Menunggu atau Ditolak yang dapat diperbaiki."
+                self.tr(
+                    "Entri No. {seq} berstatus {state}: "
+                    "hanya entri Menunggu atau Ditolak yang dapat diperbaiki."
+                ).format(seq=entry.seq, state=state_label(entry.state))
             )
             return
         station = self.station
@@ -273,7 +278,6 @@ class QueueTab(QWidget):
             station_id=station.station_id,
             city_code=station.city_code,
             today=self.today,
-            lang="en" if station.settings.language == "en" else "id",
         )
         dialog = CorrectionDialog(form, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -283,8 +287,11 @@ class QueueTab(QWidget):
         dialog.open()
 
     def _corrected(self, entry: Entry) -> None:
-        resent = " dan dikirim ulang" if entry.state is State.PENDING else ""
-        self._say(f"Perbaikan entri No. {entry.seq} tersimpan{resent}.")
+        if entry.state is State.PENDING:
+            text = self.tr("Perbaikan entri No. {seq} tersimpan dan dikirim ulang.")
+        else:
+            text = self.tr("Perbaikan entri No. {seq} tersimpan.")
+        self._say(text.format(seq=entry.seq))
         self.refresh()
         self.select_seq(entry.seq)
         self.changed.emit()
@@ -299,14 +306,15 @@ class QueueTab(QWidget):
             return
         if not self._may_discard(entry.state):
             self._say(
-                f"Entri No. {entry.seq} berstatus {STATE_LABELS[entry.state]}: "
-                "tidak dapat dibatalkan di sini."
+                self.tr(
+                    "Entri No. {seq} berstatus {state}: tidak dapat dibatalkan di sini."
+                ).format(seq=entry.seq, state=state_label(entry.state))
             )
             return
         dialog = ReasonDialog(
-            f"Batalkan entri No. {entry.seq}",
-            "Entri tidak akan dikirim ke pusat. Tulis alasannya (dicatat di riwayat):",
-            ok_text="Batalkan entri",
+            self.tr("Batalkan entri No. {seq}").format(seq=entry.seq),
+            self.tr("Entri tidak akan dikirim ke pusat. Tulis alasannya (dicatat di riwayat):"),
+            ok_text=self.tr("Batalkan entri"),
             parent=self,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -324,9 +332,9 @@ class QueueTab(QWidget):
             self.station.queue.discard(seq, actor=self.station.operator, reason=reason)
         except EktpError as exc:
             log.warning("entry %d not discarded: %s", seq, exc.__class__.__name__)
-            self._say(exc.message())
+            self._say(exc.message(current_language()))
             return
-        self._say(f"Entri No. {seq} dibatalkan.")
+        self._say(self.tr("Entri No. {seq} dibatalkan.").format(seq=seq))
         self.refresh()
         self.changed.emit()
 

@@ -15,7 +15,7 @@ class ReasonDialog(QDialog):
         title: str,
         prompt: str,
         *,
-        ok_text: str = "OK",
+        ok_text: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -33,9 +33,11 @@ class ReasonDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(ok_text)
+        self.ok_button.setText(ok_text or self.tr("OK"))
         self.ok_button.setDefault(True)  # Enter in the reason confirms (once there is one)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Kembali (Esc)")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+            self.tr("Kembali (Esc)")
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

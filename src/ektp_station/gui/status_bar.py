@@ -11,33 +11,50 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from ..sync.engine import EngineState, Link, Progress
+from .i18n import QT_TRANSLATE_NOOP, current_language
 
-__all__ = ["NOT_CONFIGURED", "StationStatusBar", "link_text"]
+__all__ = ["NOT_CONFIGURED", "StationStatusBar", "error_text", "link_text"]
 
-NOT_CONFIGURED = "Pusat belum diatur"
+_CONTEXT = "StationStatusBar"
+#: Source text (Indonesian); shown translated.
+NOT_CONFIGURED = QT_TRANSLATE_NOOP("StationStatusBar", "Pusat belum diatur")
 
 _LINK_TEXT = {
-    Link.STARTING: "Menghubungkan…",
-    Link.ONLINE: "Terhubung",
-    Link.OFFLINE: "Terputus",
-    Link.RETRYING: "Pusat sibuk",
-    Link.REFUSED: "Token ditolak",
-    Link.LOCKED: "Dikirim oleh proses lain",
-    Link.STOPPED: "Pengiriman berhenti",
+    Link.STARTING: QT_TRANSLATE_NOOP("StationStatusBar", "Menghubungkan…"),
+    Link.ONLINE: QT_TRANSLATE_NOOP("StationStatusBar", "Terhubung"),
+    Link.OFFLINE: QT_TRANSLATE_NOOP("StationStatusBar", "Terputus"),
+    Link.RETRYING: QT_TRANSLATE_NOOP("StationStatusBar", "Pusat sibuk"),
+    Link.REFUSED: QT_TRANSLATE_NOOP("StationStatusBar", "Token ditolak"),
+    Link.LOCKED: QT_TRANSLATE_NOOP("StationStatusBar", "Dikirim oleh proses lain"),
+    Link.STOPPED: QT_TRANSLATE_NOOP("StationStatusBar", "Pengiriman berhenti"),
 }
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_CONTEXT, text)
+
+
+def error_text(state: EngineState) -> str:
+    """The engine's last error in the station's language ("" when none): the engine keeps a
+    Bahasa Indonesia message for operators and a short English one."""
+    if current_language() == "en":
+        return state.last_error or state.last_error_id or ""
+    return state.last_error_id or state.last_error or ""
 
 
 def link_text(state: EngineState, now: float) -> str:
     """What the operator reads about the link, e.g. "Mencoba lagi dalam 12 dtk"."""
-    text = _LINK_TEXT[state.link]
+    text = _tr(_LINK_TEXT[state.link])
     if state.link in (Link.OFFLINE, Link.RETRYING) and state.retry_at is not None:
         seconds = max(0, round(state.retry_at - now))
-        retry = f"Mencoba lagi dalam {seconds} dtk"
+        retry = QCoreApplication.translate(
+            "StationStatusBar", "Mencoba lagi dalam {seconds} dtk"
+        ).format(seconds=seconds)
         return retry if state.link is Link.RETRYING else f"{text} · {retry}"
     return text
 
@@ -56,22 +73,25 @@ class StationStatusBar(QStatusBar):
         self._sync_now = sync_now
         self._clock = clock
         self._state: EngineState | None = None
-        self.link_label = QLabel(_LINK_TEXT[Link.STARTING] if sync_now else NOT_CONFIGURED)
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._show_link)
+        self.link_label = QLabel()
         self.link_label.setObjectName("link_label")
-        self.pending_label = QLabel("Menunggu: –")
+        self.pending_label = QLabel(self.tr("Menunggu: {count}").format(count="–"))
         self.pending_label.setObjectName("pending_label")
-        self.last_sync_label = QLabel("Terakhir terkirim: belum pernah")
+        self.last_sync_label = QLabel(self.tr("Terakhir terkirim: belum pernah"))
         self.last_sync_label.setObjectName("last_sync_label")
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("progress_bar")
-        self.progress_bar.setFormat("Mengirim %v dari %m")
+        self.progress_bar.setFormat(self.tr("Mengirim %v dari %m"))
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.hide()
-        self.send_button = QPushButton("Kirim sekarang (F5)")
+        self.send_button = QPushButton(self.tr("Kirim sekarang (F5)"))
         self.send_button.setObjectName("send_button")
         self.send_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Tab within the form
-        self.send_button.setEnabled(sync_now is not None)
         self.send_button.clicked.connect(self.send_now)
+        self.set_sync_now(sync_now)
         shortcut = QShortcut(QKeySequence("F5"), self)
         shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         shortcut.activated.connect(self.send_now)
@@ -79,16 +99,22 @@ class StationStatusBar(QStatusBar):
             self.addPermanentWidget(widget)
         self.addPermanentWidget(self.progress_bar)
         self.addPermanentWidget(self.send_button)
-        self._countdown = QTimer(self)
-        self._countdown.setInterval(1000)
-        self._countdown.timeout.connect(self._show_link)
+
+    def set_sync_now(self, sync_now: Callable[[], None] | None) -> None:
+        """A new engine (or none) after the settings changed: the link shows as starting."""
+        self._sync_now = sync_now
+        self._state = None
+        self._countdown.stop()
+        self.link_label.setText(_tr(_LINK_TEXT[Link.STARTING] if sync_now else NOT_CONFIGURED))
+        self.link_label.setToolTip("")
+        self.send_button.setEnabled(sync_now is not None)
 
     # -- slots (GUI thread) ------------------------------------------------------------------
 
     def send_now(self) -> None:
         if self._sync_now is not None:
             self._sync_now()
-            self.showMessage("Meminta pengiriman sekarang…", 3000)
+            self.showMessage(self.tr("Meminta pengiriman sekarang…"), 3000)
 
     def on_state(self, state: EngineState) -> None:
         self._state = state
@@ -112,17 +138,16 @@ class StationStatusBar(QStatusBar):
         self.set_pending(progress.pending)
 
     def set_pending(self, count: int) -> None:
-        self.pending_label.setText(f"Menunggu: {count}")
+        self.pending_label.setText(self.tr("Menunggu: {count}").format(count=count))
 
     def set_last_sync(self, moment: datetime) -> None:
         local = moment.astimezone()
         today = datetime.now().astimezone().date()
         shown = local.strftime("%H:%M") if local.date() == today else local.strftime("%d-%m %H:%M")
-        self.last_sync_label.setText(f"Terakhir terkirim: {shown}")
+        self.last_sync_label.setText(self.tr("Terakhir terkirim: {time}").format(time=shown))
 
     def _show_link(self) -> None:
         if self._state is None:
             return
         self.link_label.setText(link_text(self._state, self._clock()))
-        tip = self._state.last_error_id or ""
-        self.link_label.setToolTip(tip)
+        self.link_label.setToolTip(error_text(self._state))

@@ -239,8 +239,11 @@ def content_hash(
     operator: str,
     captured_at: datetime,
     record: Mapping[str, object],
+    normalised: bool = False,
 ) -> str:
     """The hash that decides "same content" for an entry id (sha256, lower-case hex).
+
+    ``normalised=True``: ``record`` is already ``normalise(...)``'s output.
 
     Over the UTF-8 of the compact, key-sorted JSON object::
 
@@ -255,7 +258,7 @@ def content_hash(
     canonical = {
         "captured_at": captured_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "operator": operator,
-        "record": normalise(record),
+        "record": dict(record) if normalised else normalise(record),
         "station_id": station_id,
     }
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
