@@ -500,6 +500,10 @@
 <context>
     <name>QueueModel</name>
     <message>
+        <source>Belum terkirim (jaringan); dikirim otomatis.</source>
+        <translation>Not sent yet (network); will be sent automatically.</translation>
+    </message>
+    <message>
         <source>Menunggu</source>
         <translation>Waiting</translation>
     </message>

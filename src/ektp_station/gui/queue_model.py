@@ -74,6 +74,11 @@ def note_of(summary: EntrySummary) -> str:
     if summary.error_message:
         label = field_label(summary.error_field or "")
         return f"{label}: {summary.error_message}" if label else summary.error_message
+    if summary.last_error and summary.state in (State.PENDING, State.SENDING):
+        # the engine's own text is for the log; the operator needs to know nothing is lost
+        return QCoreApplication.translate(
+            "QueueModel", "Belum terkirim (jaringan); dikirim otomatis."
+        )
     return summary.last_error or ""
 
 
