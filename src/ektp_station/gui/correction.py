@@ -14,11 +14,9 @@ from datetime import date
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ..domain import Problem, has_errors
-from ..errors import DuplicateNikError, EktpError
+from ..domain import Problem
 from ..store import Entry, Queue, State
 from .entry_form import FORM_FIELDS, EntryForm
-from .fields import ValueCombo
 from .queue_model import state_label
 
 __all__ = ["CorrectionDialog", "CorrectionForm"]
@@ -73,44 +71,15 @@ class CorrectionForm(EntryForm):
             label.show_message(text, "error")
         return problems
 
-    def save(self) -> Entry | None:
-        """Edit the entry if the form has no errors (and the operator accepts any warning)."""
-        for widget in self.inputs.values():
-            if isinstance(widget, ValueCombo):
-                widget.resolve()
-        self._show_all = True
-        problems = self.revalidate()
-        if has_errors(problems):
-            self.result_label.setText(
-                self.tr("Belum tersimpan: perbaiki isian yang bertanda merah.")
-            )
-            self._focus_first_error(problems)
-            return None
-        warnings = [p for p in problems if not p.is_error]
-        if warnings and not self.confirm_warnings(warnings):
-            self.result_label.setText(
-                self.tr("Belum tersimpan: periksa peringatan berwarna kuning.")
-            )
-            return None
-        seq = self.entry.seq
-        try:
-            entry = self.queue.edit(seq, self.record(), actor=self.operator)
-            if entry.state is State.REJECTED:
-                entry = self.queue.resend(seq, actor=self.operator)
-        except DuplicateNikError as exc:
-            self.problem_labels["nik"].show_message(exc.message(self.lang), "error")
-            self.result_label.setText(self.tr("Belum tersimpan."))
-            self.inputs["nik"].setFocus()
-            return None
-        except EktpError as exc:  # e.g. the entry was sent meanwhile (TransitionError)
-            log.warning("entry %d not corrected: %s", seq, exc.__class__.__name__)
-            self.result_label.setText(
-                self.tr("Belum tersimpan: {reason}").format(reason=exc.message(self.lang))
-            )
-            return None
-        self.entry = entry
-        self.saved.emit(entry)
+    def _store(self, record: dict[str, str | None]) -> Entry:
+        """Edit the entry; a rejected one goes back in line to be sent."""
+        entry = self.queue.edit(self.entry.seq, record, actor=self.operator)
+        if entry.state is State.REJECTED:
+            entry = self.queue.resend(self.entry.seq, actor=self.operator)
         return entry
+
+    def _stored(self, entry: Entry) -> None:
+        self.entry = entry
 
 
 class CorrectionDialog(QDialog):

@@ -347,9 +347,7 @@ class EntryForm(QWidget):
             )
             return None
         try:
-            entry = self.queue.enqueue(
-                self.record(), operator=self.operator, station_id=self.station_id
-            )
+            entry = self._store(self.record())
         except DuplicateNikError as exc:
             self.problem_labels["nik"].show_message(exc.message(self.lang), "error")
             self.result_label.setText(self.tr("Belum tersimpan."))
@@ -361,10 +359,18 @@ class EntryForm(QWidget):
                 self.tr("Belum tersimpan: {reason}").format(reason=exc.message(self.lang))
             )
             return None
-        self.clear_form()
-        self.result_label.setText(self.tr("Tersimpan: No. {seq}").format(seq=entry.seq))
+        self._stored(entry)
         self.saved.emit(entry)
         return entry
+
+    def _store(self, record: dict[str, str | None]) -> Entry:
+        """Write the validated record (a new entry here; a correction in a subclass)."""
+        return self.queue.enqueue(record, operator=self.operator, station_id=self.station_id)
+
+    def _stored(self, entry: Entry) -> None:
+        """After a save: clear the form for the next resident."""
+        self.clear_form()
+        self.result_label.setText(self.tr("Tersimpan: No. {seq}").format(seq=entry.seq))
 
     def _focus_first_error(self, problems: list[Problem]) -> None:
         for problem in problems:
