@@ -114,7 +114,10 @@ def _write_private(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+TOKEN_SHOWN = 4  # leading characters of a token shown anywhere (CLI, settings dialog)
+
+
 def mask_token(token: str) -> str:
     if not token:
         return ""
-    return token[:4] + "…" + f"({len(token)} karakter)"
+    return token[:TOKEN_SHOWN] + "…" + f"({len(token)} karakter)"

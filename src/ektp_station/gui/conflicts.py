@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,7 @@ from ..store import Queue, State
 from .i18n import current_language
 from .queue_model import QueueModel
 from .reason import ReasonDialog
+from .selection import select_entry, selected_entry
 
 __all__ = ["RESOLVED_PREFIX", "ConflictsPanel"]
 
@@ -97,28 +98,10 @@ class ConflictsPanel(QWidget):
         self.withdraw_button.setEnabled(selected)
 
     def selected_seq(self) -> int | None:
-        row = self._selected_row()
-        return None if row is None else self.model.seq_at(row)
-
-    def _selected_row(self) -> int | None:
-        """The selected line, else the line with the keyboard focus (the list sets one on
-        focus without selecting it)."""
-        rows = self.table.selectionModel().selectedRows()
-        if rows:
-            return rows[0].row()
-        current = self.table.currentIndex()
-        return current.row() if current.isValid() else None
+        return selected_entry(self.table, self.model)
 
     def select_seq(self, seq: int) -> bool:
-        row = self.model.row_of(seq)
-        if row is None:
-            return False
-        flags = (
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.table.selectionModel().setCurrentIndex(self.model.index(row, 0), flags)
-        return True
+        return select_entry(self.table, self.model, seq)
 
     def ask_resolve(self) -> None:
         self._ask(

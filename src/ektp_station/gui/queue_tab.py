@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ from .correction import CorrectionDialog, CorrectionForm
 from .i18n import current_language
 from .queue_model import STATE_LABELS, QueueModel, state_label
 from .reason import ReasonDialog
+from .selection import select_entry, selected_entry, selected_row
 
 __all__ = ["SEARCH_DELAY_MS", "QueueTab", "is_supervisor"]
 
@@ -194,30 +195,10 @@ class QueueTab(QWidget):
     # -- selection ---------------------------------------------------------------------------
 
     def selected_seq(self) -> int | None:
-        row = self._selected_row()
-        return None if row is None else self.model.seq_at(row)
-
-    def _selected_row(self) -> int | None:
-        """The selected line, else the line with the keyboard focus (the list sets one on
-        focus without selecting it)."""
-        rows = self.table.selectionModel().selectedRows()
-        if rows:
-            return rows[0].row()
-        current = self.table.currentIndex()
-        return current.row() if current.isValid() else None
+        return selected_entry(self.table, self.model)
 
     def select_seq(self, seq: int) -> bool:
-        row = self.model.row_of(seq)
-        if row is None:
-            return False
-        index = self.model.index(row, 0)
-        flags = (
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.table.selectionModel().setCurrentIndex(index, flags)
-        self.table.scrollTo(index)
-        return True
+        return select_entry(self.table, self.model, seq)
 
     def _remember_selection(self) -> None:
         self._selected_before_reset = self.selected_seq()
@@ -229,7 +210,7 @@ class QueueTab(QWidget):
         self._update_actions()
 
     def _selected_summary_state(self) -> State | None:
-        row = self._selected_row()
+        row = selected_row(self.table)
         if row is None:
             return None
         summary = self.model.summary(row)

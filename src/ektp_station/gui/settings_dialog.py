@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..domain import Regions
 from ..paths import AppPaths
-from ..settings import Settings, default_station_id
+from ..settings import TOKEN_SHOWN, Settings, default_station_id
 from .fields import ValueCombo
 from .i18n import LANGUAGES
 
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 
 _STATION_ID = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
 _CITY_LEVELS = ("kabupaten", "kota")
-MASK_PREFIX = 4  # characters of the token shown, as in ``settings.mask_token``
 
 
 def valid_central_url(url: str) -> bool:
@@ -154,7 +153,7 @@ class SettingsDialog(QDialog):
         if not token:
             return self.tr("Token sekarang: belum ada")
         return self.tr("Token sekarang: {start}… ({count} karakter)").format(
-            start=token[:MASK_PREFIX], count=len(token)
+            start=token[:TOKEN_SHOWN], count=len(token)
         )
 
     # -- saving ------------------------------------------------------------------------------
