@@ -1,41 +1,101 @@
-"""The exception tree of ektp-station's core, drawn once here.
+"""The one exception tree of ektp-station, drawn and defined here.
 
-    EktpError
-    ├── ConfigError            settings missing or unreadable
-    └── StoreError             the local queue
-        ├── SchemaError        database newer than this program, or damaged
-        ├── EntryNotFound      no entry with that number / id
-        ├── TransitionError    the entry's state does not allow the action
-        ├── DuplicateNikError  the resident is already waiting in the queue
-        ├── DuplicateEntryError  an entry with that id is already in the queue
-        └── (store/operators.py) OperatorExistsError, InvalidPinError, InvalidNameError:
-            operator accounts (a name taken, a wrong or malformed PIN, a bad name)
+    EktpError                     every error this package raises on purpose
+    ├── ConfigError               settings missing, unreadable or invalid
+    ├── NotAllowed                the signed-in operator's role does not allow the action
+    ├── SignInError               signing in
+    │   ├── SignInRefused         wrong name or PIN
+    │   ├── SignInLocked          too many wrong PINs in a row: wait
+    │   └── AccountDisabled       the account was disabled by a supervisor
+    ├── RecordInvalid             the record has errors (``problems``); nothing was saved
+    ├── WarningsUnconfirmed       the record has warnings the operator has not confirmed
+    ├── StoreError                the local queue
+    │   ├── SchemaError           database newer than this program, or damaged
+    │   ├── SaveRefused           the database refused a write no rule explains
+    │   ├── EntryNotFound         no entry with that number / id
+    │   ├── TransitionError       the entry's state does not allow the action
+    │   ├── DuplicateNikError     the resident is already waiting in the queue
+    │   ├── AlreadyRecordedError  the resident was already recorded at this station
+    │   ├── DuplicateEntryError   an entry with that id is already in the queue
+    │   └── OperatorError         operator accounts
+    │       ├── OperatorExistsError, OperatorNotFound, InvalidPinError, InvalidNameError
+    │       └── LastSupervisorError   the station would be left without a supervisor
+    ├── SyncError                 one exchange with the centre (``retry_after`` when it said)
+    │   ├── TransientError        try again later: the batch goes back to pending
+    │   │   ├── LinkDown          no answer, or a reply that is not the protocol
+    │   │   └── CentreBusy        5xx / 429
+    │   └── RefusedError          the centre refuses the request itself
+    │       ├── AuthRefused       401 / 403: token or station id wrong
+    │       ├── ProtocolUnsupported   the centre does not speak this station's protocol
+    │       ├── BatchTooLarge     413
+    │       └── BadRequest        400 / 422
+    └── WireError                 what came back over the wire (``sync.protocol``)
+        └── ProtocolError         not this protocol's JSON (transient for the station)
+            ├── NotProtocolJSON, ProtocolVersionError, ResultsMismatch
 
-Each carries a message in Bahasa Indonesia (``message_id``) and English (``message_en``) that
-says what to do next. ``str(exc)`` is the English text, for logs; it never contains personal data.
+Each error carries a message in Bahasa Indonesia (``message_id``) and English
+(``message_en``) that says what to do next, for the person in front of the station; neither
+ever contains personal data, and neither names a command-line command (the CLI adds its own
+hints). ``str(exc)`` is short English for logs: the ``detail`` given, else ``message_en``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from .domain import Problem
+
 __all__ = [
+    "AccountDisabled",
+    "AlreadyRecordedError",
+    "AuthRefused",
+    "BadRequest",
+    "BatchTooLarge",
+    "CentreBusy",
     "ConfigError",
     "DuplicateEntryError",
     "DuplicateNikError",
     "EktpError",
     "EntryNotFound",
+    "InvalidNameError",
+    "InvalidPinError",
+    "LastSupervisorError",
+    "LinkDown",
+    "NotAllowed",
+    "NotProtocolJSON",
+    "OperatorError",
+    "OperatorExistsError",
+    "OperatorNotFound",
+    "ProtocolError",
+    "ProtocolUnsupported",
+    "ProtocolVersionError",
+    "RecordInvalid",
+    "RefusedError",
+    "ResultsMismatch",
+    "SaveRefused",
     "SchemaError",
+    "SignInError",
+    "SignInLocked",
+    "SignInRefused",
     "StoreError",
+    "SyncError",
+    "TransientError",
     "TransitionError",
+    "WarningsUnconfirmed",
+    "WireError",
 ]
 
 
 class EktpError(Exception):
     """Base of every error this package raises on purpose."""
 
-    def __init__(self, message_id: str, message_en: str) -> None:
-        super().__init__(message_en)
+    def __init__(self, message_id: str, message_en: str, *, detail: str | None = None) -> None:
+        super().__init__(detail or message_en)
         self.message_id = message_id
         self.message_en = message_en
+        self.detail = detail
 
     def message(self, lang: str = "id") -> str:
         return self.message_en if lang == "en" else self.message_id
@@ -43,6 +103,74 @@ class EktpError(Exception):
 
 class ConfigError(EktpError):
     pass
+
+
+class NotAllowed(EktpError):
+    """Only a supervisor may do this (``action`` names it, in both languages)."""
+
+    def __init__(self, action_id: str, action_en: str) -> None:
+        super().__init__(
+            f"Hanya supervisor yang boleh {action_id}. Minta supervisor masuk.",
+            f"Only a supervisor may {action_en}. Ask a supervisor to sign in.",
+        )
+
+
+# -- signing in ------------------------------------------------------------------------------
+
+
+class SignInError(EktpError):
+    pass
+
+
+class SignInRefused(SignInError):
+    def __init__(self) -> None:
+        super().__init__("Nama atau PIN salah. Coba lagi.", "Wrong name or PIN. Try again.")
+
+
+class SignInLocked(SignInError):
+    def __init__(self, seconds: int, tries: int) -> None:
+        super().__init__(
+            f"{tries} kali salah. Tunggu {seconds} detik, atau minta supervisor.",
+            f"{tries} wrong tries. Wait {seconds} seconds, or ask a supervisor.",
+        )
+        self.seconds = seconds
+
+
+class AccountDisabled(SignInError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Akun ini dinonaktifkan. Minta supervisor mengaktifkannya atau membuat akun baru.",
+            "This account is disabled. Ask a supervisor to enable it or create a new one.",
+        )
+
+
+# -- capture ---------------------------------------------------------------------------------
+
+
+class RecordInvalid(EktpError):
+    """The record has errors; ``problems`` lists every problem found (errors and warnings)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        errors = [p for p in problems if p.is_error]
+        super().__init__(
+            f"Belum tersimpan: {len(errors)} isian perlu diperbaiki.",
+            f"Not saved: {len(errors)} field(s) need fixing.",
+        )
+        self.problems = list(problems)
+
+
+class WarningsUnconfirmed(EktpError):
+    """The record has only warnings, and they were not confirmed."""
+
+    def __init__(self, warnings: Sequence[Problem]) -> None:
+        super().__init__(
+            "Belum tersimpan: periksa peringatan, lalu konfirmasi untuk menyimpan.",
+            "Not saved: check the warnings, then confirm to save.",
+        )
+        self.warnings = list(warnings)
+
+
+# -- the local queue -------------------------------------------------------------------------
 
 
 class StoreError(EktpError):
@@ -53,8 +181,26 @@ class SchemaError(StoreError):
     pass
 
 
+class SaveRefused(StoreError):
+    """The database refused a write that no rule of ours explains (the raw driver error is
+    logged by its class name only)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Data belum tersimpan: basis data antrean menolak penyimpanan. Coba sekali lagi; "
+            "bila berulang, hubungi petugas TI (data lain di antrean aman).",
+            "Not saved: the queue database refused the write. Try once more; if it happens "
+            "again, call IT support (the rest of the queue is safe).",
+            detail=detail,
+        )
+
+
 class EntryNotFound(StoreError):
-    pass
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"Entri {what} tidak ada di antrean ini. Periksa nomornya.",
+            f"Entry {what} is not in this queue. Check the number.",
+        )
 
 
 class TransitionError(StoreError):
@@ -83,6 +229,22 @@ class DuplicateNikError(StoreError):
         self.state = state
 
 
+class AlreadyRecordedError(StoreError):
+    """The same NIK was already recorded at this station and went to the centre (synced), or
+    is held there as a conflict: recording again would only make a conflict."""
+
+    def __init__(self, seq: int, entry_id: str, state: str) -> None:
+        super().__init__(
+            f"Penduduk dengan NIK ini sudah direkam di stasiun ini: entri #{seq} ({state}). "
+            "Jangan merekam ulang; bila datanya salah, minta supervisor memeriksanya.",
+            f"A resident with this NIK was already recorded at this station: entry #{seq} "
+            f"({state}). Do not record again; if the data is wrong, ask a supervisor.",
+        )
+        self.seq = seq
+        self.entry_id = entry_id
+        self.state = state
+
+
 class DuplicateEntryError(StoreError):
     """An entry with the same id (idempotency key) is already in this queue."""
 
@@ -92,3 +254,132 @@ class DuplicateEntryError(StoreError):
             f"An entry with the same id is already in this queue (#{seq}); line skipped.",
         )
         self.seq = seq
+
+
+class OperatorError(StoreError):
+    pass
+
+
+class OperatorExistsError(OperatorError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Nama operator itu sudah terdaftar. Pilih nama lain.",
+            "That operator name is already registered. Choose another.",
+        )
+
+
+class OperatorNotFound(OperatorError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Tidak ada operator dengan nama itu di stasiun ini.",
+            "There is no operator with that name at this station.",
+        )
+
+
+class InvalidPinError(OperatorError):
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__(
+            f"PIN harus {low}–{high} angka. Ketik ulang PIN.",
+            f"The PIN must be {low}–{high} digits. Type it again.",
+        )
+
+
+class InvalidNameError(OperatorError):
+    def __init__(self, longest: int) -> None:
+        super().__init__(
+            f"Nama operator wajib diisi (paling panjang {longest} huruf).",
+            f"The operator name is required (at most {longest} characters).",
+        )
+
+
+class LastSupervisorError(OperatorError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Ini supervisor aktif terakhir di stasiun ini; buat supervisor lain dulu.",
+            "This is the station's last active supervisor; create another supervisor first.",
+        )
+
+
+# -- the centre ------------------------------------------------------------------------------
+
+
+class SyncError(EktpError):
+    """One failed exchange with the centre. ``str(exc)`` is the short English detail."""
+
+    MESSAGE_ID: ClassVar[str] = "Gagal menghubungi pusat."
+    MESSAGE_EN: ClassVar[str] = "Could not reach the centre."
+
+    def __init__(self, detail: str, *, retry_after: float | None = None) -> None:
+        super().__init__(self.MESSAGE_ID, self.MESSAGE_EN, detail=detail)
+        self.retry_after = retry_after
+
+
+class TransientError(SyncError):
+    pass
+
+
+class LinkDown(TransientError):
+    MESSAGE_ID = "Jaringan ke pusat terputus; entri aman di antrean dan dikirim otomatis."
+    MESSAGE_EN = "The link to the centre is down; entries are safe and will be sent."
+
+
+class CentreBusy(TransientError):
+    MESSAGE_ID = "Server pusat sedang sibuk; pengiriman diulang otomatis."
+    MESSAGE_EN = "The centre is busy; sending is retried automatically."
+
+
+class RefusedError(SyncError):
+    pass
+
+
+class AuthRefused(RefusedError):
+    MESSAGE_ID = "Pusat menolak token stasiun ini. Minta supervisor memeriksa pengaturan."
+    MESSAGE_EN = "The centre refused this station's token. Ask a supervisor to check settings."
+
+
+class ProtocolUnsupported(RefusedError):
+    MESSAGE_ID = (
+        "Pusat belum mendukung versi protokol stasiun ini; entri aman di antrean. "
+        "Minta petugas TI memperbarui server pusat."
+    )
+    MESSAGE_EN = (
+        "The centre does not support this station's protocol version yet; entries are safe. "
+        "Ask IT to update the central server."
+    )
+
+
+class BatchTooLarge(RefusedError):
+    MESSAGE_ID = "Kiriman terlalu besar; dikirim dalam bagian lebih kecil."
+    MESSAGE_EN = "The batch is too large; it is sent in smaller parts."
+
+
+class BadRequest(RefusedError):
+    MESSAGE_ID = "Pusat tidak dapat membaca kiriman ini."
+    MESSAGE_EN = "The centre cannot read this batch."
+
+
+class WireError(EktpError):
+    """Base of what ``sync.protocol`` raises about a reply."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Balasan pusat tidak dapat dibaca; pengiriman diulang otomatis.",
+            "The centre's reply could not be read; sending is retried automatically.",
+            detail=detail,
+        )
+
+
+class ProtocolError(WireError):
+    """The reply is not this protocol's JSON; the station treats it as a transient failure."""
+
+
+class NotProtocolJSON(ProtocolError):
+    """Wrong content type (e.g. a captive portal's HTML), truncated or malformed JSON."""
+
+
+class ProtocolVersionError(ProtocolError):
+    """The reply speaks another protocol version."""
+
+
+class ResultsMismatch(ProtocolError):
+    """The results do not answer exactly the entry ids sent (missing, extra or duplicated)."""

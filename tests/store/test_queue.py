@@ -204,7 +204,9 @@ def test_claims_of_a_live_engine_are_not_stolen(data_dir: Path) -> None:
 def test_unknown_entry_gives_a_clear_error(queue: Queue) -> None:
     with pytest.raises(EntryNotFound) as caught:
         queue.get(999)
-    assert "queue list" in caught.value.message("id")
+    assert "#999" in caught.value.message("id") and "#999" in caught.value.message("en")
+    # no command-line hints inside store errors: the window shows them too
+    assert "queue" not in caught.value.message("id") and "queue list" not in str(caught.value)
 
 
 def test_find_waiting_by_nik(queue: Queue) -> None:

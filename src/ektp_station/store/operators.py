@@ -19,7 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import Column, Engine, MetaData, RowMapping, Table, Text, func, insert, select
 
-from ..errors import StoreError
+from ..errors import InvalidNameError, InvalidPinError, OperatorExistsError
 from ..timeutil import parse_utc, utc_now_iso
 from .db import reading, writing
 
@@ -61,30 +61,6 @@ operators = Table(
     Column("role", Text, nullable=False),
     Column("created_at", Text, nullable=False),
 )
-
-
-class OperatorExistsError(StoreError):
-    def __init__(self) -> None:
-        super().__init__(
-            "Nama operator itu sudah terdaftar. Pilih nama lain atau masuk dengan nama itu.",
-            "That operator name is already registered. Choose another or sign in with it.",
-        )
-
-
-class InvalidPinError(StoreError):
-    def __init__(self) -> None:
-        super().__init__(
-            f"PIN harus {MIN_PIN_LENGTH}–{MAX_PIN_LENGTH} angka. Ketik ulang PIN.",
-            f"The PIN must be {MIN_PIN_LENGTH}–{MAX_PIN_LENGTH} digits. Type it again.",
-        )
-
-
-class InvalidNameError(StoreError):
-    def __init__(self) -> None:
-        super().__init__(
-            f"Nama operator wajib diisi (paling panjang {MAX_NAME_LENGTH} huruf).",
-            f"The operator name is required (at most {MAX_NAME_LENGTH} characters).",
-        )
 
 
 @dataclass(frozen=True)
@@ -162,9 +138,9 @@ class Operators:
         operators unless ``role`` says otherwise."""
         name = normalise_name(name)
         if not name or len(name) > MAX_NAME_LENGTH:
-            raise InvalidNameError()
+            raise InvalidNameError(MAX_NAME_LENGTH)
         if not valid_pin(pin):
-            raise InvalidPinError()
+            raise InvalidPinError(MIN_PIN_LENGTH, MAX_PIN_LENGTH)
         if role is not None and role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
         salt = secrets.token_bytes(_SALT_BYTES)

@@ -463,7 +463,4 @@ def _has_sending(conn: Connection) -> bool:
 
 
 def _not_found(what: str) -> EntryNotFound:
-    return EntryNotFound(
-        f"Entri {what} tidak ada di antrean ini. Periksa nomornya dengan 'queue list'.",
-        f"Entry {what} is not in this queue. Check the number with 'queue list'.",
-    )
+    return EntryNotFound(what)

@@ -5,7 +5,7 @@ The models here are the single definition of the JSON on the wire: the station b
 parses the one and answers the other, and its OpenAPI description is generated from them.
 See ``docs/protocol.md`` for the prose.
 
-Exception tree::
+Errors (defined in ``ektp_station.errors``, the one tree)::
 
     WireError                   anything wrong with what came back over the wire
      └── ProtocolError          a reply that is not this protocol's JSON (transient for the station)
@@ -40,6 +40,13 @@ from pydantic import (
 )
 
 from ektp_station.domain import normalise
+from ektp_station.errors import (
+    NotProtocolJSON,
+    ProtocolError,
+    ProtocolVersionError,
+    ResultsMismatch,
+    WireError,
+)
 
 __all__ = [
     "MAX_BATCH_ENTRIES",
@@ -75,26 +82,6 @@ MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 
 EntryStatus = Literal["accepted", "already_accepted", "rejected", "conflict"]
 ConflictKind = Literal["nik_recorded", "id_reused"]
-
-
-class WireError(Exception):
-    """Base of every error this module raises."""
-
-
-class ProtocolError(WireError):
-    """The reply is not this protocol's JSON; the station treats it as a transient failure."""
-
-
-class NotProtocolJSON(ProtocolError):
-    """Wrong content type (e.g. a captive portal's HTML), truncated or malformed JSON."""
-
-
-class ProtocolVersionError(ProtocolError):
-    """The reply speaks another protocol version."""
-
-
-class ResultsMismatch(ProtocolError):
-    """The results do not answer exactly the entry ids sent (missing, extra or duplicated)."""
 
 
 # -- field types ---------------------------------------------------------------------------
