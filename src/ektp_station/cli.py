@@ -13,7 +13,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,36 +22,46 @@ from .paths import AppPaths
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from .station import Station
     from .store import Queue
 
 __all__ = ["build_parser", "main"]
 
-STATES = ("pending", "sending", "synced", "rejected", "conflict", "discarded")
+STATES = ("pending", "sending", "synced", "rejected", "conflict", "discarded", "resolved")
+EXIT_ERROR = 3  # the command could not do what was asked (a translated line says why)
+EXIT_UNEXPECTED = 4  # a fault of the program: logged, one line on stderr
 
 
 class Context:
-    """What every command needs, built once from the global options."""
+    """What every command needs, built once from the global options: the paths, the
+    settings, and the station core (opened on first use) acting as the console user."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.paths = AppPaths.resolve(args.data_dir)
         self.settings = Settings.load(self.paths)
-        self._queue: Queue | None = None
+        self._station: Station | None = None
 
     @property
     def lang(self) -> str:
         return "en" if self.settings.language == "en" else "id"
 
-    def queue(self) -> Queue:
-        if self._queue is None:
-            from .store import Queue
+    def station(self) -> Station:
+        if self._station is None:
+            from .station import Actor, Station, os_user_name
 
-            self._queue = Queue.open(self.paths.data_dir)
-        return self._queue
+            self._station = Station.open(self.paths, settings=self.settings)
+            operator = getattr(self.args, "operator", None)
+            self._station.act_as(Actor.console_user(operator or os_user_name()))
+        return self._station
+
+    def queue(self) -> Queue:
+        """The station's queue (the window's sign-in reads the accounts from it)."""
+        return self.station().queue
 
     def close(self) -> None:
-        if self._queue is not None:
-            self._queue.close()
+        if self._station is not None:
+            self._station.close()
 
 
 def _print_json(data: Any) -> None:
@@ -65,13 +74,12 @@ def _print_json(data: Any) -> None:
 def cmd_queue_status(ctx: Context) -> int:
     from .cli_format import format_status
 
-    status = ctx.queue().status()
+    station = ctx.station()
+    status = station.status()
     if ctx.args.json:
         _print_json(status.to_json())
     else:
-        sys.stdout.write(
-            format_status(status, ctx.settings.effective_station_id, ctx.queue().path, ctx.lang)
-        )
+        sys.stdout.write(format_status(status, station.station_id, station.queue.path, ctx.lang))
     return 0
 
 
@@ -80,7 +88,6 @@ def cmd_queue_status(ctx: Context) -> int:
 
 def cmd_queue_import(ctx: Context) -> int:
     from .cli_format import format_import
-    from .importer import import_file
 
     path = Path(ctx.args.file)
     if not path.is_file():
@@ -90,15 +97,8 @@ def cmd_queue_import(ctx: Context) -> int:
         }[ctx.lang]
         sys.stderr.write(msg + "\n")
         return 2
-    report = import_file(
-        ctx.queue(),
-        path,
-        fmt=ctx.args.format,
-        operator=ctx.args.operator,
-        station_id=ctx.settings.effective_station_id,
-        area=ctx.settings.city_code or None,
-        today=date.today(),
-        lang=ctx.lang,
+    report = ctx.station().import_file(
+        path, fmt=ctx.args.format, operator=ctx.args.operator, lang=ctx.lang
     )
     if ctx.args.json:
         _print_json(report.to_json())
@@ -120,9 +120,10 @@ def cmd_queue_list(ctx: Context) -> int:
     from .cli_format import format_list
     from .exporter import entry_row
 
-    entries = ctx.queue().list_entries(
-        _state_arg(ctx), limit=ctx.args.limit, after_seq=ctx.args.after
-    )
+    station = ctx.station()
+    if ctx.args.show_nik:
+        station.may_see_full_nik()
+    entries = station.entries(_state_arg(ctx), limit=ctx.args.limit, after=ctx.args.after)
     if ctx.args.json:
         _print_json([entry_row(e, show_nik=ctx.args.show_nik) for e in entries])
     else:
@@ -134,7 +135,10 @@ def cmd_queue_export(ctx: Context) -> int:
     from .exporter import write_export
 
     fmt = ctx.args.format or ("csv" if str(ctx.args.output or "").endswith(".csv") else "jsonl")
-    entries = ctx.queue().iter_entries(_state_arg(ctx))
+    station = ctx.station()
+    if ctx.args.show_nik:
+        station.may_see_full_nik()
+    entries = station.iter_entries(_state_arg(ctx))
     if ctx.args.output in (None, "-"):
         count = write_export(sys.stdout, entries, fmt=fmt, show_nik=ctx.args.show_nik)
     else:
@@ -145,6 +149,47 @@ def cmd_queue_export(ctx: Context) -> int:
             "en": f"{count} entries exported to {ctx.args.output}",
         }[ctx.lang]
         sys.stderr.write(note + "\n")
+    return 0
+
+
+def cmd_queue_correct(ctx: Context) -> int:
+    from .cli_format import format_correction, parse_assignments
+
+    changes, bad = parse_assignments(ctx.args.assignments, ctx.lang)
+    if bad:
+        sys.stderr.write(bad + "\n")
+        return 2
+    from .errors import RecordInvalid, WarningsUnconfirmed
+
+    try:
+        done = ctx.station().correct(ctx.args.seq, fields=changes, confirmed=True)
+    except (RecordInvalid, WarningsUnconfirmed) as exc:
+        problems = exc.problems if isinstance(exc, RecordInvalid) else exc.warnings
+        if ctx.args.json:
+            _print_json(
+                {
+                    "seq": ctx.args.seq,
+                    "errors": [p.to_json(ctx.lang) for p in problems if p.is_error],
+                    "warnings": [p.to_json(ctx.lang) for p in problems if not p.is_error],
+                }
+            )
+        else:
+            sys.stdout.write(format_correction(ctx.args.seq, None, problems, ctx.lang))
+        return 1
+    if ctx.args.json:
+        entry = done.entry
+        _print_json(
+            {
+                "seq": entry.seq,
+                "entry_id": entry.entry_id,
+                "revision": entry.revision,
+                "state": entry.state.value,
+                "changed": done.fields,
+                "warnings": [p.to_json(ctx.lang) for p in done.warnings],
+            }
+        )
+    else:
+        sys.stdout.write(format_correction(ctx.args.seq, done, done.warnings, ctx.lang))
     return 0
 
 
@@ -165,7 +210,7 @@ def cmd_default(ctx: Context) -> int:
         return cmd_queue_status(ctx)
     # the operator signs in (name + PIN) before the window opens
     run_station = importlib.import_module("ektp_station.gui.app").run_station
-    return int(run_station(ctx))
+    return int(run_station(ctx.paths, ctx.settings))
 
 
 def cmd_demo(ctx: Context) -> int:
@@ -240,8 +285,17 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--state", choices=STATES)
     exp.add_argument("--format", choices=("jsonl", "csv"))
     exp.add_argument("-o", "--output", metavar="FILE", help="bawaan: keluaran standar")
-    exp.add_argument("--show-nik", action="store_true", help="NIK dan No. KK lengkap")
+    exp.add_argument("--show-nik", action="store_true", help="NIK dan nomor KK lengkap")
     exp.set_defaults(ctx_func=cmd_queue_export)
+
+    fix = queue_cmds.add_parser(
+        "correct", help="perbaiki entri (revisi baru): SEQ FIELD=VALUE…, divalidasi seperti rekam"
+    )
+    fix.add_argument("seq", type=int, metavar="SEQ")
+    fix.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
+    fix.add_argument("--operator", metavar="NAME", help="nama yang dicatat di riwayat")
+    fix.add_argument("--json", action="store_true")
+    fix.set_defaults(ctx_func=cmd_queue_correct)
 
     demo = commands.add_parser(
         "demo", help="demo: pusat, proxy gangguan dan jendela stasiun di folder sementara"
@@ -256,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Modules that contribute subcommands through ``add_parser(subparsers)``.
-_EXTENSIONS = ("central.cli", "sync.cli", "config_cli")
+_EXTENSIONS = ("central.cli", "sync.cli", "config_cli", "operator_cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -267,6 +321,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .logs import configure_logging
 
         configure_logging(ctx.paths.log_dir, verbose=args.verbose)
+        notice = ctx.settings.ignored_notice(ctx.lang)
+        if notice:
+            sys.stderr.write(notice + "\n")
         if hasattr(args, "func"):  # commands contributed by other layers take the arguments
             result: int = args.func(args)
         else:
@@ -274,10 +331,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except EktpError as exc:
         lang = ctx.lang if ctx else "id"
-        sys.stderr.write(exc.message(lang) + "\n")
-        return 3
+        sys.stderr.write(exc.message(lang) + _hint(exc, lang) + "\n")
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001  (a fault of ours: one line, details in the log)
+        from .logs import log_unexpected
+
+        lang = ctx.lang if ctx else "id"
+        where = log_unexpected(exc, ctx.paths.log_dir if ctx else None)
+        sys.stderr.write(unexpected_message(exc, where, lang) + "\n")
+        return EXIT_UNEXPECTED
     finally:
         if ctx is not None:
-            ctx.close()
+            try:
+                ctx.close()
+            except Exception as exc:  # noqa: BLE001  (closing must not become a traceback)
+                from .logs import log_unexpected
+
+                log_unexpected(exc, None)
+
+
+def _hint(exc: EktpError, lang: str) -> str:
+    """The command-line hint that goes with an error (errors themselves name no command)."""
+    from .errors import EntryNotFound
+
+    if isinstance(exc, EntryNotFound):
+        return " (ektp-station queue list)"
+    return ""
+
+
+def unexpected_message(exc: BaseException, log_file: Path | None, lang: str) -> str:
+    kind = type(exc).__name__
+    if lang == "en":
+        text = f"Unexpected error ({kind}); nothing already saved is lost."
+        return text + (f" Details: {log_file}" if log_file else "")
+    text = f"Terjadi kesalahan tak terduga ({kind}); data yang sudah tersimpan tetap aman."
+    return text + (f" Rincian: {log_file}" if log_file else "")

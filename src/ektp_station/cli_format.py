@@ -6,30 +6,26 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from .domain import mask_nik
-from .importer import ImportReport
+from .domain import FIELDS, Problem, mask_nik
+from .domain.vocabulary import STATE_LABELS as STATE_LABELS_BY_STATE
+from .domain.vocabulary import field_label, state_label
+from .station.capture import Corrected
+from .station.importing import ImportReport
 from .store import Entry, QueueStatus
 from .timeutil import utc_now
 
-__all__ = ["format_age", "format_import", "format_list", "format_status", "local_time"]
+__all__ = [
+    "format_age",
+    "format_correction",
+    "format_import",
+    "format_list",
+    "format_status",
+    "local_time",
+    "parse_assignments",
+]
 
 STATE_LABELS = {
-    "id": {
-        "pending": "Menunggu dikirim",
-        "sending": "Sedang dikirim",
-        "synced": "Terkirim",
-        "rejected": "Ditolak pusat",
-        "conflict": "Konflik",
-        "discarded": "Dibatalkan",
-    },
-    "en": {
-        "pending": "Waiting to be sent",
-        "sending": "Being sent",
-        "synced": "Delivered",
-        "rejected": "Rejected by centre",
-        "conflict": "Conflict",
-        "discarded": "Discarded",
-    },
+    lang: {s: state_label(s, lang) for s in STATE_LABELS_BY_STATE} for lang in ("id", "en")
 }
 
 _T = {
@@ -50,6 +46,11 @@ _T = {
         "line": "Baris {line}",
         "warn": "peringatan",
         "empty": "Tidak ada entri.",
+        "corrected": "Entri #{seq} diperbaiki: revisi {revision} ({fields}). Status: {state}.",
+        "unchanged": "Entri #{seq}: tidak ada yang berubah (revisi {revision} tetap).",
+        "not_corrected": "Entri #{seq} belum diperbaiki:",
+        "bad_assignment": "Tulis perubahan sebagai KOLOM=NILAI, mis. address='JL. MAWAR 1'.",
+        "unknown_field": "Kolom tidak dikenal: {field}. Kolom yang ada: {fields}.",
     },
     "en": {
         "title": "Queue of station {station}",
@@ -68,6 +69,11 @@ _T = {
         "line": "Line {line}",
         "warn": "warning",
         "empty": "No entries.",
+        "corrected": "Entry #{seq} corrected: revision {revision} ({fields}). State: {state}.",
+        "unchanged": "Entry #{seq}: nothing changed (revision {revision} kept).",
+        "not_corrected": "Entry #{seq} was not corrected:",
+        "bad_assignment": "Write each change as FIELD=VALUE, e.g. address='JL. MAWAR 1'.",
+        "unknown_field": "Unknown field: {field}. The fields are: {fields}.",
     },
 }
 
@@ -154,4 +160,46 @@ def format_list(entries: Sequence[Entry], *, show_nik: bool, lang: str) -> str:
             f"#{e.seq:<7} {e.state.value:<9} {local_time(e.captured_at)}  {shown:<16}  "
             f"{name[:30]:<30} {e.operator[:16]}"
         )
+    return "\n".join(out) + "\n"
+
+
+def parse_assignments(items: Sequence[str], lang: str) -> tuple[dict[str, str], str]:
+    """``FIELD=VALUE`` arguments as a dict, or the message that says what is wrong."""
+    t = _T[lang]
+    changes: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            return {}, t["bad_assignment"]
+        if name not in FIELDS:
+            return {}, t["unknown_field"].format(field=name, fields=", ".join(FIELDS))
+        changes[name] = value
+    return changes, ""
+
+
+def format_correction(
+    seq: int, done: Corrected | None, problems: Sequence[Problem], lang: str
+) -> str:
+    t = _T[lang]
+    out = []
+    if done is None:
+        out.append(t["not_corrected"].format(seq=seq))
+    elif done.fields:
+        names = ", ".join(field_label(f, lang) or f for f in done.fields)
+        out.append(
+            t["corrected"].format(
+                seq=seq,
+                revision=done.entry.revision,
+                fields=names,
+                state=state_label(done.entry.state, lang),
+            )
+        )
+    else:
+        out.append(t["unchanged"].format(seq=seq, revision=done.entry.revision))
+    for problem in problems:
+        kind = "" if problem.is_error else f" ({t['warn']})"
+        label = field_label(problem.field, lang)
+        where = f" [{label}]" if label else ""
+        out.append(f"  {where.strip()}{kind}: {problem.message(lang)}".replace("  :", "  "))
     return "\n".join(out) + "\n"

@@ -9,20 +9,11 @@ from dataclasses import asdict
 from typing import Any
 
 from .paths import AppPaths
-from .settings import Settings, mask_token
+from .settings import SETTING_NAMES, Settings, mask_token
 
 __all__ = ["add_parser"]
 
-#: command-line names of the settings (dashes), mapped to their fields
-KEYS = {
-    "central-url": "central_url",
-    "station-id": "station_id",
-    "token": "token",
-    "city-code": "city_code",
-    "language": "language",
-    "batch-size": "batch_size",
-    "timeout": "timeout_seconds",
-}
+KEYS = SETTING_NAMES  # command-line names of the settings, mapped to their fields
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -42,20 +33,13 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _set(args: argparse.Namespace) -> int:
+    from .station import Actor, os_user_name, save_settings
+
     paths = AppPaths.resolve(args.data_dir)
-    settings = Settings.load(paths)
-    field = KEYS[args.key]
-    value = args.value
-    if field == "central_url":
-        value = value.rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            sys.stderr.write("Alamat pusat harus diawali http:// atau https://\n")
-            return 2
-    if field == "language" and value not in ("id", "en"):
-        sys.stderr.write("Bahasa: id atau en\n")
-        return 2
-    settings.with_value(field, value).save(paths)
-    shown = mask_token(value) if field == "token" else value
+    settings = Settings.load(paths).with_value(args.key, args.value)  # checked: ConfigError
+    save_settings(paths, settings, Actor.console_user(os_user_name()))
+    value = getattr(settings, KEYS[args.key])
+    shown = mask_token(value) if args.key == "token" else value
     sys.stdout.write(f"{args.key} = {shown}\n")
     return 0
 

@@ -4,11 +4,13 @@
     ├── ConfigError               settings missing, unreadable or invalid
     ├── NotAllowed                the signed-in operator's role does not allow the action
     ├── SignInError               signing in
+    │   ├── NotSignedIn           nobody is signed in: sign in first
     │   ├── SignInRefused         wrong name or PIN
     │   ├── SignInLocked          too many wrong PINs in a row: wait
     │   └── AccountDisabled       the account was disabled by a supervisor
     ├── RecordInvalid             the record has errors (``problems``); nothing was saved
     ├── WarningsUnconfirmed       the record has warnings the operator has not confirmed
+    ├── ReasonRequired            a withdrawal or a resolution needs a reason
     ├── StoreError                the local queue
     │   ├── SchemaError           database newer than this program, or damaged
     │   ├── SaveRefused           the database refused a write no rule explains
@@ -65,12 +67,14 @@ __all__ = [
     "LinkDown",
     "NotAllowed",
     "NotProtocolJSON",
+    "NotSignedIn",
     "OperatorError",
     "OperatorExistsError",
     "OperatorNotFound",
     "ProtocolError",
     "ProtocolUnsupported",
     "ProtocolVersionError",
+    "ReasonRequired",
     "RecordInvalid",
     "RefusedError",
     "ResultsMismatch",
@@ -122,6 +126,14 @@ class SignInError(EktpError):
     pass
 
 
+class NotSignedIn(SignInError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Belum ada operator yang masuk. Masuk dulu dengan nama dan PIN.",
+            "Nobody is signed in. Sign in with a name and PIN first.",
+        )
+
+
 class SignInRefused(SignInError):
     def __init__(self) -> None:
         super().__init__("Nama atau PIN salah. Coba lagi.", "Wrong name or PIN. Try again.")
@@ -168,6 +180,14 @@ class WarningsUnconfirmed(EktpError):
             "Not saved: check the warnings, then confirm to save.",
         )
         self.warnings = list(warnings)
+
+
+class ReasonRequired(EktpError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Tulis alasannya (dicatat di riwayat entri).",
+            "Write the reason (it is kept in the entry's history).",
+        )
 
 
 # -- the local queue -------------------------------------------------------------------------

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import traceback
 from pathlib import Path
 
-__all__ = ["configure_logging"]
+__all__ = ["LOG_FILENAME", "configure_logging", "log_unexpected", "safe_traceback"]
+
+LOG_FILENAME = "ektp-station.log"
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 
@@ -19,7 +22,7 @@ def configure_logging(log_dir: Path, *, verbose: bool = False) -> None:
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         file_handler = logging.handlers.RotatingFileHandler(
-            log_dir / "ektp-station.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+            log_dir / LOG_FILENAME, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
         file_handler.setFormatter(logging.Formatter(_FORMAT))
         root.addHandler(file_handler)
@@ -30,3 +33,29 @@ def configure_logging(log_dir: Path, *, verbose: bool = False) -> None:
     console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     root.addHandler(console)
     root._ektp_configured = True  # type: ignore[attr-defined]
+
+
+def safe_traceback(exc: BaseException) -> str:
+    """The traceback of an unexpected error without the exceptions' messages: a driver's or
+    a library's message may quote the values it worked on (a resident's record); the frames
+    and the exception classes are what a maintainer needs."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    parts = []
+    for item in reversed(chain):  # the first cause first, as Python prints it
+        frames = "".join(traceback.format_tb(item.__traceback__))
+        kind = f"{type(item).__module__}.{type(item).__qualname__}"
+        parts.append(f"Traceback (most recent call last):\n{frames}{kind}\n")
+    return "\nthen:\n".join(parts)
+
+
+def log_unexpected(exc: BaseException, log_dir: Path | None) -> Path | None:
+    """Log an unexpected error (its traceback, never its message); return the log file."""
+    logging.getLogger("ektp_station").error("unexpected error\n%s", safe_traceback(exc))
+    if log_dir is None:
+        return None
+    path = log_dir / LOG_FILENAME
+    return path if path.exists() else None

@@ -7,20 +7,64 @@ in full (see :func:`mask_token`).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import socket
 import sys
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .paths import AppPaths
 
-__all__ = ["Settings", "default_station_id", "mask_token"]
+__all__ = [
+    "SETTING_NAMES",
+    "Settings",
+    "default_station_id",
+    "mask_token",
+    "valid_central_url",
+    "valid_station_id",
+]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CITY = "32.76"  # Kota Depok
+LANGUAGES = ("id", "en")
+
+#: The command-line names of the settings (``config set NAME VALUE``), mapped to their fields:
+#: the one list of what can be set.
+SETTING_NAMES: dict[str, str] = {
+    "central-url": "central_url",
+    "station-id": "station_id",
+    "token": "token",
+    "city-code": "city_code",
+    "language": "language",
+    "batch-size": "batch_size",
+    "timeout": "timeout_seconds",
+}
+_CLI_NAME = {f: name for name, f in SETTING_NAMES.items()}
+_STATION_ID = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
+_CITY_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}")
+
+
+def valid_central_url(url: str) -> bool:
+    """An http(s) address with a host; empty means "no centre" and is valid too."""
+    if not url:
+        return True
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port out of range)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
+
+
+def valid_station_id(station_id: str) -> bool:
+    """Empty (the host name is used) or capitals, digits, ``.``, ``_``, ``-`` (≤ 40)."""
+    return not station_id or _STATION_ID.fullmatch(station_id) is not None
 
 
 def default_station_id() -> str:
@@ -37,6 +81,9 @@ class Settings:
     batch_size: int = 200
     timeout_seconds: float = 10.0
     token: str = ""  # stored in its own file, not in config.json
+    #: Keys of the settings file whose values were unreadable and ignored at load (the
+    #: defaults are used instead); never saved.
+    ignored: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def effective_station_id(self) -> str:
@@ -55,23 +102,47 @@ class Settings:
                     f"The settings file {paths.config_file} is unreadable "
                     f"({exc.__class__.__name__}). Fix or delete it, then use 'config set'.",
                 ) from exc
-        known = {f.name: f for f in fields(cls)}
+        if not isinstance(data, dict):
+            data = {}
+        known = {f.name for f in fields(cls)} - {"token", "ignored"}
         values: dict[str, Any] = {}
+        ignored: list[str] = []
         for key, value in data.items():
-            f = known.get(key)
-            if f is None or key == "token":
+            if key not in known:
                 continue
             try:
-                values[key] = _coerce(key, value)
+                values[key] = _checked(key, _coerce(key, value))
             except (TypeError, ValueError):
-                continue
+                ignored.append(key)
+                log.warning(
+                    "setting %r in %s is invalid and was ignored (default used)",
+                    key,
+                    paths.config_file.name,
+                )
         if paths.token_file.exists():
-            values["token"] = paths.token_file.read_text(encoding="utf-8").strip()
-        return cls(**values)
+            try:
+                values["token"] = paths.token_file.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError(
+                    f"Berkas token {paths.token_file} tidak dapat dibaca "
+                    f"({exc.__class__.__name__}). Atur ulang token stasiun.",
+                    f"The token file {paths.token_file} is unreadable "
+                    f"({exc.__class__.__name__}). Set the station token again.",
+                ) from exc
+        return cls(**values, ignored=tuple(ignored))
+
+    def ignored_notice(self, lang: str = "id") -> str:
+        """One line naming the settings that were ignored at load ("" when none)."""
+        if not self.ignored:
+            return ""
+        names = ", ".join(_CLI_NAME.get(k, k) for k in self.ignored)
+        if lang == "en":
+            return f"Invalid settings ignored, defaults used: {names}. Set them again."
+        return f"Pengaturan tidak sah diabaikan, dipakai nilai bawaan: {names}. Atur ulang."
 
     def save(self, paths: AppPaths) -> None:
         paths.config_dir.mkdir(parents=True, exist_ok=True)
-        data = {k: v for k, v in asdict(self).items() if k != "token"}
+        data = {k: v for k, v in asdict(self).items() if k not in ("token", "ignored")}
         tmp = paths.config_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(tmp, paths.config_file)
@@ -81,16 +152,65 @@ class Settings:
             paths.token_file.unlink()
 
     def with_value(self, key: str, value: str) -> Settings:
-        f = {f.name: f for f in fields(self)}.get(key)
-        if f is None:
+        """A copy with one setting changed (``key``: a field name or its command-line name),
+        checked; ConfigError says what is wrong."""
+        key = SETTING_NAMES.get(key, key)
+        if key not in {f.name for f in fields(self)} - {"ignored"}:
             raise ConfigError(f"Pengaturan '{key}' tidak dikenal.", f"Unknown setting '{key}'.")
+        if key == "central_url":
+            value = value.strip().rstrip("/")
+        if key == "station_id":
+            value = value.strip().upper()
         try:
-            typed = _coerce(key, value)
+            typed = _checked(key, _coerce(key, value))
         except (TypeError, ValueError) as exc:
+            hint_id, hint_en = _HINTS.get(key, ("", ""))
+            name = _CLI_NAME.get(key, key)
             raise ConfigError(
-                f"Nilai untuk '{key}' tidak sah.", f"Invalid value for '{key}'."
+                f"Nilai untuk '{name}' tidak sah. {hint_id}".strip(),
+                f"Invalid value for '{name}'. {hint_en}".strip(),
             ) from exc
         return replace(self, **{key: typed})
+
+
+_HINTS = {
+    "central_url": (
+        "Alamat pusat harus diawali http:// atau https:// lalu nama server.",
+        "The centre's address must start with http:// or https:// and a server name.",
+    ),
+    "station_id": (
+        "ID stasiun: huruf, angka, titik, garis bawah atau tanda hubung saja (≤ 40).",
+        "Station id: letters, digits, dot, underscore or hyphen only (≤ 40).",
+    ),
+    "token": ("Token tidak boleh berisi spasi.", "The token must not contain spaces."),
+    "city_code": ("Kode kota/kabupaten seperti 32.76.", "A city code such as 32.76."),
+    "language": ("Bahasa: id atau en.", "Language: id or en."),
+    "batch_size": ("Ukuran batch: 1–500.", "Batch size: 1–500."),
+    "timeout_seconds": ("Batas waktu: 1–300 detik.", "Timeout: 1–300 seconds."),
+}
+
+
+def _checked(key: str, value: Any) -> Any:
+    """``value`` if it is a valid value of setting ``key``; ValueError otherwise (the one
+    place each setting's rule is written: the CLI, the dialog and ``load`` use it)."""
+    ok = True
+    if key == "central_url":
+        ok = valid_central_url(value)
+    elif key == "station_id":
+        ok = valid_station_id(value)
+    elif key == "token":
+        ok = value == "" or (value.isprintable() and not any(c.isspace() for c in value))
+    elif key == "city_code":
+        ok = value == "" or _CITY_CODE.fullmatch(value) is not None
+    elif key == "language":
+        ok = value in LANGUAGES
+    elif key == "batch_size":
+        ok = 1 <= value <= 500
+    elif key == "timeout_seconds":
+        ok = 1.0 <= value <= 300.0
+    if not ok:
+        raise ValueError(f"invalid value for setting {key}")
+    return value
 
 
 def _coerce(key: str, value: object) -> Any:
@@ -98,7 +218,14 @@ def _coerce(key: str, value: object) -> Any:
     kind = type(getattr(_DEFAULTS, key))
     if kind is bool:
         return str(value).lower() in ("1", "true", "yes", "ya")
-    return kind(value)
+    if kind is int and isinstance(value, float | bool):
+        raise TypeError("not an integer")
+    if kind is str and not isinstance(value, str):
+        raise TypeError("not a string")
+    typed = kind(value)
+    if isinstance(typed, float) and typed != typed:  # NaN
+        raise ValueError("not a number")
+    return typed
 
 
 _DEFAULTS = Settings()

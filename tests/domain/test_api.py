@@ -50,7 +50,7 @@ def test_contract_names_are_exported() -> None:
 
 def test_registration_fields_are_the_record_fields() -> None:
     assert tuple(f.name for f in dataclasses.fields(Registration)) == FIELDS
-    assert set(FIELD_LABELS) == set(FIELDS)
+    assert set(FIELD_LABELS) == set(FIELDS) | {"kecamatan"}  # the form-only kecamatan
 
 
 def test_core_imports_no_qt_database_or_network() -> None:

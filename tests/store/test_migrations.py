@@ -58,3 +58,72 @@ def test_newer_database_is_refused_not_damaged(data_dir: Path) -> None:
     assert "Perbarui" in caught.value.message("id")
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 5
+
+
+def _make_v4_queue(data_dir: Path) -> tuple[list[int], list[str]]:
+    """A queue as version 4 left it: real entries, audit events, an operator account."""
+    from ektp_station.store.db import create_queue_engine, writing
+    from ektp_station.store.operators import hash_pin
+    from ektp_station.store.schema import migrate
+
+    engine = create_queue_engine(data_dir / DB_FILENAME)
+    with writing(engine) as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        migrate(conn, target=4)
+        conn.exec_driver_sql("INSERT INTO meta VALUES ('nik_salt', '00ff')")
+    engine.dispose()
+    # the v4 code path wrote entries through the same statements (minus the revision)
+    with sqlite3.connect(data_dir / DB_FILENAME) as raw:
+        for i in range(1, 6):
+            raw.execute(
+                "INSERT INTO entries (entry_id, station_id, operator, captured_at, nik_key, record,"
+                " state, created_at, updated_at) VALUES (?, 'ST-OLD', 'SITI', ?, ?, ?, ?, ?, ?)",
+                (
+                    f"00000000-0000-4000-8000-00000000000{i}",
+                    f"2026-01-0{i}T08:00:00.000000Z",
+                    f"key{i}",
+                    '{"nik": "x"}',
+                    "conflict" if i == 5 else "pending",
+                    "2026-01-01T08:00:00.000000Z",
+                    "2026-01-01T08:00:00.000000Z",
+                ),
+            )
+            raw.execute(
+                "INSERT INTO audit (entry_seq, at, actor, action) VALUES (?, ?, 'SITI', 'captured')",
+                (i, "2026-01-01T08:00:00.000000Z"),
+            )
+        raw.execute("UPDATE sqlite_sequence SET seq = 7 WHERE name = 'entries'")
+        raw.execute(
+            "INSERT INTO operators VALUES ('SPV', ?, '00', 'supervisor', ?)",
+            (hash_pin("1234", b"\0"), "2026-01-01T08:00:00.000000Z"),
+        )
+    return [1, 2, 3, 4, 5], ["SPV"]
+
+
+def test_v4_queue_becomes_v5_keeping_entries_audit_numbers_and_accounts(data_dir: Path) -> None:
+    from factories import make_record
+
+    seqs, names = _make_v4_queue(data_dir)
+    queue = Queue.open(data_dir)
+    try:
+        with queue.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA user_version").scalar() == SCHEMA_VERSION
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").first() is None
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert [e.seq for e in queue.iter_entries()] == seqs
+        assert {e.revision for e in queue.iter_entries()} == {1}
+        assert [e.action for e in queue.audit_trail(2)] == ["captured"]
+        assert queue.status().counts["pending"] == 4  # the trigger-kept counts survive
+        # a conflict can now be resolved (the old CHECK knew no 'resolved')
+        assert queue.resolve(5, actor="SPV", note="sudah ada").state is State.RESOLVED
+        # numbers continue after the highest ever handed out, never reused
+        assert queue.enqueue(make_record(1), operator="A", station_id="S").seq == 8
+        from ektp_station.store.operators import Operators
+
+        accounts = Operators(queue.engine).accounts()
+        assert [(o.name, o.active, o.last_sign_in_at) for o in accounts] == [(names[0], True, None)]
+        with sqlite3.connect(queue.path) as raw, pytest.raises(sqlite3.IntegrityError):
+            raw.execute("UPDATE entries SET state = 'lost' WHERE seq = 1")  # still checked
+    finally:
+        queue.close()

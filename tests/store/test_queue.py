@@ -5,8 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from ektp_station.errors import DuplicateNikError, EntryNotFound, TransitionError
-from ektp_station.store import Outcome, Queue, State, can_transition
+from ektp_station.errors import (
+    AlreadyRecordedError,
+    DuplicateNikError,
+    EntryNotFound,
+    SaveRefused,
+    TransitionError,
+)
+from ektp_station.store import RECORDED, Outcome, Queue, State, can_transition
+from ektp_station.store.db import writing
+from ektp_station.store.queue import _RECORDED_NIK
 from ektp_station.store.states import TRANSITIONS
 
 from factories import make_nik, make_record
@@ -84,13 +92,17 @@ def test_transition_table_is_closed(state: State) -> None:
     assert not can_transition(state, state)
 
 
-def test_edit_allowed_only_in_pending_and_rejected(queue: Queue) -> None:
+def test_a_correction_is_a_new_revision_back_in_line(queue: Queue) -> None:
     a = queue.enqueue(make_record(1), operator="A", station_id="S")
-    edited = queue.edit(a.seq, make_record(1, full_name="budi  santosa"), actor="A")
-    assert edited.record["full_name"] == "BUDI SANTOSA"
+    assert a.revision == 1
+    corrected, fields = queue.correct(a.seq, make_record(1, full_name="budi  santosa"), actor="A")
+    assert corrected.record["full_name"] == "BUDI SANTOSA"
+    assert (corrected.revision, fields, corrected.state) == (2, ["full_name"], State.PENDING)
+    same, fields = queue.correct(a.seq, make_record(1, full_name="BUDI SANTOSA"), actor="A")
+    assert (same.revision, fields) == (2, [])  # nothing changed: no revision
     queue.claim_batch("engine", 10)
-    with pytest.raises(TransitionError):
-        queue.edit(a.seq, make_record(1), actor="A")
+    with pytest.raises(TransitionError):  # in flight: wait for the reply
+        queue.correct(a.seq, make_record(1, rt="9"), actor="A")
     queue.apply_outcomes(
         "engine",
         [
@@ -101,28 +113,111 @@ def test_edit_allowed_only_in_pending_and_rejected(queue: Queue) -> None:
             )
         ],
     )
-    fixed = queue.edit(a.seq, make_record(1, rt="5"), actor="A")
-    assert fixed.state is State.REJECTED and fixed.record["rt"] == "005"
-    resent = queue.resend(a.seq, actor="A")
-    assert resent.state is State.PENDING and resent.errors == []
+    fixed, fields = queue.correct(
+        a.seq, make_record(1, full_name="BUDI SANTOSA", rt="5"), actor="A"
+    )
+    assert fixed.state is State.PENDING and fixed.record["rt"] == "005"
+    assert (fixed.revision, fields, fixed.errors, fixed.last_error) == (3, ["rt"], [], None)
 
 
-def test_edit_to_a_nik_that_is_already_waiting_is_refused(queue: Queue) -> None:
+def test_a_conflict_can_be_corrected_resent_resolved_or_discarded(queue: Queue) -> None:
+    entries = [queue.enqueue(make_record(i), operator="A", station_id="S") for i in (1, 2, 3, 4)]
+    queue.claim_batch("e", 10)
+    queue.apply_outcomes(
+        "e",
+        [
+            Outcome(
+                e.entry_id,
+                State.CONFLICT,
+                errors=({"field": "nik", "code": "nik_recorded", "message": "x"},),
+            )
+            for e in entries
+        ],
+    )
+    one, two, three, four = (e.seq for e in entries)
+    fixed, _ = queue.correct(one, make_record(5), actor="SPV")
+    assert (fixed.state, fixed.revision, fixed.errors) == (State.PENDING, 2, [])
+    assert queue.resend(two, actor="SPV").state is State.PENDING
+    resolved = queue.resolve(three, actor="SPV", note="sudah direkam di kecamatan lain")
+    assert resolved.state is State.RESOLVED
+    assert queue.audit_trail(three)[-1].detail == {
+        "from": "conflict",
+        "note": "sudah direkam di kecamatan lain",
+    }
+    assert queue.discard(four, actor="SPV", reason="data uji").state is State.DISCARDED
+    for action in (
+        lambda: queue.resolve(one, actor="SPV", note="x"),  # only a conflict is resolved
+        lambda: queue.correct(three, make_record(9), actor="SPV"),  # resolved is terminal
+        lambda: queue.resend(three, actor="SPV"),
+    ):
+        with pytest.raises(TransitionError):
+            action()
+    assert queue.status().counts["resolved"] == 1
+
+
+def test_correcting_to_a_nik_that_is_already_waiting_is_refused(queue: Queue) -> None:
     queue.enqueue(make_record(1), operator="A", station_id="S")
     b = queue.enqueue(make_record(2), operator="A", station_id="S")
     with pytest.raises(DuplicateNikError):
-        queue.edit(b.seq, make_record(1), actor="A")
-    assert queue.get(b.seq).record["nik"] == make_record(2)["nik"]
+        queue.correct(b.seq, make_record(1), actor="A")
+    unchanged = queue.get(b.seq)
+    assert unchanged.record["nik"] == make_record(2)["nik"] and unchanged.revision == 1
 
 
-def test_synced_and_discarded_are_terminal(queue: Queue) -> None:
+def test_a_resident_recorded_here_is_not_captured_again(queue: Queue) -> None:
+    a = queue.enqueue(make_record(1), operator="A", station_id="S")
+    queue.claim_batch("e", 1)
+    queue.apply_outcomes("e", [Outcome(a.entry_id, State.SYNCED, server_ref="DPK-1")])
+    with pytest.raises(AlreadyRecordedError) as caught:
+        queue.enqueue(make_record(1, full_name="BUDI LAIN"), operator="B", station_id="S")
+    assert caught.value.seq == a.seq and caught.value.state == "synced"
+    with writing(queue.engine) as conn, pytest.raises(AlreadyRecordedError):
+        queue.enqueue_in(conn, make_record(1), operator="B", station_id="S")
+    b = queue.enqueue(make_record(2), operator="A", station_id="S")
+    with pytest.raises(AlreadyRecordedError):  # nor corrected into another entry
+        queue.correct(b.seq, make_record(1), actor="A")
+    c = queue.enqueue(make_record(3), operator="A", station_id="S")
+    queue.discard(c.seq, actor="A", reason="salah")
+    assert queue.enqueue(make_record(3), operator="A", station_id="S").state is State.PENDING
+    assert queue.count() == 4
+
+
+def test_an_integrity_error_no_rule_explains_is_a_translated_store_error(queue: Queue) -> None:
+    with sqlite3.connect(queue.path) as raw:
+        raw.execute(
+            "CREATE TRIGGER t_refuse BEFORE INSERT ON entries "
+            "WHEN NEW.operator = 'X' BEGIN SELECT RAISE(ABORT, 'constraint failed'); END"
+        )
+    with pytest.raises(SaveRefused) as caught:
+        queue.enqueue(make_record(1), operator="X", station_id="S")
+    assert caught.value.message("id").startswith("Data belum tersimpan")
+    assert "BUDI" not in str(caught.value) and "3276" not in str(caught.value)
+    assert queue.count() == 0
+    assert queue.enqueue(make_record(1), operator="A", station_id="S").seq >= 1
+
+
+def test_results_for_entries_no_longer_claimed_leave_no_audit_event(queue: Queue) -> None:
+    a = queue.enqueue(make_record(1), operator="A", station_id="S")
+    b = queue.enqueue(make_record(2), operator="A", station_id="S")
+    queue.claim_batch("old-engine", 10)
+    queue.recover_orphans()  # the old engine died; its claim is void
+    conflict = ({"field": "nik", "code": "nik_recorded", "message": "x"},)
+    late = [Outcome(a.entry_id, State.CONFLICT, errors=conflict), Outcome(b.entry_id, State.SYNCED)]
+    assert queue.apply_outcomes("old-engine", late) == 0
+    assert [e.action for e in queue.audit_trail(a.seq)] == ["captured", "recovered"]
+    assert queue.status().last_sync_at is None
+    assert queue.get(a.seq).state is State.PENDING
+
+
+def test_synced_discarded_and_resolved_are_terminal(queue: Queue) -> None:
     a = queue.enqueue(make_record(1), operator="A", station_id="S")
     queue.claim_batch("e", 1)
     queue.apply_outcomes("e", [Outcome(a.entry_id, State.SYNCED, server_ref="DPK-1")])
     for action in (
         lambda: queue.discard(a.seq, actor="S", reason="x"),
         lambda: queue.resend(a.seq, actor="S"),
-        lambda: queue.edit(a.seq, make_record(1), actor="S"),
+        lambda: queue.correct(a.seq, make_record(1, rt="9"), actor="S"),
+        lambda: queue.resolve(a.seq, actor="S", note="x"),
     ):
         with pytest.raises(TransitionError):
             action()
@@ -131,15 +226,15 @@ def test_synced_and_discarded_are_terminal(queue: Queue) -> None:
 
 def test_audit_trail_records_who_did_what_without_personal_data(queue: Queue) -> None:
     a = queue.enqueue(make_record(1), operator="SITI", station_id="S")
-    queue.edit(a.seq, make_record(1, full_name="BUDI S"), actor="SITI")
+    queue.correct(a.seq, make_record(1, full_name="BUDI S"), actor="SITI")
     queue.discard(a.seq, actor="PAK RT", reason="salah input")
     trail = queue.audit_trail(a.seq)
     assert [(e.actor, e.action) for e in trail] == [
         ("SITI", "captured"),
-        ("SITI", "edited"),
+        ("SITI", "corrected"),
         ("PAK RT", "discarded"),
     ]
-    assert trail[1].detail == {"fields": ["full_name"]}
+    assert trail[1].detail == {"fields": ["full_name"], "revision": 2, "from": "pending"}
     assert trail[2].detail["reason"] == "salah input"
     with sqlite3.connect(queue.path) as raw:
         audit_text = " ".join(str(r) for r in raw.execute("SELECT * FROM audit"))
@@ -216,3 +311,8 @@ def test_find_waiting_by_nik(queue: Queue) -> None:
     found = queue.find_waiting(make_nik(date(1990, 5, 17), serial=9))
     assert found is not None and found.seq == a.seq
     assert queue.find_waiting(make_nik(date(1990, 5, 17), serial=10)) is None
+
+
+def test_the_recorded_states_of_the_capture_check_are_the_state_machines() -> None:
+    listed = _RECORDED_NIK.split("IN (")[1].split(")")[0]
+    assert {v.strip(" '") for v in listed.split(",")} == {s.value for s in RECORDED}

@@ -9,29 +9,13 @@ from __future__ import annotations
 
 from typing import Final
 
+from .vocabulary import FIELD_LABELS
+
 __all__ = ["CATALOGUE", "FIELD_LABELS", "OVERRIDES"]
 
 ERROR: Final = "error"
 WARNING: Final = "warning"
 
-FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
-    "nik": ("NIK", "NIK"),
-    "kk_number": ("Nomor KK", "KK number"),
-    "full_name": ("Nama lengkap", "Full name"),
-    "birth_place": ("Tempat lahir", "Place of birth"),
-    "birth_date": ("Tanggal lahir", "Date of birth"),
-    "sex": ("Jenis kelamin", "Sex"),
-    "blood_type": ("Golongan darah", "Blood type"),
-    "religion": ("Agama", "Religion"),
-    "marital_status": ("Status perkawinan", "Marital status"),
-    "occupation": ("Pekerjaan", "Occupation"),
-    "citizenship": ("Kewarganegaraan", "Citizenship"),
-    "address": ("Alamat", "Address"),
-    "rt": ("RT", "RT"),
-    "rw": ("RW", "RW"),
-    "kelurahan_code": ("Kelurahan", "Kelurahan"),
-    "phone": ("Nomor telepon", "Phone number"),
-}
 
 _CHECK_BOTH_ID: Final = "Periksa keduanya; bila memang berbeda, konfirmasi untuk melanjutkan."
 _CHECK_BOTH_EN: Final = "Check both; if they really differ, confirm to continue."

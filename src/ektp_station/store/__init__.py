@@ -3,12 +3,13 @@
 from .entry import AuditEvent, Entry, Outcome
 from .lock import ProcessLock
 from .queue import DB_FILENAME, Queue
-from .states import EDITABLE, TRANSITIONS, UNSYNCED, WAITING, State, can_transition
+from .states import EDITABLE, RECORDED, TRANSITIONS, UNSYNCED, WAITING, State, can_transition
 from .status import OperatorCounts, QueueStatus
 
 __all__ = [
     "DB_FILENAME",
     "EDITABLE",
+    "RECORDED",
     "TRANSITIONS",
     "UNSYNCED",
     "WAITING",

@@ -30,6 +30,7 @@ def create_queue_engine(path: Path) -> Engine:
         poolclass=QueuePool,
         pool_size=4,
         max_overflow=8,
+        hide_parameters=True,  # a failed statement's message must not quote a record
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )
 

@@ -83,6 +83,29 @@ def apply(conn: Connection, owner: str, outcomes: Sequence[Outcome]) -> int:
             updated_at=now,
         )
     )
+    # Which verdicts will apply: only entries still claimed by this owner. Read in the same
+    # write transaction, so nothing can change in between; the audit and "last sync" follow
+    # what really changed, never a late or duplicated reply.
+    ids = [o.entry_id for o in outcomes]
+    seq_of: dict[str, int] = {}
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(entries.c.entry_id, entries.c.seq).where(
+                entries.c.entry_id.in_(ids[start : start + 500]),
+                entries.c.state == State.SENDING.value,
+                entries.c.claimed_by == owner,
+            )
+        )
+        seq_of.update({str(entry_id): int(seq) for entry_id, seq in rows})
+    applying = [o for o in outcomes if o.entry_id in seq_of]
+    if len(applying) != len(outcomes):
+        log.warning(
+            "%d of %d results were for entries no longer claimed by this engine",
+            len(outcomes) - len(applying),
+            len(outcomes),
+        )
+    if not applying:
+        return 0
     params = [
         {
             "b_entry_id": o.entry_id,
@@ -94,33 +117,20 @@ def apply(conn: Connection, owner: str, outcomes: Sequence[Outcome]) -> int:
             "b_last_error": o.last_error,
             "b_synced_at": now if o.state is State.SYNCED else None,
         }
-        for o in outcomes
+        for o in applying
     ]
-    changed = conn.execute(statement, params).rowcount
-    if changed != len(outcomes):
-        log.warning(
-            "%d of %d results were for entries no longer claimed by this engine",
-            len(outcomes) - changed,
-            len(outcomes),
-        )
-    noteworthy = [o for o in outcomes if o.state in (State.REJECTED, State.CONFLICT)]
-    if noteworthy:
-        ids = [o.entry_id for o in noteworthy]
-        seq_of = dict(
-            conn.execute(
-                select(entries.c.entry_id, entries.c.seq).where(entries.c.entry_id.in_(ids))
-            ).all()
-        )
-        for o in noteworthy:
+    changed = int(conn.execute(statement, params).rowcount)
+    for o in applying:
+        if o.state in (State.REJECTED, State.CONFLICT):
             codes = sorted({str(e.get("code", "")) for e in o.errors})
             write_audit(conn, seq_of[o.entry_id], "central", o.state.value, {"codes": codes}, now)
-    if any(o.state is State.SYNCED for o in outcomes):
+    if any(o.state is State.SYNCED for o in applying):
         conn.execute(
             sqlite_insert(meta)
             .values(key=LAST_SYNC_KEY, value=now)
             .on_conflict_do_update(index_elements=[meta.c.key], set_={"value": now})
         )
-    return int(changed)
+    return changed
 
 
 def recover(conn: Connection) -> int:

@@ -30,6 +30,7 @@ class Entry:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     synced_at: datetime | None = None
+    revision: int = 1  # 1 at capture, +1 per correction; travels with the entry
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> Entry:
@@ -51,6 +52,7 @@ class Entry:
             created_at=when(row["created_at"]),
             updated_at=when(row["updated_at"]),
             synced_at=when(row["synced_at"]),
+            revision=row.get("revision") or 1,
         )
 
 

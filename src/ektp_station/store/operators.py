@@ -17,9 +17,27 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Engine, MetaData, RowMapping, Table, Text, func, insert, select
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    RowMapping,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+    update,
+)
 
-from ..errors import InvalidNameError, InvalidPinError, OperatorExistsError
+from ..errors import (
+    InvalidNameError,
+    InvalidPinError,
+    LastSupervisorError,
+    OperatorExistsError,
+    OperatorNotFound,
+)
 from ..timeutil import parse_utc, utc_now_iso
 from .db import reading, writing
 
@@ -60,6 +78,8 @@ operators = Table(
     Column("salt", Text, nullable=False),
     Column("role", Text, nullable=False),
     Column("created_at", Text, nullable=False),
+    Column("active", Integer, nullable=False, default=1),  # schema v5
+    Column("last_sign_in_at", Text),  # schema v5
 )
 
 
@@ -68,6 +88,8 @@ class Operator:
     name: str
     role: str
     created_at: datetime
+    active: bool = True
+    last_sign_in_at: datetime | None = None
 
     @property
     def is_supervisor(self) -> bool:
@@ -160,7 +182,8 @@ class Operators:
         return Operator(name, chosen, parse_utc(created))
 
     def verify(self, name: str, pin: str) -> Operator | None:
-        """The operator if ``pin`` is theirs, else None (unknown names take as long)."""
+        """The operator if ``pin`` is theirs, else None (unknown names take as long). A
+        disabled account is returned too (``active`` False): the caller refuses it."""
         with reading(self.engine) as conn:
             row = (
                 conn.execute(select(operators).where(operators.c.name == normalise_name(name)))
@@ -176,6 +199,70 @@ class Operators:
             return None
         return _operator(row) if check_pin(pin, salt, row["pin_hash"]) else None
 
+    def accounts(self) -> list[Operator]:
+        with reading(self.engine) as conn:
+            rows = conn.execute(select(operators).order_by(operators.c.name)).mappings()
+            return [_operator(r) for r in rows]
+
+    def record_sign_in(self, name: str) -> None:
+        with writing(self.engine) as conn:
+            conn.execute(
+                update(operators)
+                .where(operators.c.name == normalise_name(name))
+                .values(last_sign_in_at=utc_now_iso())
+            )
+
+    def set_active(self, name: str, active: bool) -> Operator:
+        """Enable or disable an account; the last active supervisor cannot be disabled."""
+        name = normalise_name(name)
+        with writing(self.engine) as conn:
+            row = conn.execute(select(operators).where(operators.c.name == name)).mappings()
+            current = row.first()
+            if current is None:
+                raise OperatorNotFound()
+            if not active and current["role"] == ROLE_SUPERVISOR and current["active"]:
+                others = conn.execute(
+                    select(func.count())
+                    .select_from(operators)
+                    .where(
+                        operators.c.role == ROLE_SUPERVISOR,
+                        operators.c.active == 1,
+                        operators.c.name != name,
+                    )
+                ).scalar_one()
+                if others == 0:
+                    raise LastSupervisorError()
+            conn.execute(
+                update(operators).where(operators.c.name == name).values(active=int(active))
+            )
+            found = conn.execute(select(operators).where(operators.c.name == name)).mappings()
+            return _operator(found.one())
+
+    def set_pin(self, name: str, pin: str) -> Operator:
+        """A new PIN for an account (a supervisor resets a forgotten one)."""
+        if not valid_pin(pin):
+            raise InvalidPinError(MIN_PIN_LENGTH, MAX_PIN_LENGTH)
+        name = normalise_name(name)
+        salt = secrets.token_bytes(_SALT_BYTES)
+        pin_hash = hash_pin(pin, salt)  # outside the write transaction
+        with writing(self.engine) as conn:
+            changed = conn.execute(
+                update(operators)
+                .where(operators.c.name == name)
+                .values(pin_hash=pin_hash, salt=salt.hex())
+            ).rowcount
+            if not changed:
+                raise OperatorNotFound()
+            found = conn.execute(select(operators).where(operators.c.name == name)).mappings()
+            return _operator(found.one())
+
 
 def _operator(row: RowMapping) -> Operator:
-    return Operator(name=row["name"], role=row["role"], created_at=parse_utc(row["created_at"]))
+    signed_in = row.get("last_sign_in_at")
+    return Operator(
+        name=row["name"],
+        role=row["role"],
+        created_at=parse_utc(row["created_at"]),
+        active=bool(row.get("active", 1)),
+        last_sign_in_at=parse_utc(signed_in) if signed_in else None,
+    )

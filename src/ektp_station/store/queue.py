@@ -22,14 +22,21 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import clean_nik, normalise
-from ..errors import DuplicateEntryError, DuplicateNikError, EntryNotFound, TransitionError
+from ..errors import (
+    AlreadyRecordedError,
+    DuplicateEntryError,
+    DuplicateNikError,
+    EntryNotFound,
+    SaveRefused,
+    TransitionError,
+)
 from ..timeutil import format_utc, utc_now_iso
 from . import delivery
 from .auditlog import write_audit
 from .db import create_queue_engine, reading, writing
 from .entry import AuditEvent, Entry, Outcome
 from .lock import ProcessLock
-from .schema import SCHEMA_VERSION, audit, entries, meta, migrate, schema_version
+from .schema import SCHEMA_VERSION, audit, entries, meta, schema_version, upgrade
 from .states import EDITABLE, WAITING, State, can_transition
 from .status import QueueStatus, read_status
 
@@ -68,15 +75,15 @@ class Queue:
             salt = _ready_salt(conn)
             orphans = salt is not None and _has_sending(conn)
         if salt is None:
+            old = upgrade(engine)
+            if old and old < SCHEMA_VERSION:
+                log.info("queue schema migrated from version %d", old)
             with writing(engine) as conn:
-                old = migrate(conn)
                 salt = conn.execute(select(meta.c.value).where(meta.c.key == "nik_salt")).scalar()
                 if salt is None:
                     salt = secrets.token_hex(32)
                     conn.execute(insert(meta).values(key="nik_salt", value=salt))
                 orphans = _has_sending(conn)
-            if old:
-                log.info("queue schema migrated from version %d", old)
         queue = cls(engine, path, bytes.fromhex(salt))
         if recover and orphans:
             lock = queue.sync_lock()
@@ -130,18 +137,20 @@ class Queue:
         entry_id: str | None = None,
         action: str = "captured",
         detail: Mapping[str, Any] | None = None,
+        revision: int = 1,
     ) -> Entry:
         """Save one registration as ``pending`` — durable when this returns.
 
-        Raises DuplicateNikError if the same resident is already waiting.
+        Raises DuplicateNikError if the same resident is already waiting, AlreadyRecordedError
+        if they were recorded here before, SaveRefused if the database refused otherwise.
         """
-        values = self._entry_values(record, operator, station_id, captured_at, entry_id)
+        values = self._entry_values(record, operator, station_id, captured_at, entry_id, revision)
         try:
             seq = self._save_one(values, action, detail)
-        except sqlite3.IntegrityError:
+        except sqlite3.IntegrityError as exc:
             with reading(self.engine) as conn:
                 self._raise_duplicate(conn, values)
-            raise
+            raise SaveRefused(type(exc).__name__) from None
         self._writes_since_checkpoint += 1
         if self._writes_since_checkpoint >= CHECKPOINT_EVERY:
             self.checkpoint()  # a backstop; normally the sync thread got there first
@@ -159,12 +168,16 @@ class Queue:
             try:
                 cursor.execute("BEGIN IMMEDIATE")
                 try:
+                    cursor.execute(_RECORDED_NIK, (values["nik_key"],))
+                    recorded = cursor.fetchone()
+                    if recorded is not None:
+                        raise AlreadyRecordedError(*recorded)
                     cursor.execute(_INSERT_ENTRY, _entry_row(values))
                     seq = int(cursor.lastrowid or 0)
                     cursor.execute(_INSERT_AUDIT, _audit_row(seq, values, action, detail))
                     cursor.execute("COMMIT")
                 except BaseException:
-                    cursor.execute("ROLLBACK")
+                    _rollback(cursor)
                     raise
             finally:
                 cursor.close()
@@ -183,17 +196,21 @@ class Queue:
         entry_id: str | None = None,
         action: str = "captured",
         detail: Mapping[str, Any] | None = None,
+        revision: int = 1,
     ) -> Entry:
         """As :meth:`enqueue`, inside the caller's transaction (under a savepoint, so a
         refused entry leaves the rest of the transaction intact)."""
-        values = self._entry_values(record, operator, station_id, captured_at, entry_id)
+        values = self._entry_values(record, operator, station_id, captured_at, entry_id, revision)
+        recorded = conn.exec_driver_sql(_RECORDED_NIK, (values["nik_key"],)).first()
+        if recorded is not None:
+            raise AlreadyRecordedError(*recorded)
         savepoint = conn.begin_nested()
         try:
             seq = _insert_entry(conn, values, action, detail)
-        except IntegrityError:
+        except IntegrityError as exc:
             savepoint.rollback()
             self._raise_duplicate(conn, values)
-            raise
+            raise SaveRefused(type(exc.orig).__name__) from None
         savepoint.commit()
         return Entry.from_row({**values, "seq": seq, **_EMPTY})
 
@@ -204,6 +221,7 @@ class Queue:
         station_id: str,
         captured_at: datetime | None,
         entry_id: str | None,
+        revision: int = 1,
     ) -> dict[str, Any]:
         clean = normalise(record)
         now = utc_now_iso()
@@ -218,6 +236,7 @@ class Queue:
             "attempts": 0,
             "created_at": now,
             "updated_at": now,
+            "revision": revision,
         }
 
     def _raise_duplicate(self, conn: Connection, values: Mapping[str, Any]) -> None:
@@ -248,37 +267,53 @@ class Queue:
 
     # -- corrections -------------------------------------------------------------------------
 
-    def edit(self, seq: int, record: Mapping[str, object], *, actor: str) -> Entry:
-        """Replace the record of a ``pending`` or ``rejected`` entry."""
+    def correct(
+        self, seq: int, record: Mapping[str, object], *, actor: str
+    ) -> tuple[Entry, list[str]]:
+        """Make ``record`` the next revision of a pending, rejected or conflict entry and put
+        it (back) in line to be sent; return the entry and the names of the fields changed.
+
+        Nothing changes (no revision) when the record is the same. The revision travels with
+        the entry: the centre keeps the latest and the history, so a correction of an entry
+        whose first send may have reached the centre is never taken for a tampered queue.
+        """
         clean = normalise(record)
         with writing(self.engine) as conn:
             current = self._get(conn, seq)
             if current.state not in EDITABLE:
-                raise TransitionError(seq, current.state, "edit")
+                raise TransitionError(seq, current.state, "correct")
             changed = sorted(k for k in clean if clean[k] != current.record.get(k))
+            if not changed:
+                return current, []
             key = self.nik_key(clean.get("nik") or "")
+            recorded = conn.exec_driver_sql(_RECORDED_NIK, (key,)).first()
+            if recorded is not None and recorded[0] != seq:
+                raise AlreadyRecordedError(*recorded)
             now = utc_now_iso()
+            revision = current.revision + 1
+            values: dict[str, Any] = {
+                "record": json.dumps(clean, ensure_ascii=False, separators=(",", ":")),
+                "nik_key": key,
+                "revision": revision,
+                "state": State.PENDING.value,
+                "updated_at": now,
+            }
+            if current.state is not State.PENDING:
+                values.update(errors=None, last_error=None)
             savepoint = conn.begin_nested()
             try:
-                conn.execute(
-                    update(entries)
-                    .where(entries.c.seq == seq)
-                    .values(
-                        record=json.dumps(clean, ensure_ascii=False, separators=(",", ":")),
-                        nik_key=key,
-                        updated_at=now,
-                    )
-                )
-            except IntegrityError:
+                conn.execute(update(entries).where(entries.c.seq == seq).values(**values))
+            except IntegrityError as exc:
                 savepoint.rollback()
                 existing = self._waiting_with(conn, key)
                 if existing is None:
-                    raise
+                    raise SaveRefused(type(exc.orig).__name__) from None
                 raise DuplicateNikError(*existing) from None
             savepoint.commit()
             # field names only: the audit trail never copies personal data
-            write_audit(conn, seq, actor, "edited", {"fields": changed}, now)
-            return self._get(conn, seq)
+            detail = {"fields": changed, "revision": revision, "from": current.state.value}
+            write_audit(conn, seq, actor, "corrected", detail, now)
+            return self._get(conn, seq), changed
 
     def resend(self, seq: int, *, actor: str) -> Entry:
         """Put a ``rejected`` or ``conflict`` entry back in line to be sent."""
@@ -287,6 +322,10 @@ class Queue:
     def discard(self, seq: int, *, actor: str, reason: str) -> Entry:
         """Withdraw an entry that must not be sent (kept, with the reason, for the audit)."""
         return self._move(seq, State.DISCARDED, actor, "discarded", {"reason": reason})
+
+    def resolve(self, seq: int, *, actor: str, note: str) -> Entry:
+        """Close a conflict: the resident is recorded at the centre; nothing more to send."""
+        return self._move(seq, State.RESOLVED, actor, "resolved", {"note": note})
 
     def _move(
         self,
@@ -410,8 +449,25 @@ _EMPTY = {
 
 _INSERT_ENTRY = (
     "INSERT INTO entries (entry_id, station_id, operator, captured_at, nik_key, record, state,"
-    " attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " attempts, created_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+#: The entry in which this resident was already recorded here (the nik_key index); the
+#: states are those of ``states.RECORDED`` (a test keeps the two equal).
+_RECORDED_NIK = (
+    "SELECT seq, entry_id, state FROM entries"
+    " WHERE nik_key = ? AND state IN ('conflict', 'resolved', 'synced') ORDER BY seq LIMIT 1"
+)
+
+
+def _rollback(cursor: Any) -> None:
+    """ROLLBACK after a failed statement; SQLite may have rolled back itself already (a full
+    disk, an I/O error), and that must not hide the original error."""
+    try:
+        cursor.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        log.debug("rollback after a failed save: %s", type(exc).__name__)
+
+
 _INSERT_AUDIT = "INSERT INTO audit (entry_seq, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)"
 
 
@@ -435,6 +491,7 @@ _ENTRY_COLUMNS = (
     "attempts",
     "created_at",
     "updated_at",
+    "revision",
 )
 
 

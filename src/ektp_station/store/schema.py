@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import (
     Column,
     Connection,
+    Engine,
     ForeignKey,
     Integer,
     MetaData,
@@ -21,7 +22,16 @@ from sqlalchemy import (
 
 from ..errors import SchemaError
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "audit", "entries", "meta", "migrate", "state_counts"]
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "audit",
+    "entries",
+    "meta",
+    "migrate",
+    "state_counts",
+    "upgrade",
+]
 
 metadata = MetaData()
 
@@ -52,6 +62,7 @@ entries = Table(
     Column("created_at", Text, nullable=False),
     Column("updated_at", Text, nullable=False),
     Column("synced_at", Text),
+    Column("revision", Integer, nullable=False, default=1),  # +1 per correction (schema v5)
 )
 
 audit = Table(
@@ -149,13 +160,91 @@ _V3 = [
 
 Migration = Sequence[str] | Callable[[Connection], None]
 
-#: MIGRATIONS[i] brings a database from version i to version i + 1.
 # v4: the dashboard's "synced per hour today" reads synced entries by time, not all of them.
 _V4 = [
     "CREATE INDEX ix_entries_synced_at ON entries (synced_at) WHERE synced_at IS NOT NULL",
 ]
 
-MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4]
+_STATE_VALUES = "('pending','sending','synced','rejected','conflict','discarded','resolved')"
+
+_V5_ENTRIES = """CREATE TABLE entries_v5 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        entry_id TEXT NOT NULL UNIQUE,
+        station_id TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        captured_at TEXT NOT NULL,
+        nik_key TEXT NOT NULL,
+        record TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        errors TEXT,
+        server_ref TEXT,
+        claimed_by TEXT,
+        claimed_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        synced_at TEXT,
+        revision INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1)
+    )"""
+
+_COPIED = (
+    "seq, entry_id, station_id, operator, captured_at, nik_key, record, state, attempts,"
+    " last_error, errors, server_ref, claimed_by, claimed_at, created_at, updated_at, synced_at"
+)
+
+#: Indexes and triggers of ``entries`` as of v5 (a rebuild drops them with the old table).
+_V5_ENTRY_OBJECTS = [
+    # the same resident may wait only once
+    """CREATE UNIQUE INDEX ux_entries_waiting_nik ON entries (nik_key)
+        WHERE state IN ('pending','sending','rejected')""",
+    # ...and is found again once recorded (capture refuses a NIK synced here)
+    "CREATE INDEX ix_entries_nik_key ON entries (nik_key)",
+    "CREATE INDEX ix_entries_state_seq ON entries (state, seq)",
+    "CREATE INDEX ix_entries_state_captured ON entries (state, captured_at)",
+    "CREATE INDEX ix_entries_synced_at ON entries (synced_at) WHERE synced_at IS NOT NULL",
+    _V2[1],
+    _V2[2],
+    _V2[3],
+    # states are checked by triggers, not a CHECK constraint: a later state is then a
+    # migration of two triggers instead of another rebuild of the table
+    f"""CREATE TRIGGER tr_entries_state_ins BEFORE INSERT ON entries
+        WHEN NEW.state NOT IN {_STATE_VALUES}
+    BEGIN SELECT RAISE(ABORT, 'entries.state: unknown state'); END""",
+    f"""CREATE TRIGGER tr_entries_state_upd BEFORE UPDATE OF state ON entries
+        WHEN NEW.state NOT IN {_STATE_VALUES}
+    BEGIN SELECT RAISE(ABORT, 'entries.state: unknown state'); END""",
+]
+
+
+def _v5(conn: Connection) -> None:
+    """v5: corrections are revisions (``entries.revision``); a conflict can be ``resolved``
+    (a state, not text in a reason); operators can be disabled and have a last sign-in.
+
+    The table is rebuilt (SQLite cannot change a CHECK constraint in place), following SQLite's
+    documented procedure; :func:`upgrade` runs it with foreign keys off.
+    """
+    old_seq = conn.exec_driver_sql(
+        "SELECT seq FROM sqlite_sequence WHERE name = 'entries'"
+    ).scalar()
+    conn.exec_driver_sql(_V5_ENTRIES)
+    copy = f"INSERT INTO entries_v5 ({_COPIED}) SELECT {_COPIED} FROM entries"  # noqa: S608
+    conn.exec_driver_sql(copy)
+    conn.exec_driver_sql("DROP TABLE entries")
+    conn.exec_driver_sql("ALTER TABLE entries_v5 RENAME TO entries")
+    if old_seq is not None:  # AUTOINCREMENT never reuses a number, also across the rebuild
+        conn.exec_driver_sql(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'entries'",
+            (int(old_seq),),
+        )
+    for statement in _V5_ENTRY_OBJECTS:
+        conn.exec_driver_sql(statement)
+    conn.exec_driver_sql("ALTER TABLE operators ADD COLUMN active INTEGER NOT NULL DEFAULT 1")
+    conn.exec_driver_sql("ALTER TABLE operators ADD COLUMN last_sign_in_at TEXT")
+
+
+#: MIGRATIONS[i] brings a database from version i to version i + 1.
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -164,7 +253,8 @@ def schema_version(conn: Connection) -> int:
 
 
 def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> int:
-    """Bring the database up to ``target`` inside the caller's transaction; return the old version."""
+    """Bring the database up to ``target`` inside the caller's transaction; return the old
+    version. The caller turns foreign keys off for the transaction (see :func:`upgrade`)."""
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
         raise SchemaError(
@@ -182,4 +272,27 @@ def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> int:
                 conn.exec_driver_sql(statement)
         # PRAGMA takes no bound parameters; the value is our own integer.
         conn.exec_driver_sql(f"PRAGMA user_version = {int(version + 1)}")
+    if current < target:
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+        if broken is not None:
+            raise SchemaError(
+                "Pembaruan format antrean gagal (rujukan riwayat rusak); berkas tidak diubah. "
+                "Hubungi petugas TI.",
+                "Upgrading the queue format failed (broken audit references); the file is "
+                "unchanged. Call IT support.",
+            )
     return current
+
+
+def upgrade(engine: Engine) -> int:
+    """Run :func:`migrate` in one write transaction with foreign keys off (as SQLite's
+    procedure for rebuilding a table asks), checked before commit; return the old version."""
+    with engine.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        dbapi.execute("PRAGMA foreign_keys=OFF")  # outside any transaction, or it is a no-op
+        try:
+            with conn.begin():
+                return migrate(conn)
+        finally:
+            dbapi.execute("PRAGMA foreign_keys=ON")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["EDITABLE", "TRANSITIONS", "UNSYNCED", "WAITING", "State", "can_transition"]
+__all__ = [
+    "EDITABLE",
+    "RECORDED",
+    "TRANSITIONS",
+    "UNSYNCED",
+    "WAITING",
+    "State",
+    "can_transition",
+]
 
 
 class State(StrEnum):
@@ -14,21 +22,25 @@ class State(StrEnum):
     REJECTED = "rejected"  # the centre found field errors; fix and resend
     CONFLICT = "conflict"  # the centre holds this NIK already; a supervisor decides
     DISCARDED = "discarded"  # withdrawn by an operator or supervisor (terminal)
+    RESOLVED = "resolved"  # a conflict a supervisor closed: the resident is recorded (terminal)
 
 
 TRANSITIONS: dict[State, frozenset[State]] = {
     State.PENDING: frozenset({State.SENDING, State.DISCARDED}),
     State.SENDING: frozenset({State.SYNCED, State.REJECTED, State.CONFLICT, State.PENDING}),
     State.REJECTED: frozenset({State.PENDING, State.DISCARDED}),
-    State.CONFLICT: frozenset({State.PENDING, State.DISCARDED}),
+    State.CONFLICT: frozenset({State.PENDING, State.DISCARDED, State.RESOLVED}),
     State.SYNCED: frozenset(),
     State.DISCARDED: frozenset(),
+    State.RESOLVED: frozenset(),
 }
 
-#: States whose record may be edited.
-EDITABLE = frozenset({State.PENDING, State.REJECTED})
+#: States whose record may be corrected (a correction is a new revision, back to pending).
+EDITABLE = frozenset({State.PENDING, State.REJECTED, State.CONFLICT})
 #: States in which the same NIK may not be captured again (the resident is still waiting).
 WAITING = frozenset({State.PENDING, State.SENDING, State.REJECTED})
+#: States in which the resident counts as recorded here: capturing the NIK again is refused.
+RECORDED = frozenset({State.SYNCED, State.CONFLICT, State.RESOLVED})
 #: States that have not reached the centre (and were not withdrawn).
 UNSYNCED = frozenset({State.PENDING, State.SENDING, State.REJECTED, State.CONFLICT})
 

@@ -8,37 +8,34 @@ import sys
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from ..domain.vocabulary import link_text
 from ..paths import AppPaths
 from ..settings import Settings
 
 if TYPE_CHECKING:
+    from ..station import Changes
     from .engine import EngineState, Progress
 
 __all__ = ["add_parser"]
 
-_LINK_TEXT = {
-    "online": "terhubung ke pusat",
-    "offline": "jaringan putus; mencoba lagi",
-    "retrying": "pusat sibuk; menunggu",
-    "refused": "pusat menolak token/stasiun ini",
-    "locked": "proses sinkron lain sedang berjalan pada antrean ini",
-    "stopped": "berhenti",
-    "starting": "memulai",
-}
-
 
 class _Printer:
-    """Prints state changes and progress for a person watching the terminal."""
+    """Prints state changes and progress for a person watching the terminal (a
+    ``StationListener``)."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, lang: str) -> None:
         self.quiet = quiet
+        self.lang = lang
         self._last: str | None = None
 
     def sync_state_changed(self, state: EngineState) -> None:
         if self.quiet or state.link == self._last:
             return
         self._last = str(state.link)
-        sys.stderr.write(f"[sync] {_LINK_TEXT[state.link]}\n")
+        sys.stderr.write(f"[sync] {link_text(state.link, self.lang)}\n")
+
+    def station_changed(self, changes: Changes) -> None:
+        pass
 
     def sync_progress(self, progress: Progress) -> None:
         if not self.quiet:
@@ -50,49 +47,49 @@ class _Printer:
 
 def _run(args: argparse.Namespace) -> int:
     # imported here: registering the subcommand must not load httpx, pydantic, tenacity
-    from ..store import Queue, State
-    from .client import CentralClient
-    from .engine import EngineConfig, SyncEngine
-    from .errors import SyncError
+    from ..errors import SyncError
+    from ..station import Station
+    from ..store import State
 
     paths = AppPaths.resolve(args.data_dir)
     settings = Settings.load(paths)
-    url = args.central_url or settings.central_url
-    token = args.token or settings.token
-    station = args.station_id or settings.effective_station_id
-    if not url or not token:
+    for key, value in (
+        ("central_url", args.central_url),
+        ("token", args.token),
+        ("station_id", args.station_id),
+        ("batch_size", args.batch_size),
+        ("timeout_seconds", args.timeout),
+    ):
+        if value is not None:
+            settings = settings.with_value(key, str(value))  # checked like config set
+    if not settings.central_url or not settings.token:
         sys.stderr.write(
             "Alamat pusat dan token belum diatur. Jalankan:\n"
             "  ektp-station config set central-url http://…\n"
             "  ektp-station config set token TOKEN\n"
         )
         return 2
-    batch = args.batch_size or settings.batch_size
-    timeout = args.timeout or settings.timeout_seconds
-    queue = Queue.open(paths.data_dir)
-    client = CentralClient(url, token, timeout=timeout)
-    engine = SyncEngine(
-        queue, client, station, listener=_Printer(args.quiet), config=EngineConfig(batch_size=batch)
-    )
+    station = Station.open(paths, settings=settings)
+    station.subscribe(_Printer(args.quiet, settings.language))
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
-        engine.stop(timeout=0)
+        station.stop_foreground()
 
     previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         if args.mode == "once":
             try:
-                sent = engine.send_once()
+                sent = station.send_once()
             except SyncError as exc:
                 sys.stderr.write(f"{exc.message_id} ({exc})\n")
                 return 1
             sys.stdout.write(f"{sent} entri dikirim.\n")
             return 0
         if args.mode == "watch":
-            engine.run_forever()
+            station.run_forever()
             return 0
-        drained = engine.drain(give_up_after=args.max_time)
-        left = queue.count(State.PENDING)
+        drained = station.drain(give_up_after=args.max_time)
+        left = station.count(State.PENDING)
         sys.stdout.write(
             "Antrean kosong: semua entri terkirim.\n"
             if drained
@@ -102,8 +99,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        client.close()
-        queue.close()
+        station.close()
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -13,17 +13,18 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .domain import FIELDS, Problem, Severity, validate
-from .errors import DuplicateEntryError, DuplicateNikError
-from .store import Queue
-from .store.db import writing
-from .timeutil import parse_utc
+from ..domain import FIELDS, Problem
+from ..errors import AlreadyRecordedError, DuplicateEntryError, DuplicateNikError, StoreError
+from ..store import Queue
+from ..store.db import writing
+from ..timeutil import parse_utc
+from .capture import Assessment
 
 __all__ = ["ImportReport", "LineResult", "detect_format", "import_file"]
 
@@ -101,31 +102,49 @@ class _Parsed:
     error: dict[str, str] | None = None
 
 
+Check = Callable[[Mapping[str, object]], Assessment]
+
+
 def import_file(
     queue: Queue,
     path: Path,
     *,
     fmt: str | None = None,
     operator: str | None,
+    default_operator: str = "IMPORT",
     station_id: str,
-    area: str | None,
-    today: date,
+    check: Check,
     lang: str = "id",
 ) -> ImportReport:
+    """Every line of ``path`` checked with ``check`` (the station's validation, as for a
+    capture) and enqueued; ``operator`` (else the line's own, else ``default_operator``) is
+    written on the entries. Use it through ``Station.import_file``."""
     report = ImportReport()
     kind = detect_format(path, fmt)
+    context = _Context(queue, report, operator, default_operator, station_id, check, lang)
     with path.open("rb") as handle:
         parsed = _read_csv(handle, lang) if kind == "csv" else _read_jsonl(handle, lang)
         chunk: list[_Parsed] = []
         for item in parsed:
             chunk.append(item)
             if len(chunk) >= CHUNK_LINES:
-                _import_chunk(queue, chunk, report, operator, station_id, area, today, lang)
+                _import_chunk(context, chunk)
                 chunk = []
         if chunk:
-            _import_chunk(queue, chunk, report, operator, station_id, area, today, lang)
+            _import_chunk(context, chunk)
     report.lines.sort(key=lambda r: r.line)
     return report
+
+
+@dataclass(frozen=True)
+class _Context:
+    queue: Queue
+    report: ImportReport
+    operator: str | None
+    default_operator: str
+    station_id: str
+    check: Check
+    lang: str
 
 
 @dataclass
@@ -135,19 +154,12 @@ class _Checked:
     operator: str
     entry_id: str | None
     captured_at: datetime | None
+    revision: int
     warnings: list[dict[str, str]]
 
 
-def _import_chunk(
-    queue: Queue,
-    chunk: list[_Parsed],
-    report: ImportReport,
-    operator: str | None,
-    station_id: str,
-    area: str | None,
-    today: date,
-    lang: str,
-) -> None:
+def _import_chunk(context: _Context, chunk: list[_Parsed]) -> None:
+    report, lang = context.report, context.lang
     # Validate outside any transaction: the queue's write lock is held only for the inserts.
     ready: list[_Checked] = []
     for item in chunk:
@@ -155,12 +167,16 @@ def _import_chunk(
             assert item.error is not None
             report.lines.append(LineResult(item.line, "rejected", errors=[item.error]))
             continue
-        problems = validate(item.record, today=today, area=area)
-        errors = [_problem_json(p, lang) for p in problems if p.severity is Severity.ERROR]
-        warnings = [_problem_json(p, lang) for p in problems if p.severity is Severity.WARNING]
-        meta_errors, entry_id, captured_at = _entry_meta(item.record, lang)
+        assessment = context.check(item.record)
+        errors = [_problem_json(p, lang) for p in assessment.errors]
+        warnings = [_problem_json(p, lang) for p in assessment.warnings]
+        meta_errors, entry_id, captured_at, revision = _entry_meta(item.record, lang)
         errors += meta_errors
-        who = operator or str(item.record.get("operator") or "").strip() or "IMPORT"
+        who = (
+            context.operator
+            or str(item.record.get("operator") or "").strip()
+            or context.default_operator
+        )
         if len(who) > MAX_OPERATOR:
             errors.append(
                 _issue(
@@ -174,9 +190,10 @@ def _import_chunk(
         if errors:
             report.lines.append(LineResult(item.line, "rejected", errors=errors, warnings=warnings))
             continue
-        ready.append(_Checked(item, item.record, who, entry_id, captured_at, warnings))
+        ready.append(_Checked(item, item.record, who, entry_id, captured_at, revision, warnings))
+    queue = context.queue
     while ready:
-        ready = _insert_some(queue, ready, report, station_id, lang)
+        ready = _insert_some(queue, ready, report, context.station_id, lang)
         queue.checkpoint()
         if ready:
             # Give a counter's save (another process or thread) its turn at the write lock:
@@ -206,10 +223,10 @@ def _insert_some(
                     entry_id=checked.entry_id,
                     action="imported",
                     detail={"line": item.line, "warnings": [w["code"] for w in warnings]},
+                    revision=checked.revision,
                 )
-            except (DuplicateNikError, DuplicateEntryError) as exc:
-                code = "nik_waiting" if isinstance(exc, DuplicateNikError) else "entry_exists"
-                where = "nik" if isinstance(exc, DuplicateNikError) else "entry_id"
+            except StoreError as exc:
+                code, where = _STORE_CODES.get(type(exc), ("not_saved", ""))
                 error = _issue(where, code, exc.message_id, exc.message_en, lang)
                 report.lines.append(
                     LineResult(item.line, "rejected", errors=[error], warnings=warnings)
@@ -221,9 +238,16 @@ def _insert_some(
     return ready[done:]
 
 
+_STORE_CODES: dict[type[StoreError], tuple[str, str]] = {
+    DuplicateNikError: ("nik_waiting", "nik"),
+    AlreadyRecordedError: ("nik_recorded_here", "nik"),
+    DuplicateEntryError: ("entry_exists", "entry_id"),
+}
+
+
 def _entry_meta(
     record: Mapping[str, Any], lang: str
-) -> tuple[list[dict[str, str]], str | None, datetime | None]:
+) -> tuple[list[dict[str, str]], str | None, datetime | None, int]:
     """An exported line carries its entry id and capture time: keep them, so that an entry
     moved to another station keeps its idempotency key and is never recorded twice."""
     errors: list[dict[str, str]] = []
@@ -257,7 +281,25 @@ def _entry_meta(
                     lang,
                 )
             )
-    return errors, entry_id, captured_at
+    revision = 1
+    raw_revision = record.get("revision")
+    if raw_revision not in (None, ""):
+        try:
+            revision = int(str(raw_revision))
+            if not 1 <= revision <= 1_000_000:
+                raise ValueError("revision out of range")
+        except ValueError:
+            revision = 1
+            errors.append(
+                _issue(
+                    "revision",
+                    "revision_format",
+                    "Revisi harus bilangan bulat 1 atau lebih.",
+                    "The revision must be a whole number, 1 or more.",
+                    lang,
+                )
+            )
+    return errors, entry_id, captured_at, revision
 
 
 def _decode(raw: bytes, number: int, lang: str) -> tuple[str | None, dict[str, str] | None]:

@@ -1,0 +1,512 @@
+"""The station's application core: one Qt-free service that owns the queue, the client and
+the sync engine's life, and offers every use case with its role rules.
+
+    station = Station.open(AppPaths.resolve(data_dir))
+    station.subscribe(listener)            # one change notification + the engine's reports
+    station.sign_in("SITI", "1234")        # or station.act_as(Actor.console_user(...))
+    saved = station.capture(record, confirmed=True)
+    station.start_sync()
+    ...
+    station.close()
+
+The window, the command line, the demo, the importer and the benchmarks all build the station
+here; the engine is wired in one place (:meth:`Station._make_engine`). Every use case returns
+what it changed and publishes it (:class:`~.events.Changes`) to the subscribers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..domain import Regions, default_regions
+from ..errors import ConfigError, NotSignedIn, ReasonRequired
+from ..paths import AppPaths
+from ..settings import Settings
+from ..store import Entry, Queue, QueueStatus, State
+from ..store.operators import Operator, Operators
+from ..store.queries import EntrySummary, entry_summaries, page_seqs
+from .accounts import Accounts
+from .capture import Assessment, Captured, Corrected, assess
+from .events import Changes, EventHub, StationListener
+from .reports import DashboardReport, dashboard_report
+from .roles import Actor, Permission, require
+
+if TYPE_CHECKING:
+    from ..sync.client import CentralClient
+    from ..sync.engine import EngineConfig, EngineState, Progress, SyncEngine
+    from .importing import ImportReport
+
+__all__ = ["STOP_WAIT_SECONDS", "Station", "SyncLife", "save_settings"]
+
+log = logging.getLogger(__name__)
+
+STOP_WAIT_SECONDS = 2.0
+MAX_REASON = 200
+
+
+class SyncLife(StrEnum):
+    """The sync engine's life as the station runs it."""
+
+    IDLE = "idle"  # not started (or no centre configured)
+    RUNNING = "running"  # the engine's thread runs
+    STOPPED = "stopped"  # stopped; start_sync() starts a fresh engine
+
+
+class _EngineRelay:
+    """One engine's listener: passes its reports on until that engine is replaced (so a
+    replaced engine's last words cannot overwrite its successor's); a batch answered is also
+    a change of the queue."""
+
+    def __init__(self, hub: EventHub) -> None:
+        self.hub = hub
+        self.active = True
+
+    def sync_state_changed(self, state: EngineState) -> None:
+        if self.active:
+            self.hub.sync_state_changed(state)
+
+    def sync_progress(self, progress: Progress) -> None:
+        if self.active:
+            self.hub.sync_progress(progress)
+            self.hub.changed(Changes("sync", queue=True))
+
+
+class Station:
+    """See the module docstring. Thread-safe for reads; use cases run on the caller's thread
+    (each is one or two short local transactions)."""
+
+    def __init__(
+        self,
+        paths: AppPaths,
+        settings: Settings,
+        queue: Queue,
+        *,
+        engine_config: EngineConfig | None = None,
+        today: Callable[[], date] = date.today,
+        regions: Regions | None = None,
+    ) -> None:
+        self.paths = paths
+        self.settings = settings
+        self.queue = queue
+        self.today = today
+        self.regions = regions or default_regions()
+        self.engine_config = engine_config
+        self.accounts = Accounts(Operators(queue.engine))
+        self.actor: Actor | None = None
+        self.events = EventHub()
+        self._engine: SyncEngine | None = None
+        self._client: CentralClient | None = None
+        self._relay: _EngineRelay | None = None
+        self._abandoned: list[CentralClient] = []
+        self._life = SyncLife.IDLE
+        self._life_lock = threading.RLock()
+        self._closed = False
+
+    # -- opening and closing -------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        paths: AppPaths,
+        *,
+        settings: Settings | None = None,
+        engine_config: EngineConfig | None = None,
+        today: Callable[[], date] = date.today,
+        recover: bool = True,
+    ) -> Station:
+        """The station under ``paths``: settings from its config (unless given), its queue
+        opened (created or migrated). Nothing is sent before :meth:`start_sync`."""
+        settings = settings if settings is not None else Settings.load(paths)
+        queue = Queue.open(paths.data_dir, recover=recover)
+        return cls(paths, settings, queue, engine_config=engine_config, today=today)
+
+    def close(self) -> None:
+        """Stop sending and close the queue (idempotent)."""
+        if self._closed:
+            return
+        self.stop_sync()
+        for client in self._abandoned:
+            client.close()
+        self._abandoned.clear()
+        self.queue.close()
+        self._closed = True
+
+    def __enter__(self) -> Station:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def subscribe(self, listener: StationListener) -> None:
+        self.events.subscribe(listener)
+
+    def unsubscribe(self, listener: StationListener) -> None:
+        self.events.unsubscribe(listener)
+
+    # -- who acts ----------------------------------------------------------------------------
+
+    def sign_in(self, name: str, pin: str) -> Actor:
+        """Check name and PIN (locked for a while after too many wrong ones); the operator
+        then acts on every use case until :meth:`sign_out`."""
+        actor = self.accounts.sign_in(name, pin)
+        self.act_as(actor)
+        log.info("operator signed in (%s)", actor.role)
+        return actor
+
+    def create_first_account(self, name: str, pin: str) -> Actor:
+        """On a station without accounts: the first one, its supervisor, signed in."""
+        created = self.accounts.add(None, name, pin, "supervisor")
+        actor = Actor.of(created)
+        self.accounts.store.record_sign_in(created.name)
+        self.act_as(actor)
+        return actor
+
+    def sign_out(self) -> None:
+        self.act_as(None)
+
+    def act_as(self, actor: Actor | None) -> None:
+        self.actor = actor
+        self.events.changed(Changes("session", session=True))
+
+    def _acting(self) -> Actor:
+        if self.actor is None:
+            raise NotSignedIn()
+        return self.actor
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.actor is not None and self.actor.is_supervisor
+
+    @property
+    def station_id(self) -> str:
+        return self.settings.effective_station_id
+
+    @property
+    def city_code(self) -> str | None:
+        return self.settings.city_code or None
+
+    # -- capture and corrections --------------------------------------------------------------
+
+    def assess(self, record: Mapping[str, object]) -> Assessment:
+        """Every problem of ``record`` at this station (today, its city, its region data)."""
+        return assess(record, today=self.today(), area=self.city_code, regions=self.regions)
+
+    def capture(self, record: Mapping[str, object], *, confirmed: bool = False) -> Captured:
+        """Validate, check for the same resident in the queue, save as ``pending`` (durable
+        on return), wake the engine. RecordInvalid / WarningsUnconfirmed / DuplicateNikError /
+        AlreadyRecordedError / SaveRefused say why not."""
+        actor = self._acting()
+        assessment = self.assess(record)
+        assessment.raise_unless_saveable(confirmed=confirmed)
+        entry = self.queue.enqueue(record, operator=actor.name, station_id=self.station_id)
+        self.wake()
+        changes = Changes.of_entries("capture", entry.seq)
+        self.events.changed(changes)
+        return Captured(entry, assessment.warnings, changes)
+
+    def correct(
+        self,
+        seq: int,
+        record: Mapping[str, object] | None = None,
+        *,
+        fields: Mapping[str, object] | None = None,
+        confirmed: bool = False,
+    ) -> Corrected:
+        """A new revision of a pending, rejected or (supervisor) conflict entry: the whole
+        ``record``, or the current one with ``fields`` changed; validated like a capture,
+        then in line to be sent. No change: no revision (``Corrected.fields`` empty)."""
+        actor = self._acting()
+        current = self.queue.get(seq)
+        if current.state is State.CONFLICT:
+            require(actor, Permission.CORRECT_CONFLICT)
+        merged = dict(current.record if record is None else record)
+        merged.update(fields or {})
+        assessment = self.assess(merged)
+        assessment.raise_unless_saveable(confirmed=confirmed)
+        entry, changed = self.queue.correct(seq, merged, actor=actor.name)
+        changes = Changes("correct", entries=(seq,), queue=bool(changed))
+        if changed:
+            self.wake()
+            self.events.changed(changes)
+        return Corrected(entry, changed, assessment.warnings, changes)
+
+    def resend(self, seq: int) -> Entry:
+        """Put a rejected (or, for a supervisor, a conflict) entry back in line unchanged."""
+        actor = self._acting()
+        if self.queue.get(seq).state is State.CONFLICT:
+            require(actor, Permission.RESEND_CONFLICT)
+        entry = self.queue.resend(seq, actor=actor.name)
+        self.wake()
+        self.events.changed(Changes.of_entries("resend", seq))
+        return entry
+
+    def discard(self, seq: int, reason: str) -> Entry:
+        """Withdraw an entry that must not be sent; a conflict only by a supervisor."""
+        actor = self._acting()
+        reason = _reason(reason)
+        if self.queue.get(seq).state is State.CONFLICT:
+            require(actor, Permission.DISCARD_CONFLICT)
+        entry = self.queue.discard(seq, actor=actor.name, reason=reason)
+        self.events.changed(Changes.of_entries("discard", seq))
+        return entry
+
+    def resolve(self, seq: int, note: str) -> Entry:
+        """A supervisor closes a conflict: the resident is recorded at the centre."""
+        actor = require(self._acting(), Permission.RESOLVE_CONFLICT)
+        entry = self.queue.resolve(seq, actor=actor.name, note=_reason(note))
+        self.events.changed(Changes.of_entries("resolve", seq))
+        return entry
+
+    def import_file(
+        self, path: Path, *, fmt: str | None = None, operator: str | None = None, lang: str = "id"
+    ) -> ImportReport:
+        """Validate and enqueue every line of a JSON-lines or CSV file (see ``importing``)."""
+        from .importing import import_file
+
+        actor = self._acting()
+        report = import_file(
+            self.queue,
+            path,
+            fmt=fmt,
+            operator=operator,
+            default_operator="IMPORT" if actor.console else actor.name,
+            station_id=self.station_id,
+            check=self.assess,
+            lang=lang,
+        )
+        if report.imported:
+            self.wake()
+            self.events.changed(Changes("import", queue=True))
+        return report
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def entry(self, seq: int) -> Entry:
+        return self.queue.get(seq)
+
+    def entries(
+        self, state: State | None = None, *, limit: int = 100, after: int = 0
+    ) -> list[Entry]:
+        return self.queue.list_entries(state, limit=limit, after_seq=after)
+
+    def iter_entries(self, state: State | None = None) -> Iterator[Entry]:
+        return self.queue.iter_entries(state)
+
+    def may_see_full_nik(self) -> None:
+        """NotAllowed unless a supervisor: full NIKs in lists and exports."""
+        require(self.actor, Permission.SEE_FULL_NIK)
+
+    def status(self) -> QueueStatus:
+        return self.queue.status()
+
+    def count(self, state: State | None = None) -> int:
+        return self.queue.count(state)
+
+    def dashboard(self, now: datetime) -> DashboardReport:
+        """The dashboard's figures (run it off the GUI thread)."""
+        return dashboard_report(self.queue, now)
+
+    def page_seqs(self, **where: object) -> list[int]:
+        return page_seqs(self.queue, **where)  # type: ignore[arg-type]
+
+    def entry_summaries(self, seqs: Iterable[int]) -> dict[int, EntrySummary]:
+        return entry_summaries(self.queue, seqs)
+
+    def find_waiting(self, nik: str) -> Entry | None:
+        return self.queue.find_waiting(nik)
+
+    # -- operator accounts -------------------------------------------------------------------
+
+    def add_operator(self, name: str, pin: str, *, role: str = "operator") -> Operator:
+        created = self.accounts.add(self.actor, name, pin, role)
+        self.events.changed(Changes("operators", operators=True))
+        return created
+
+    def operators(self) -> list[Operator]:
+        return self.accounts.list(self.actor)
+
+    def set_operator_active(self, name: str, active: bool) -> Operator:
+        changed = self.accounts.set_active(self.actor, name, active)
+        self.events.changed(Changes("operators", operators=True))
+        return changed
+
+    def reset_pin(self, name: str, pin: str) -> Operator:
+        changed = self.accounts.reset_pin(self.actor, name, pin)
+        self.events.changed(Changes("operators", operators=True))
+        return changed
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def change_settings(self, settings: Settings) -> Changes:
+        """A supervisor saves new settings; the sync engine restarts over them."""
+        save_settings(self.paths, settings, self.actor)
+        self.restart_sync(settings)
+        changes = Changes("settings", settings=True)
+        self.events.changed(changes)
+        return changes
+
+    def set_setting(self, key: str, value: str) -> Settings:
+        """One setting by its name (``central-url``, …), checked, saved."""
+        settings = self.settings.with_value(key, value)
+        self.change_settings(settings)
+        return settings
+
+    # -- the sync engine's life --------------------------------------------------------------
+
+    @property
+    def sync_life(self) -> SyncLife:
+        return self._life
+
+    @property
+    def sync_configured(self) -> bool:
+        return bool(self.settings.central_url and self.settings.token)
+
+    @property
+    def engine(self) -> SyncEngine | None:
+        """The current engine (None until started, or without a centre)."""
+        return self._engine
+
+    @property
+    def engine_state(self) -> EngineState | None:
+        return self._engine.state if self._engine is not None else None
+
+    def _make_engine(self) -> SyncEngine | None:
+        """The one place the client and the engine are wired (None without a centre)."""
+        if not self.sync_configured:
+            return None
+        from ..sync.client import CentralClient
+        from ..sync.engine import EngineConfig, SyncEngine
+
+        settings = self.settings
+        self._client = CentralClient(
+            settings.central_url, settings.token, timeout=settings.timeout_seconds
+        )
+        self._relay = _EngineRelay(self.events)
+        self._engine = SyncEngine(
+            self.queue,
+            self._client,
+            settings.effective_station_id,
+            listener=self._relay,
+            config=self.engine_config or EngineConfig(batch_size=settings.batch_size),
+        )
+        return self._engine
+
+    def start_sync(self) -> bool:
+        """Start delivering on the engine's own thread. False (and harmless) when it already
+        runs or no centre is configured; after :meth:`stop_sync` a fresh engine starts."""
+        with self._life_lock:
+            if self._closed:
+                raise RuntimeError("station is closed")
+            if self._life is SyncLife.RUNNING:
+                return False
+            engine = self._make_engine()
+            if engine is None:
+                return False
+            engine.start()
+            self._life = SyncLife.RUNNING
+            return True
+
+    def stop_sync(self, timeout: float = STOP_WAIT_SECONDS) -> None:
+        """Stop the engine's thread (bounded wait) and close its connection (idempotent). A
+        request still in flight is abandoned: its batch is recovered to pending at the next
+        start, and the centre's idempotency makes the resend harmless."""
+        with self._life_lock:
+            engine, self._engine = self._engine, None
+            client, self._client = self._client, None
+            if self._relay is not None:
+                self._relay.active = False
+                self._relay = None
+            if engine is not None:
+                engine.stop(timeout=timeout)
+                if engine.running and client is not None:
+                    self._abandoned.append(client)  # still in use; closed at close()
+                    client = None
+            if client is not None:
+                client.close()
+            if self._life is SyncLife.RUNNING:
+                self._life = SyncLife.STOPPED
+
+    def restart_sync(self, settings: Settings | None = None) -> bool:
+        """Stop, take ``settings``, and start again if sync was running (True if it runs)."""
+        with self._life_lock:
+            was_running = self._life is SyncLife.RUNNING
+            self.stop_sync()
+            if settings is not None:
+                self.settings = settings
+            return self.start_sync() if was_running else False
+
+    def wake(self) -> None:
+        """A new entry is waiting: the engine sends it now (no-op without an engine)."""
+        engine = self._engine
+        if engine is not None:
+            engine.wake()
+
+    def sync_now(self) -> None:
+        engine = self._engine
+        if engine is not None:
+            engine.sync_now()
+
+    def network_changed(self) -> None:
+        engine = self._engine
+        if engine is not None:
+            engine.network_changed()
+
+    # -- delivering in the foreground (``ektp-station sync``) ---------------------------------
+
+    def _foreground_engine(self) -> SyncEngine:
+        if self._life is SyncLife.RUNNING:
+            raise RuntimeError("the background engine runs already")
+        engine = self._engine or self._make_engine()
+        if engine is None:
+            raise ConfigError(
+                "Alamat pusat dan token stasiun belum diatur.",
+                "The centre's address and the station token are not set.",
+            )
+        return engine
+
+    def drain(self, *, give_up_after: float | None = None) -> bool:
+        """Send until nothing is pending on this thread; False if stopped or out of time."""
+        return self._foreground_engine().drain(give_up_after=give_up_after)
+
+    def send_once(self) -> int:
+        """One batch, no retry; SyncError if it failed."""
+        return self._foreground_engine().send_once()
+
+    def run_forever(self) -> None:
+        """Deliver every new entry on this thread until :meth:`stop_foreground`."""
+        self._foreground_engine().run_forever()
+
+    def stop_foreground(self) -> None:
+        """From a signal handler: end :meth:`drain` / :meth:`run_forever` at once."""
+        engine = self._engine
+        if engine is not None:
+            engine.stop(timeout=0)
+
+
+def save_settings(paths: AppPaths, settings: Settings, actor: Actor | None) -> None:
+    """Write the settings, for a supervisor only (also without an open station: ``config
+    set`` needs no queue)."""
+    require(actor, Permission.CHANGE_SETTINGS)
+    try:
+        settings.save(paths)
+    except OSError as exc:
+        log.warning("settings not saved: %s", exc.__class__.__name__)
+        raise ConfigError(
+            f"Pengaturan tidak tersimpan ({exc.__class__.__name__}). "
+            f"Periksa folder {paths.config_dir}.",
+            f"Settings not saved ({exc.__class__.__name__}). Check the folder {paths.config_dir}.",
+        ) from exc
+    log.info("station settings changed by a supervisor")
+
+
+def _reason(text: str) -> str:
+    reason = " ".join(str(text).split())
+    if not reason:
+        raise ReasonRequired()
+    return reason[:MAX_REASON]
