@@ -1,23 +1,28 @@
-"""``run_station(ctx)``: sign the operator in, then open the station window (``ektp-station``
-without a subcommand). ``run_window`` / ``build_window`` open the window for a known operator."""
+"""``run_station(paths, settings)``: open the station core, sign the operator in, then the
+station window (``ektp-station`` without a subcommand). ``build_window`` / ``run_window`` open
+the window over a station whose operator is signed in."""
 
 from __future__ import annotations
 
+import signal
 import sys
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from ..paths import APP_NAME
-from ..store import Queue
-from ..store.operators import Operator, Operators
+from ..paths import APP_NAME, AppPaths
+from ..settings import Settings
+from ..station import Actor, Station
 from .about import app_icon
-from .context import CliContext, StationContext
+from .crash import install_error_hook
 from .i18n import install_translator
 from .login import LoginDialog
 from .main_window import MainWindow
 from .receipt import RECEIPTS_DIR, attach_receipts
 
-__all__ = ["build_window", "run_station", "run_window", "sign_in"]
+__all__ = ["application", "build_window", "run_station", "run_window", "sign_in"]
+
+WINDOW_SIZE = (960, 720)  # fits a 1366x768 counter screen
 
 
 def application() -> QApplication:
@@ -31,50 +36,56 @@ def application() -> QApplication:
     return app
 
 
-def build_window(
-    ctx: CliContext, *, operator: str | None = None, role: str = "operator"
-) -> MainWindow:
-    """The main window over a new :class:`StationContext` (sync not started yet), writing a
-    receipt under ``<data dir>/receipts/`` after every save."""
+def build_window(station: Station) -> MainWindow:
+    """The main window over ``station`` (sync not started yet: ``window.start_sync()``),
+    writing a receipt under ``<data dir>/receipts/`` after every save."""
     application()
-    window = MainWindow(StationContext.build(ctx, operator=operator, role=role))
-    attach_receipts(window, ctx.paths.data_dir / RECEIPTS_DIR)
+    window = MainWindow(station)
+    attach_receipts(window, station.paths.data_dir / RECEIPTS_DIR)
     return window
 
 
-def run_window(ctx: CliContext, *, operator: Operator | None = None) -> int:
-    """The window until it closes; without ``operator``, the OS user as a plain operator."""
+def run_window(station: Station, *, window: MainWindow | None = None) -> int:
+    """The window until it closes (Ctrl+C in the terminal closes it too)."""
     app = application()
-    if operator is None:
-        window = build_window(ctx)
-    else:
-        window = build_window(ctx, operator=operator.name, role=operator.role)
-    window.resize(960, 720)  # fits a 1366x768 counter screen
+    window = window or build_window(station)
+    hook = install_error_hook(lambda: window)
+    window.resize(*WINDOW_SIZE)
     window.show()
     window.form.inputs["nik"].setFocus()
-    window.station.start_sync()
+    window.start_sync()
+    previous = signal.signal(signal.SIGINT, lambda *_a: window.close())
+    # Qt's loop holds the interpreter: wake Python now and then so the handler can run.
+    ticker = QTimer(window)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(300)
     try:
         return app.exec()
     finally:
-        window.station.stop_sync()
+        signal.signal(signal.SIGINT, previous)
+        window.stop_sync()
+        hook.uninstall()
 
 
-def sign_in(queue: Queue, parent: QWidget | None = None) -> Operator | None:
+def sign_in(station: Station, parent: QWidget | None = None) -> Actor | None:
     """Ask for name and PIN (or create the first, supervisor, account); None if cancelled."""
     application()
-    dialog = LoginDialog(Operators(queue.engine), parent)
+    dialog = LoginDialog(station, parent)
     try:
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        return dialog.operator if accepted else None
+        return dialog.actor if accepted else None
     finally:
         dialog.deleteLater()
 
 
-def run_station(ctx: CliContext) -> int:
+def run_station(paths: AppPaths, settings: Settings) -> int:
     """Sign in, then the window; 0 without a window when the operator cancels. The
     ``language`` setting picks the translation first."""
-    install_translator(application(), ctx.settings.language)
-    operator = sign_in(ctx.queue())
-    if operator is None:
-        return 0
-    return run_window(ctx, operator=operator)
+    install_translator(application(), settings.language)
+    station = Station.open(paths, settings=settings)
+    try:
+        if sign_in(station) is None:
+            return 0
+        return run_window(station)
+    finally:
+        station.close()

@@ -1,13 +1,15 @@
 """Conflicts for a supervisor's review: entries the centre refused because it already holds the
-resident (or the entry's id). A supervisor marks one resolved ("Tandai selesai") or withdraws
-it ("Batalkan"); either way the entry is discarded and the reason lands in the audit trail.
+resident (or the entry's id). A supervisor marks one resolved ("Tandai selesai": the state
+``resolved``, the resident is recorded) or withdraws it ("Batalkan": ``discarded``); the note
+lands in the audit trail. Both go through the core, which checks the role.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,29 +22,23 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import EktpError
-from ..store import Queue, State
+from ..station import Station
+from ..store import State
 from .i18n import current_language
 from .queue_model import QueueModel
 from .reason import ReasonDialog
 from .selection import select_entry, selected_entry
 
-__all__ = ["RESOLVED_PREFIX", "ConflictsPanel"]
+__all__ = ["ConflictsPanel"]
 
 log = logging.getLogger(__name__)
 
-RESOLVED_PREFIX = "resolved: "
-
 
 class ConflictsPanel(QWidget):
-    """``changed`` is emitted after a conflict was resolved or withdrawn."""
-
-    changed = Signal()
-
-    def __init__(self, queue: Queue, *, actor: str, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.queue = queue
-        self.actor = actor
-        self.model = QueueModel(queue, state=State.CONFLICT, parent=self)
+        self.station = station
+        self.model = QueueModel(station, state=State.CONFLICT, parent=self)
         self.reason_dialog: ReasonDialog | None = None
         layout = QVBoxLayout(self)
         self.title = QLabel()
@@ -63,7 +59,7 @@ class ConflictsPanel(QWidget):
         self.resolve_button = QPushButton(self.tr("&Tandai selesai"))
         self.resolve_button.setObjectName("resolve_button")
         self.resolve_button.clicked.connect(self.ask_resolve)
-        self.withdraw_button = QPushButton(self.tr("Batalkan &konflik"))
+        self.withdraw_button = QPushButton(self.tr("Batalkan e&ntri konflik"))
         self.withdraw_button.setObjectName("withdraw_button")
         self.withdraw_button.clicked.connect(self.ask_withdraw)
         buttons.addWidget(self.resolve_button)
@@ -108,7 +104,7 @@ class ConflictsPanel(QWidget):
             self.tr("Tandai konflik selesai — No. {seq}"),
             self.tr("Bagaimana konflik ini diselesaikan? (dicatat di riwayat)"),
             self.tr("Tandai selesai"),
-            RESOLVED_PREFIX,
+            self.resolve,
         )
 
     def ask_withdraw(self) -> None:
@@ -116,17 +112,19 @@ class ConflictsPanel(QWidget):
             self.tr("Batalkan entri konflik — No. {seq}"),
             self.tr("Entri tidak akan dikirim ke pusat. Tulis alasannya (dicatat di riwayat):"),
             self.tr("Batalkan entri"),
-            "",
+            self.withdraw,
         )
 
-    def _ask(self, title: str, prompt: str, ok_text: str, prefix: str) -> None:
+    def _ask(
+        self, title: str, prompt: str, ok_text: str, action: Callable[[int, str], None]
+    ) -> None:
         seq = self.selected_seq()
         if seq is None:
             self.message_label.setText(self.tr("Pilih dulu satu konflik."))
             return
         dialog = ReasonDialog(title.format(seq=seq), prompt, ok_text=ok_text, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.close_conflict(seq, prefix + dialog.reason()))
+        dialog.accepted.connect(lambda: action(seq, dialog.reason()))
         dialog.finished.connect(self._dialog_closed)
         self.reason_dialog = dialog
         dialog.open()
@@ -135,18 +133,22 @@ class ConflictsPanel(QWidget):
         self.reason_dialog = None
         self.table.setFocus()
 
-    def close_conflict(self, seq: int, reason: str) -> None:
-        """Discard the conflict entry with ``reason`` (kept in the audit trail)."""
+    def resolve(self, seq: int, note: str) -> None:
+        """The resident is recorded (at the centre): close the conflict as ``resolved``."""
+        self._act(lambda: self.station.resolve(seq, note), self.tr("Konflik No. {seq} selesai."), seq)
+
+    def withdraw(self, seq: int, reason: str) -> None:
+        """Withdraw the conflict entry (``discarded``), with the reason."""
+        self._act(
+            lambda: self.station.discard(seq, reason), self.tr("Konflik No. {seq} dibatalkan."), seq
+        )
+
+    def _act(self, use_case: Callable[[], object], done: str, seq: int) -> None:
         try:
-            self.queue.discard(seq, actor=self.actor, reason=reason)
+            use_case()
         except EktpError as exc:
             log.warning("conflict %d not closed: %s", seq, exc.__class__.__name__)
             self.message_label.setText(exc.message(current_language()))
             return
-        if reason.startswith(RESOLVED_PREFIX):
-            done = self.tr("Konflik No. {seq} selesai.")
-        else:
-            done = self.tr("Konflik No. {seq} dibatalkan.")
         self.message_label.setText(done.format(seq=seq))
         self.refresh()
-        self.changed.emit()

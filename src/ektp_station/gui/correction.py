@@ -1,21 +1,21 @@
-"""Correcting a waiting or rejected entry ("Perbaiki"): the entry form in edit mode, in a dialog.
+"""Correcting a waiting, rejected or (for a supervisor) conflict entry ("Perbaiki"): the entry
+form in edit mode, in a dialog.
 
-Saving replaces the entry's record (``Queue.edit``); a rejected entry is then put back in line
-(``Queue.resend``). The centre's field errors of a rejected entry show under their fields until
-the operator changes that field.
+Saving makes the form the entry's next revision through the core (``Station.correct``), which
+puts it (back) in line to be sent; the centre keeps the latest revision. The centre's field
+errors of a rejected entry show under their fields until the operator changes that field.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import date
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..domain import Problem
-from ..store import Entry, Queue, State
+from ..station import Station
+from ..store import Entry
 from .entry_form import FORM_FIELDS, EntryForm
 from .queue_model import state_label
 
@@ -29,26 +29,15 @@ class CorrectionForm(EntryForm):
 
     def __init__(
         self,
-        queue: Queue,
+        station: Station,
         entry: Entry,
         *,
-        operator: str,
-        station_id: str,
-        city_code: str | None,
-        today: Callable[[], date] = date.today,
         lang: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(
-            queue,
-            operator=operator,
-            station_id=station_id,
-            city_code=city_code,
-            today=today,
-            lang=lang,
-            parent=parent,
-        )
+        super().__init__(station, lang=lang, parent=parent)
         self.entry = entry
+        self.changed_fields: list[str] = []
         self.load_record(entry.record)
         self._loaded = {field: self.text_of(field) for field in self.inputs}
         self.centre_errors: dict[str, list[str]] = {}
@@ -72,11 +61,10 @@ class CorrectionForm(EntryForm):
         return problems
 
     def _store(self, record: dict[str, str | None]) -> Entry:
-        """Edit the entry; a rejected one goes back in line to be sent."""
-        entry = self.queue.edit(self.entry.seq, record, actor=self.operator)
-        if entry.state is State.REJECTED:
-            entry = self.queue.resend(self.entry.seq, actor=self.operator)
-        return entry
+        """The next revision of the entry, back in line to be sent (no change: none)."""
+        done = self.station.correct(self.entry.seq, record, confirmed=True)
+        self.changed_fields = done.fields
+        return done.entry
 
     def _stored(self, entry: Entry) -> None:
         self.entry = entry
@@ -91,13 +79,13 @@ class CorrectionDialog(QDialog):
         entry = form.entry
         self.setWindowTitle(self.tr("Perbaiki entri No. {seq}").format(seq=entry.seq))
         layout = QVBoxLayout(self)
-        if entry.state is State.REJECTED:
-            text = self.tr(
-                "Entri No. {seq} ({state}): perbaikan akan disimpan lalu dikirim ulang. Esc: batal."
-            )
-        else:
-            text = self.tr("Entri No. {seq} ({state}): perbaikan akan disimpan. Esc: batal.")
-        header = QLabel(text.format(seq=entry.seq, state=state_label(entry.state)))
+        text = self.tr(
+            "Entri No. {seq} ({state}, revisi {revision}): perbaikan disimpan sebagai revisi "
+            "baru dan dikirim ke pusat. Esc: batal."
+        )
+        header = QLabel(
+            text.format(seq=entry.seq, state=state_label(entry.state), revision=entry.revision)
+        )
         header.setObjectName("correction_header")
         header.setWordWrap(True)
         layout.addWidget(header)
@@ -110,5 +98,5 @@ class CorrectionDialog(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        flagged = [f for f, _label in FORM_FIELDS if f in self.form.centre_errors]
+        flagged = [f for f in FORM_FIELDS if f in self.form.centre_errors]
         self.form.inputs[flagged[0] if flagged else "nik"].setFocus()

@@ -2,8 +2,9 @@
 today's entries per operator, captured vs synced per hour today, the sync engine's last error,
 and (for a supervisor) the conflicts to review.
 
-Refreshed every few seconds while it is on screen, and when the sync engine reports; each
-refresh is a few short index reads (see :mod:`ektp_station.store.queries`).
+Refreshed every few seconds while it is on screen, and when the station changes; each refresh
+is one report of the core (:meth:`Station.dashboard`, a few short index reads) read off the GUI
+thread and shown when it arrives.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
+from ..station import DashboardReport, Permission, Station
+from ..station.reports import local_midnight
 from ..store import State
-from ..store.queries import captured_by_operator, hourly_activity, oldest_unsynced
 from ..sync.engine import EngineState
+from .bridge import StationBridge
 from .conflicts import ConflictsPanel
-from .context import StationContext
-from .queue_model import STATE_LABELS, state_label
-from .queue_tab import is_supervisor
+from .queue_model import SHOWN_STATES, state_label
 from .status_bar import error_text
+from .tasks import TaskRunner
 
 __all__ = ["REFRESH_MS", "Dashboard", "HourlyChart", "format_age", "local_midnight"]
 
@@ -30,12 +32,6 @@ REFRESH_MS = 5000
 PROGRESS_REFRESH_MS = 1000  # while a queue drains: at most one refresh a second
 CAPTURED_COLOUR = "#1565c0"
 SYNCED_COLOUR = "#2e7d32"
-
-
-def local_midnight(now: datetime) -> datetime:
-    """The start of ``now``'s day in the station's local time (an aware datetime)."""
-    local = now.astimezone()
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def format_age(age: timedelta) -> str:
@@ -122,24 +118,27 @@ class HourlyChart(QWidget):
 class Dashboard(QWidget):
     def __init__(
         self,
-        station: StationContext,
+        station: Station,
+        bridge: StationBridge,
+        tasks: TaskRunner,
         *,
         now: Callable[[], datetime] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.station = station
+        self.tasks = tasks
         self.now = now or (lambda: datetime.now().astimezone())
-        self.engine_state: EngineState | None = (
-            station.engine.state if station.engine is not None else None
-        )
+        self.engine_state: EngineState | None = station.engine_state
+        self.report: DashboardReport | None = None
         self._stale = True
+        self._loading = False
         layout = QVBoxLayout(self)
 
         counts_box = QGroupBox(self.tr("Entri per status"))
         grid = QGridLayout(counts_box)
         self.count_labels: dict[State, QLabel] = {}
-        for i, state in enumerate(STATE_LABELS):
+        for i, state in enumerate(SHOWN_STATES):
             value = QLabel("–")
             value.setObjectName(f"count_{state.value}")
             value.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -170,8 +169,8 @@ class Dashboard(QWidget):
         layout.addWidget(today_box)
 
         self.conflicts: ConflictsPanel | None = None
-        if is_supervisor(station):
-            self.conflicts = ConflictsPanel(station.queue, actor=station.operator)
+        if station.may(Permission.RESOLVE_CONFLICT):
+            self.conflicts = ConflictsPanel(station)
             layout.addWidget(self.conflicts, 1)
         else:
             layout.addStretch(1)
@@ -183,8 +182,7 @@ class Dashboard(QWidget):
         self._soon.setSingleShot(True)
         self._soon.setInterval(PROGRESS_REFRESH_MS)
         self._soon.timeout.connect(self.refresh)
-        station.bridge.stateChanged.connect(self.on_engine_state)
-        station.bridge.progress.connect(lambda _p: self.queue_changed())
+        bridge.stateChanged.connect(self.on_engine_state)
         self._show_engine_state()
 
     # -- refreshing --------------------------------------------------------------------------
@@ -208,13 +206,27 @@ class Dashboard(QWidget):
         self.timer.stop()
 
     def refresh(self) -> None:
+        """Read the report off the GUI thread; show it when it arrives (one at a time)."""
         self._stale = False
-        queue = self.station.queue
-        now = self.now()
-        status = queue.status()
+        if self._loading:
+            self._stale = True  # one more when this one is in
+            return
+        self._loading = True
+        station, now = self.station, self.now()
+        self.tasks.run(lambda: station.dashboard(now), self._show, self._failed)
+        if self.conflicts is not None:
+            self.conflicts.refresh()
+
+    def _failed(self, _error: BaseException) -> None:
+        self._loading = False
+
+    def _show(self, report: DashboardReport) -> None:
+        self._loading = False
+        self.report = report
+        status, now = report.status, report.now
         for state, label in self.count_labels.items():
             label.setText(str(status.counts[state.value]))
-        oldest = oldest_unsynced(queue)
+        oldest = report.oldest
         if oldest is None:
             self.oldest_label.setText(
                 self.tr("Belum terkirim tertua: tidak ada, semua sudah terkirim.")
@@ -236,25 +248,22 @@ class Dashboard(QWidget):
         else:
             shown = status.last_sync_at.astimezone().strftime("%d-%m-%Y %H:%M")
             self.last_sync_label.setText(self.tr("Terakhir terkirim: {time}").format(time=shown))
-        midnight = local_midnight(now)
-        by_operator = captured_by_operator(queue, midnight)
-        if by_operator:
-            counts = " · ".join(f"{op}: {n}" for op, n in by_operator)
+        if report.by_operator:
+            counts = " · ".join(f"{op}: {n}" for op, n in report.by_operator)
             self.operators_label.setText(
                 self.tr("Direkam per operator: {counts}").format(counts=counts)
             )
         else:
             self.operators_label.setText(self.tr("Direkam per operator: belum ada entri hari ini"))
-        self.chart.set_data(*hourly_activity(queue, midnight))
-        if self.conflicts is not None:
-            self.conflicts.refresh()
+        self.chart.set_data(report.captured_per_hour, report.synced_per_hour)
+        if self._stale and self.isVisible():
+            self.refresh()
 
     # -- the engine --------------------------------------------------------------------------
 
     def engine_changed(self) -> None:
         """The station's engine was replaced (settings saved)."""
-        engine = self.station.engine
-        self.engine_state = engine.state if engine is not None else None
+        self.engine_state = self.station.engine_state
         self._show_engine_state()
 
     def on_engine_state(self, state: EngineState) -> None:
@@ -263,7 +272,7 @@ class Dashboard(QWidget):
 
     def _show_engine_state(self) -> None:
         state = self.engine_state
-        if self.station.engine is None and state is None:
+        if not self.station.sync_configured and state is None:
             self.error_label.setText(self.tr("Galat pengiriman terakhir: pusat belum diatur"))
         elif state is None or not error_text(state):
             self.error_label.setText(self.tr("Galat pengiriman terakhir: tidak ada"))

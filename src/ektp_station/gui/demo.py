@@ -14,7 +14,6 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
@@ -26,10 +25,9 @@ from ..central.runner import CentralServer
 from ..devtools.faultproxy import FLAKY, FaultProxy
 from ..paths import AppPaths
 from ..settings import DEFAULT_CITY, Settings
+from ..station import Station
 from ..store import Queue
-from ..store.operators import Operator, Operators
-from ..sync.engine import EngineConfig, SyncEngine
-from .context import StationContext
+from ..sync.engine import EngineConfig
 from .i18n import QT_TRANSLATE_NOOP
 from .main_window import MainWindow
 from .receipt import RECEIPTS_DIR, ReceiptWriter, attach_receipts
@@ -79,22 +77,22 @@ def _tr(text: str) -> str:
 
 
 class NetworkSwitch(QToolBar):
-    """The demo's three-way link switch, acting on the fault proxy (thread-safe setters).
-    ``engine`` gives the station's current engine (it changes when the settings are saved)."""
+    """The demo's three-way link switch, acting on the fault proxy (thread-safe setters);
+    ``network_changed`` tells the station, as the OS would when a link comes back."""
 
     modeChanged = Signal(str)  # NetworkMode
 
     def __init__(
         self,
         proxy: FaultProxy,
-        engine: Callable[[], SyncEngine | None],
+        network_changed: Callable[[], None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Jaringan"))
         self.setObjectName("network_switch")
         self._proxy = proxy
-        self._engine = engine
+        self._network_changed = network_changed
         self._mode: NetworkMode = "nyambung"
         self.addWidget(QLabel(self.tr("Jaringan: ")))
         self.group = QButtonGroup(self)
@@ -129,38 +127,31 @@ class NetworkSwitch(QToolBar):
                 self._proxy.clear_faults()
         self._mode = mode
         self.buttons[mode].setChecked(True)  # no-op when the click came from the button
-        engine = self._engine()
-        if mode != "putus" and engine is not None:
-            engine.network_changed()  # as the OS would say when a link comes back
+        if mode != "putus":
+            self._network_changed()  # as the OS would say when a link comes back
         log.info("demo network switched to %s", mode)
         self.modeChanged.emit(mode)
-
-
-@dataclass
-class _DemoCli:
-    """What :meth:`StationContext.build` needs (``cli.Context``'s shape)."""
-
-    paths: AppPaths
-    settings: Settings
-    the_queue: Queue
-
-    def queue(self) -> Queue:
-        return self.the_queue
 
 
 class Demo:
     """Centre + proxy + station in one folder. ``with Demo() as demo: demo.build_window()``."""
 
-    def __init__(self, root: Path | None = None, *, keep: bool = False) -> None:
+    def __init__(
+        self,
+        root: Path | None = None,
+        *,
+        keep: bool = False,
+        engine_config: EngineConfig = DEMO_ENGINE,
+    ) -> None:
         self._given_root = root
         self.keep = keep
+        self.engine_config = engine_config
         self.root: Path | None = None
         self.central: CentralServer | None = None
         self.proxy: FaultProxy | None = None
-        self.queue: Queue | None = None
+        self.station: Station | None = None
         self.paths: AppPaths | None = None
         self.settings: Settings | None = None
-        self.operator: Operator | None = None
         self.window: MainWindow | None = None
         self.switch: NetworkSwitch | None = None
         self.receipts: ReceiptWriter | None = None
@@ -192,40 +183,44 @@ class Demo:
             city_code=DEFAULT_CITY,
         )
         self.settings.save(self.paths)
-        self.queue = Queue.open(self.paths.data_dir)
-        accounts = Operators(self.queue.engine)
-        if accounts.count() == 0:
-            accounts.create(*DEMO_SUPERVISOR)  # the first account supervises
-            accounts.create(*DEMO_OPERATOR)
-        self.operator = accounts.verify(*DEMO_OPERATOR)
+        station = Station.open(self.paths, settings=self.settings, engine_config=self.engine_config)
+        self.station = station
+        if station.accounts.first_run():
+            station.create_first_account(*DEMO_SUPERVISOR)  # the first account supervises
+            station.add_operator(*DEMO_OPERATOR, role="operator")
+        station.sign_in(*DEMO_OPERATOR)
 
-    def build_window(self, *, engine_config: EngineConfig = DEMO_ENGINE) -> MainWindow:
+    @property
+    def queue(self) -> Queue | None:
+        return self.station.queue if self.station is not None else None
+
+    def sign_in(self, name: str, pin: str) -> None:
+        """Act as another demo account (before :meth:`build_window`)."""
+        assert self.station is not None
+        self.station.sign_in(name, pin)
+
+    def build_window(self) -> MainWindow:
         """The station window signed in as the demo operator, with the network switch (sync
-        not started yet: call ``window.station.start_sync()``)."""
-        assert self.paths and self.settings and self.queue and self.proxy and self.operator
-        station = StationContext.build(
-            _DemoCli(self.paths, self.settings, self.queue),
-            operator=self.operator.name,
-            role=self.operator.role,
-            engine_config=engine_config,
-        )
+        not started yet: call ``window.start_sync()``)."""
+        assert self.station is not None and self.proxy is not None
+        station = self.station
         window = MainWindow(station)
         window.title_prefix = "[DEMO] "
         window.update_title()
-        self.switch = NetworkSwitch(self.proxy, lambda: station.engine, window)
+        self.switch = NetworkSwitch(self.proxy, station.network_changed, window)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.switch)
-        self.receipts = attach_receipts(window, self.paths.data_dir / RECEIPTS_DIR)
+        self.receipts = attach_receipts(window, station.paths.data_dir / RECEIPTS_DIR)
         self.window = window
         return window
 
     def close(self) -> None:
         """Stop everything and remove the folder unless ``keep`` (idempotent)."""
         if self.window is not None:
-            self.window.station.stop_sync()
+            self.window.stop_sync()
             self.window = None
-        if self.queue is not None:
-            self.queue.close()
-            self.queue = None
+        if self.station is not None:
+            self.station.close()
+            self.station = None
         if self.proxy is not None:
             self.proxy.stop()
             self.proxy = None
@@ -253,19 +248,12 @@ class Demo:
 
 def run_demo(*, keep: bool = False) -> int:
     """Open the demo window; returns when it closes."""
-    from .app import application
+    from .app import application, run_window
 
-    app = application()
+    application()
     with Demo(keep=keep) as demo:
-        window = demo.build_window()
-        window.resize(960, 720)
-        window.show()
-        window.form.inputs["nik"].setFocus()
-        window.station.start_sync()
-        try:
-            result = app.exec()
-        finally:
-            window.station.stop_sync()
+        assert demo.station is not None
+        result = run_window(demo.station, window=demo.build_window())
         if keep:
             sys.stdout.write(f"Folder demo disimpan: {demo.root}\n")
     return int(result)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Mapping
-from datetime import date
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -25,17 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain import (
-    Problem,
-    Regions,
-    default_regions,
-    has_errors,
-    parse_nik,
-    validate,
-    value_list,
-)
-from ..errors import DuplicateNikError, EktpError
-from ..store import Entry, Queue
+from ..domain import Problem, has_errors, parse_nik, value_list, vocabulary
+from ..errors import AlreadyRecordedError, DuplicateNikError, EktpError
+from ..station import Station
+from ..store import Entry
 from .fields import ProblemLabel, UpperLineEdit, ValueCombo
 from .i18n import QT_TRANSLATE_NOOP, current_language
 
@@ -43,28 +35,27 @@ __all__ = ["FORM_FIELDS", "EntryForm", "field_label"]
 
 log = logging.getLogger(__name__)
 
-#: (field, label) in the order of the biodata form; "kecamatan" only narrows the kelurahan list.
-#: The labels are the Indonesian source texts: show them through :func:`field_label`.
-FORM_FIELDS: tuple[tuple[str, str], ...] = (
-    ("nik", QT_TRANSLATE_NOOP("EntryForm", "NIK")),
-    ("kk_number", QT_TRANSLATE_NOOP("EntryForm", "No. KK")),
-    ("full_name", QT_TRANSLATE_NOOP("EntryForm", "Nama Lengkap")),
-    ("birth_place", QT_TRANSLATE_NOOP("EntryForm", "Tempat Lahir")),
-    ("birth_date", QT_TRANSLATE_NOOP("EntryForm", "Tanggal Lahir")),
-    ("sex", QT_TRANSLATE_NOOP("EntryForm", "Jenis Kelamin")),
-    ("blood_type", QT_TRANSLATE_NOOP("EntryForm", "Golongan Darah")),
-    ("religion", QT_TRANSLATE_NOOP("EntryForm", "Agama")),
-    ("marital_status", QT_TRANSLATE_NOOP("EntryForm", "Status Perkawinan")),
-    ("occupation", QT_TRANSLATE_NOOP("EntryForm", "Pekerjaan")),
-    ("citizenship", QT_TRANSLATE_NOOP("EntryForm", "Kewarganegaraan")),
-    ("address", QT_TRANSLATE_NOOP("EntryForm", "Alamat")),
-    ("rt", QT_TRANSLATE_NOOP("EntryForm", "RT")),
-    ("rw", QT_TRANSLATE_NOOP("EntryForm", "RW")),
-    ("kecamatan", QT_TRANSLATE_NOOP("EntryForm", "Kecamatan")),
-    ("kelurahan_code", QT_TRANSLATE_NOOP("EntryForm", "Kelurahan")),
-    ("phone", QT_TRANSLATE_NOOP("EntryForm", "No. HP")),
+#: The fields in the order of the biodata form; "kecamatan" only narrows the kelurahan list.
+#: Their labels come from the one vocabulary (``domain.vocabulary``), see :func:`field_label`.
+FORM_FIELDS: tuple[str, ...] = (
+    "nik",
+    "kk_number",
+    "full_name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "blood_type",
+    "religion",
+    "marital_status",
+    "occupation",
+    "citizenship",
+    "address",
+    "rt",
+    "rw",
+    "kecamatan",
+    "kelurahan_code",
+    "phone",
 )
-_LABELS = dict(FORM_FIELDS)
 _UPPER = frozenset({"full_name", "birth_place", "address"})
 _LISTS = ("sex", "blood_type", "religion", "marital_status", "occupation", "citizenship")
 _PLACEHOLDERS = {
@@ -84,8 +75,7 @@ SAVE_HINT = QT_TRANSLATE_NOOP(
 
 def field_label(field: str) -> str:
     """A form field's label in the station's language ("" for an unknown field)."""
-    label = _LABELS.get(field)
-    return QCoreApplication.translate("EntryForm", label) if label else ""
+    return vocabulary.field_label(field, current_language())
 
 
 class EntryForm(QWidget):
@@ -95,24 +85,13 @@ class EntryForm(QWidget):
     saved = Signal(object)
 
     def __init__(
-        self,
-        queue: Queue,
-        *,
-        operator: str,
-        station_id: str,
-        city_code: str | None,
-        regions: Regions | None = None,
-        today: Callable[[], date] = date.today,
-        lang: str | None = None,
-        parent: QWidget | None = None,
+        self, station: Station, *, lang: str | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.queue = queue
-        self.operator = operator
-        self.station_id = station_id
-        self.city_code = city_code or None
-        self.regions = regions or default_regions()
-        self.today = today
+        self.station = station
+        self.city_code = station.city_code
+        self.regions = station.regions
+        self.today = station.today
         self.lang = lang or current_language()
         #: Asked with the warnings before saving; True = save anyway. Tests replace it.
         self.confirm_warnings: Callable[[list[Problem]], bool] = self._ask_confirmation
@@ -135,7 +114,7 @@ class EntryForm(QWidget):
         outer.addWidget(hint)
         form = QFormLayout()
         outer.addLayout(form)
-        for field, _label in FORM_FIELDS:
+        for field in FORM_FIELDS:
             widget = self._make_input(field)
             widget.setObjectName(f"input_{field}")
             self.inputs[field] = widget
@@ -198,11 +177,10 @@ class EntryForm(QWidget):
         self._combo("kecamatan").set_items((r.name, r.code) for r in kecamatan)
         self._combo("kelurahan_code").set_items(())
 
-    def set_station(self, station_id: str, city_code: str | None) -> None:
-        """The station's settings changed: new entries carry ``station_id``; a new city lists
-        its kecamatan (and empties those two fields)."""
-        self.station_id = station_id
-        city_code = city_code or None
+    def set_station(self) -> None:
+        """The station's settings changed: a new city lists its kecamatan (and empties those
+        two fields); new entries carry the new station id (the core writes it)."""
+        city_code = self.station.city_code
         if city_code != self.city_code:
             self.city_code = city_code
             self._kelurahan_parent = None
@@ -225,7 +203,7 @@ class EntryForm(QWidget):
     def record(self) -> dict[str, str | None]:
         """The form as a record (``validate`` and ``enqueue`` normalise it)."""
         data: dict[str, str | None] = {}
-        for field, _label in FORM_FIELDS:
+        for field in FORM_FIELDS:
             if field == "kecamatan":
                 continue
             widget = self.inputs[field]
@@ -241,7 +219,7 @@ class EntryForm(QWidget):
         parent = self.regions.parent(kelurahan) if kelurahan else None
         values["kecamatan"] = parent.name if parent is not None else ""
         values["kelurahan_code"] = self.regions.name(kelurahan) or kelurahan
-        for field, _label in FORM_FIELDS:  # in form order: kecamatan before kelurahan
+        for field in FORM_FIELDS:  # in form order: kecamatan before kelurahan
             widget = self.inputs[field]
             if isinstance(widget, ValueCombo):
                 widget.set_text(values.get(field, ""))
@@ -249,9 +227,7 @@ class EntryForm(QWidget):
                 widget.setText(values.get(field, ""))
 
     def problems(self) -> list[Problem]:
-        return validate(
-            self.record(), today=self.today(), area=self.city_code, regions=self.regions
-        )
+        return self.station.assess(self.record()).problems
 
     # -- reacting to typing ------------------------------------------------------------------
 
@@ -348,7 +324,7 @@ class EntryForm(QWidget):
             return None
         try:
             entry = self._store(self.record())
-        except DuplicateNikError as exc:
+        except (DuplicateNikError, AlreadyRecordedError) as exc:
             self.problem_labels["nik"].show_message(exc.message(self.lang), "error")
             self.result_label.setText(self.tr("Belum tersimpan."))
             self.inputs["nik"].setFocus()
@@ -364,8 +340,9 @@ class EntryForm(QWidget):
         return entry
 
     def _store(self, record: dict[str, str | None]) -> Entry:
-        """Write the validated record (a new entry here; a correction in a subclass)."""
-        return self.queue.enqueue(record, operator=self.operator, station_id=self.station_id)
+        """Save the checked record through the core (a new entry here; a correction in a
+        subclass); the operator has confirmed any warning."""
+        return self.station.capture(record, confirmed=True).entry
 
     def _stored(self, entry: Entry) -> None:
         """After a save: clear the form for the next resident."""

@@ -1,7 +1,8 @@
 """Signing in at the start of a shift: operator name and PIN, by keyboard only.
 
 On a station without accounts the same dialog creates the first one, which becomes the
-station's supervisor (see :mod:`ektp_station.store.operators`). Checking a PIN is one short
+station's supervisor. Signing in is the core's use case (``Station.sign_in``): it counts wrong
+PINs per name and locks a name for a while, whichever dialog asks. Checking a PIN is one short
 local read and one scrypt computation (about 30 ms) on the GUI thread.
 """
 
@@ -22,27 +23,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..errors import StoreError
-from ..store.operators import MAX_PIN_LENGTH, MIN_PIN_LENGTH, Operator, Operators
+from ..errors import EktpError, SignInLocked
+from ..station import Actor, Station
+from ..store.operators import MAX_PIN_LENGTH, MIN_PIN_LENGTH
 from .i18n import current_language
 
-__all__ = ["LOCK_SECONDS", "MAX_ATTEMPTS", "LoginDialog"]
+__all__ = ["LoginDialog"]
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5  # wrong PINs in a row before the dialog locks for a while
-LOCK_SECONDS = 30
-
 
 class LoginDialog(QDialog):
-    """``exec()`` returns Accepted with :attr:`operator` set, or Rejected (Esc / "Batal")."""
+    """``exec()`` returns Accepted with :attr:`actor` set (and the station signed in), or
+    Rejected (Esc / "Batal")."""
 
-    def __init__(self, accounts: Operators, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.accounts = accounts
-        self.operator: Operator | None = None
-        self.first_run = accounts.count() == 0
-        self.failures = 0
+        self.station = station
+        self.actor: Actor | None = None
+        self.first_run = station.accounts.first_run()
         self.setObjectName("login_dialog")
         self.setWindowTitle(
             self.tr("Akun supervisor pertama")
@@ -64,7 +63,7 @@ class LoginDialog(QDialog):
         self.name_input.setObjectName("login_name")
         self.name_input.setMaxLength(60)
         if not self.first_run:
-            completer = QCompleter(accounts.names(), self)
+            completer = QCompleter(station.accounts.names(), self)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             self.name_input.setCompleter(completer)
         form.addRow(self._caption(self.tr("Nama operator"), self.name_input), self.name_input)
@@ -96,7 +95,6 @@ class LoginDialog(QDialog):
         layout.addWidget(buttons)
         self._unlock_timer = QTimer(self)
         self._unlock_timer.setSingleShot(True)
-        self._unlock_timer.setInterval(LOCK_SECONDS * 1000)
         self._unlock_timer.timeout.connect(self._unlock)
         self.name_input.setFocus()
 
@@ -136,24 +134,22 @@ class LoginDialog(QDialog):
             self._refuse(self.tr("PIN dan ulangan PIN berbeda. Ketik ulang PIN."), self.pin_input)
             return
         try:
-            self.operator = self.accounts.create(name, pin)
-        except StoreError as exc:
+            self.actor = self.station.create_first_account(name, pin)
+        except EktpError as exc:
             self._refuse(exc.message(current_language()), self.pin_input)
             return
         log.info("first operator account created (supervisor)")
         super().accept()
 
     def _verify(self, name: str, pin: str) -> None:
-        operator = self.accounts.verify(name, pin)
-        if operator is None:
-            self.failures += 1
-            log.warning("sign-in refused (%d in a row)", self.failures)
-            if self.failures >= MAX_ATTEMPTS:
-                self._lock()
-            else:
-                self._refuse(self.tr("Nama atau PIN salah. Coba lagi."), self.pin_input)
+        try:
+            self.actor = self.station.sign_in(name, pin)
+        except SignInLocked as exc:
+            self._lock(exc)
             return
-        self.operator = operator
+        except EktpError as exc:
+            self._refuse(exc.message(current_language()), self.pin_input)
+            return
         super().accept()
 
     def _refuse(self, text: str, focus: QLineEdit) -> None:
@@ -161,20 +157,15 @@ class LoginDialog(QDialog):
         self.pin_input.clear()
         focus.setFocus()
 
-    def _lock(self) -> None:
-        self.message.setText(
-            self.tr("{tries} kali salah. Tunggu {seconds} detik, atau minta supervisor.").format(
-                tries=MAX_ATTEMPTS, seconds=LOCK_SECONDS
-            )
-        )
+    def _lock(self, exc: SignInLocked) -> None:
+        self.message.setText(exc.message(current_language()))
         self.pin_input.clear()
         for widget in (self.name_input, self.pin_input, self.ok_button):
             widget.setEnabled(False)
-        self._unlock_timer.start()
+        self._unlock_timer.start(max(1, exc.seconds) * 1000)
 
     def _unlock(self) -> None:
         self._unlock_timer.stop()
-        self.failures = 0
         self.message.clear()
         for widget in (self.name_input, self.pin_input, self.ok_button):
             widget.setEnabled(True)

@@ -1,86 +1,98 @@
 """The station's main window: tabs "Perekaman" (the entry form), "Antrean" and "Dasbor", with
-the status line always at the bottom; "Stasiun → Pengaturan" (Ctrl+,) for a supervisor."""
+the status line always at the bottom; "Stasiun → Pengaturan" (Ctrl+,) for a supervisor.
+
+Everything goes through the station core (:class:`~ektp_station.station.Station`): the window
+subscribes one :class:`~.bridge.StationBridge` and each view refreshes itself on its one
+``changed`` signal; no view calls another by hand.
+"""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
-from datetime import date
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QScrollArea, QTabWidget, QWidget
 
+from ..errors import EktpError
 from ..settings import Settings
+from ..station import Changes, Permission, Station
 from ..store import Entry, State
 from .about import show_about
-from .context import StationContext
+from .bridge import StationBridge
 from .dashboard import PROGRESS_REFRESH_MS, Dashboard
 from .entry_form import EntryForm
+from .i18n import current_language
+from .netwatch import NetworkWatcher
 from .queue_tab import QueueTab
 from .settings_dialog import SettingsDialog
 from .status_bar import StationStatusBar
+from .tasks import TaskRunner
 
 __all__ = ["MainWindow"]
 
 
 class MainWindow(QMainWindow):
-    def __init__(
-        self,
-        station: StationContext,
-        *,
-        today: Callable[[], date] = date.today,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.station = station
+        self.bridge = StationBridge(self)
+        station.subscribe(self.bridge)
+        self.tasks = TaskRunner(self)
+        self.network_watcher: NetworkWatcher | None = None
         #: Put before the title (the demo's "[DEMO] ").
         self.title_prefix = ""
         self.settings_dialog: SettingsDialog | None = None
         self.update_title()
-        self.form = EntryForm(
-            station.queue,
-            operator=station.operator,
-            station_id=station.station_id,
-            city_code=station.city_code,
-            today=today,
-        )
+        self.form = EntryForm(station)
         scroll = QScrollArea()
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
         self.tabs = QTabWidget()
         self.tabs.addTab(scroll, self.tr("Perekaman (Ctrl+1)"))
-        self.queue_tab = QueueTab(station, today=today)
-        self.dashboard = Dashboard(station)
+        self.queue_tab = QueueTab(station)
+        self.dashboard = Dashboard(station, self.bridge, self.tasks)
         self.tabs.addTab(self.queue_tab, self.tr("Antrean (Ctrl+2)"))
         self.tabs.addTab(self.dashboard, self.tr("Dasbor (Ctrl+3)"))
         self.setCentralWidget(self.tabs)
         for index in range(self.tabs.count()):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
             shortcut.activated.connect(lambda i=index: self.tabs.setCurrentIndex(i))
-        engine = station.engine
-        self.status_bar = StationStatusBar(engine.sync_now if engine is not None else None)
+        self.status_bar = StationStatusBar(self._sync_now_or_none())
         self.setStatusBar(self.status_bar)
-        station.bridge.stateChanged.connect(self.status_bar.on_state)
-        station.bridge.progress.connect(self.status_bar.on_progress)
+        self.bridge.stateChanged.connect(self.status_bar.on_state)
+        self.bridge.progress.connect(self.status_bar.on_progress)
         # While a queue drains, batches answer many times a second: refresh the table at most
         # every PROGRESS_REFRESH_MS so that the GUI thread stays free for the operator.
         self._queue_refresh = QTimer(self)
         self._queue_refresh.setSingleShot(True)
         self._queue_refresh.setInterval(PROGRESS_REFRESH_MS)
         self._queue_refresh.timeout.connect(self.queue_tab.refresh)
-        station.bridge.progress.connect(lambda _p: _throttle(self._queue_refresh))
+        self.bridge.changed.connect(self.on_changed)
         self.form.saved.connect(self._entry_saved)
-        self.queue_tab.changed.connect(self._queue_changed)
-        if self.dashboard.conflicts is not None:
-            self.dashboard.conflicts.changed.connect(self._queue_changed)
         self._build_menu()
         self._show_local_status()
+        notice = station.settings.ignored_notice(current_language())
+        if notice:
+            self.status_bar.showMessage(notice, 15000)
+
+    def _sync_now_or_none(self) -> Callable[[], None] | None:
+        return self.station.sync_now if self.station.sync_configured else None
 
     def update_title(self) -> None:
+        actor = self.station.actor
+        role = (
+            self.tr("Supervisor")
+            if actor is not None and actor.is_supervisor
+            else self.tr("Operator")
+        )
         self.setWindowTitle(
             self.title_prefix
-            + self.tr("Perekaman e-KTP — {station} — Operator: {operator}").format(
-                station=self.station.station_id, operator=self.station.operator
+            + self.tr("Perekaman e-KTP — {station} — {role}: {operator}").format(
+                station=self.station.station_id,
+                role=role,
+                operator=actor.name if actor is not None else "–",
             )
         )
 
@@ -90,7 +102,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setObjectName("settings_action")
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        supervisor = self.station.is_supervisor
+        supervisor = self.station.may(Permission.CHANGE_SETTINGS)
         self.settings_action.setEnabled(supervisor)
         if not supervisor:
             self.settings_action.setStatusTip(self.tr("Hanya untuk supervisor."))
@@ -104,11 +116,31 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
         self.addAction(self.about_action)
 
+    # -- sending -----------------------------------------------------------------------------
+
+    def start_sync(self) -> None:
+        """Start the station's engine and watch the OS's network state."""
+        if self.station.start_sync():
+            # What start-up built lives as long as the window: keep it out of the cyclic
+            # collector, whose full passes over it (~50-80 ms, any thread) stall the GUI
+            # thread while a queue drains (tests/gui/test_responsive.py).
+            gc.freeze()
+        if self.network_watcher is None:
+            self.network_watcher = NetworkWatcher(self.station.network_changed, self)
+            self.network_watcher.start()
+
+    def stop_sync(self) -> None:
+        if self.network_watcher is not None:
+            self.network_watcher.stop()
+            self.network_watcher = None
+        gc.unfreeze()
+        self.station.stop_sync()
+
     # -- settings ----------------------------------------------------------------------------
 
     def open_settings(self) -> SettingsDialog | None:
         """The settings dialog (window-modal, not blocking), for a supervisor only."""
-        if not self.station.is_supervisor:
+        if not self.station.may(Permission.CHANGE_SETTINGS):
             self.status_bar.showMessage(
                 self.tr("Hanya supervisor yang dapat mengubah pengaturan."), 5000
             )
@@ -117,9 +149,10 @@ class MainWindow(QMainWindow):
             self.settings_dialog.raise_()
             return self.settings_dialog
         station = self.station
-        dialog = SettingsDialog(station.settings, station.paths, self.form.regions, self)
+        dialog = SettingsDialog(
+            station.settings, station.paths, station.regions, self.save_settings, self
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(self.apply_settings)
         dialog.finished.connect(self._settings_closed)
         self.settings_dialog = dialog
         dialog.open()
@@ -128,53 +161,52 @@ class MainWindow(QMainWindow):
     def _settings_closed(self, _result: int) -> None:
         self.settings_dialog = None
 
-    def apply_settings(self, settings: Settings) -> None:
-        """Saved settings take effect: a fresh sync engine, the station id and city in the
-        form and the title; a new language at the next start."""
-        station = self.station
-        language_changed = settings.language != station.settings.language
-        station.restart_sync(settings)
-        engine = station.engine
-        self.status_bar.set_sync_now(engine.sync_now if engine is not None else None)
-        self.dashboard.engine_changed()
-        self.form.set_station(station.station_id, station.city_code)
-        self.update_title()
-        self._show_local_status()
+    def save_settings(self, settings: Settings) -> None:
+        """The dialog's save: through the core (saved, engine restarted); EktpError if not."""
+        language_changed = settings.language != self.station.settings.language
+        self.station.change_settings(settings)
         text = self.tr("Pengaturan tersimpan.")
         if language_changed:
             text += " " + self.tr("Bahasa berganti setelah aplikasi dibuka ulang.")
         self.status_bar.showMessage(text, 8000)
 
+    # -- the one change notification ---------------------------------------------------------
+
+    def on_changed(self, changes: Changes) -> None:
+        """Every change of the station, from a use case here or a sync batch."""
+        if changes.settings:
+            self.status_bar.set_sync_now(self._sync_now_or_none())
+            self.dashboard.engine_changed()
+            self.form.set_station()
+            self.update_title()
+            self._show_local_status()
+        if changes.session:
+            self.update_title()
+        if changes.queue:
+            self.status_bar.set_pending(self.station.count(State.PENDING))
+            if changes.origin == "sync":
+                if not self._queue_refresh.isActive():
+                    self._queue_refresh.start()
+            else:
+                self.queue_tab.refresh()
+            self.dashboard.queue_changed()
+
     def _show_local_status(self) -> None:
-        status = self.station.queue.status()  # one short local read
+        status = self.station.status()  # one short local read
         self.status_bar.set_pending(status.counts[State.PENDING.value])
         if status.last_sync_at is not None:
             self.status_bar.set_last_sync(status.last_sync_at)
 
     def _entry_saved(self, entry: Entry) -> None:
-        if self.station.engine is not None:
-            self.station.engine.wake()
-        self.status_bar.set_pending(self.station.queue.count(State.PENDING))
         self.status_bar.showMessage(
             self.tr("Entri No. {seq} tersimpan di antrean.").format(seq=entry.seq), 5000
         )
-        self.queue_tab.refresh()
-        self.dashboard.queue_changed()
 
-    def _queue_changed(self) -> None:
-        """An entry was corrected, resent or withdrawn in the "Antrean" or "Dasbor" tab."""
-        if self.station.engine is not None:
-            self.station.engine.wake()
-        self.status_bar.set_pending(self.station.queue.count(State.PENDING))
-        self.queue_tab.refresh()
-        self.dashboard.queue_changed()
+    def show_error(self, exc: EktpError) -> None:
+        self.status_bar.showMessage(exc.message(current_language()), 8000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.station.stop_sync()
+        self.stop_sync()
+        self.tasks.shutdown()
+        self.station.unsubscribe(self.bridge)
         super().closeEvent(event)
-
-
-def _throttle(timer: QTimer) -> None:
-    """Start ``timer`` unless it already runs: at most one refresh per interval."""
-    if not timer.isActive():
-        timer.start()

@@ -21,23 +21,17 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from ..domain import mask_nik
-from ..store import Queue, State
-from ..store.queries import EntrySummary, entry_summaries, page_seqs
+from ..domain import mask_nik, vocabulary
+from ..station import Station
+from ..store import State
+from ..store.queries import EntrySummary
 from .entry_form import field_label
-from .i18n import QT_TRANSLATE_NOOP
+from .i18n import QT_TRANSLATE_NOOP, current_language
 
-__all__ = ["COLUMNS", "SEQ_ROLE", "STATE_LABELS", "QueueModel", "note_of", "state_label"]
+__all__ = ["COLUMNS", "SEQ_ROLE", "SHOWN_STATES", "QueueModel", "note_of", "state_label"]
 
-#: The states' names in Bahasa Indonesia (shown through :func:`state_label`).
-STATE_LABELS: dict[State, str] = {
-    State.PENDING: QT_TRANSLATE_NOOP("QueueModel", "Menunggu"),
-    State.SENDING: QT_TRANSLATE_NOOP("QueueModel", "Dikirim"),
-    State.SYNCED: QT_TRANSLATE_NOOP("QueueModel", "Terkirim"),
-    State.REJECTED: QT_TRANSLATE_NOOP("QueueModel", "Ditolak"),
-    State.CONFLICT: QT_TRANSLATE_NOOP("QueueModel", "Konflik"),
-    State.DISCARDED: QT_TRANSLATE_NOOP("QueueModel", "Dibatalkan"),
-}
+#: The states in the order the filters and the dashboard show them.
+SHOWN_STATES: tuple[State, ...] = tuple(State)
 COLUMNS = (
     QT_TRANSLATE_NOOP("QueueModel", "No."),
     QT_TRANSLATE_NOOP("QueueModel", "Status"),
@@ -59,14 +53,15 @@ _STATE_COLOURS = {
     State.CONFLICT: "#b26a00",
     State.SYNCED: "#2e7d32",
     State.DISCARDED: "#757575",
+    State.RESOLVED: "#757575",
 }
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 def state_label(state: State) -> str:
-    """The state's name in the station's language."""
-    return QCoreApplication.translate("QueueModel", STATE_LABELS[state])
+    """The state's name in the station's language (the one vocabulary)."""
+    return vocabulary.state_label(state.value, current_language())
 
 
 def note_of(summary: EntrySummary) -> str:
@@ -85,14 +80,14 @@ def note_of(summary: EntrySummary) -> str:
 class QueueModel(QAbstractTableModel):
     def __init__(
         self,
-        queue: Queue,
+        station: Station,
         *,
         state: State | None = None,
         page_size: int = PAGE_SIZE,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.queue = queue
+        self.station = station
         self.page_size = page_size
         self._state = state
         self._search = ""
@@ -126,7 +121,7 @@ class QueueModel(QAbstractTableModel):
         self._exhausted = len(self._seqs) < self.page_size
 
     def _page(self, **where: Any) -> list[int]:
-        return page_seqs(self.queue, state=self._state, search=self._search, **where)
+        return self.station.page_seqs(state=self._state, search=self._search, **where)
 
     # -- refreshing --------------------------------------------------------------------------
 
@@ -260,7 +255,7 @@ class QueueModel(QAbstractTableModel):
                 self._cache.clear()
             block = self._seqs[max(0, row - _BLOCK_BEFORE) : row + _BLOCK_AFTER]
             self._cache.update(
-                entry_summaries(self.queue, [s for s in block if s not in self._cache])
+                self.station.entry_summaries([s for s in block if s not in self._cache])
             )
             found = self._cache.get(seq)  # None if the entry vanished (never: entries stay)
         return found

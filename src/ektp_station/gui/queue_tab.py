@@ -9,10 +9,8 @@ list and the buttons.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import date
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,42 +26,29 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import EktpError
-from ..store import EDITABLE, Entry, State, can_transition
-from .context import StationContext
+from ..station import Station
+from ..store import Entry, State
 from .correction import CorrectionDialog, CorrectionForm
 from .i18n import current_language
-from .queue_model import STATE_LABELS, QueueModel, state_label
+from .queue_model import SHOWN_STATES, QueueModel, state_label
 from .reason import ReasonDialog
 from .selection import select_entry, selected_entry, selected_row
 
-__all__ = ["SEARCH_DELAY_MS", "QueueTab", "is_supervisor"]
+__all__ = ["SEARCH_DELAY_MS", "QueueTab"]
 
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 300
 
 
-def is_supervisor(station: object) -> bool:
-    """The context's role if it has one; every operator is trusted until roles exist."""
-    return bool(getattr(station, "is_supervisor", True))
-
-
 class QueueTab(QWidget):
-    """``changed`` is emitted after an entry was corrected or withdrawn here."""
+    """What may be done to an entry is the core's to say (``Station.actions_for``); changes
+    reach every view through the core's one change notification."""
 
-    changed = Signal()
-
-    def __init__(
-        self,
-        station: StationContext,
-        *,
-        today: Callable[[], date] = date.today,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, station: Station, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.station = station
-        self.today = today
-        self.model = QueueModel(station.queue, parent=self)
+        self.model = QueueModel(station, parent=self)
         self.correction_dialog: CorrectionDialog | None = None
         self.reason_dialog: ReasonDialog | None = None
         self._selected_before_reset: int | None = None
@@ -79,7 +64,7 @@ class QueueTab(QWidget):
         self.state_combo = QComboBox()
         self.state_combo.setObjectName("state_filter")
         self.state_combo.addItem(self.tr("Semua status"), None)
-        for state in STATE_LABELS:
+        for state in SHOWN_STATES:
             self.state_combo.addItem(state_label(state), state.value)
         state_caption = QLabel(self.tr("&Status:"))
         state_caption.setBuddy(self.state_combo)
@@ -186,7 +171,7 @@ class QueueTab(QWidget):
             self.count_label.setText(self.tr("{count} cocok").format(count=f"{loaded}{more}"))
             return
         state = self.model.state
-        counts = self.station.queue.status().counts  # a handful of counter rows
+        counts = self.station.status().counts  # a handful of counter rows
         total = counts[state.value] if state is not None else sum(counts.values())
         self.count_label.setText(
             self.tr("{loaded} dari {total} entri").format(loaded=loaded, total=total)
@@ -216,15 +201,13 @@ class QueueTab(QWidget):
         summary = self.model.summary(row)
         return None if summary is None else summary.state
 
-    def _update_actions(self) -> None:
-        state = self._selected_summary_state()
-        self.fix_button.setEnabled(state in EDITABLE)
-        self.discard_button.setEnabled(state is not None and self._may_discard(state))
+    def _actions(self, state: State | None) -> frozenset[str]:
+        return frozenset() if state is None else self.station.actions_for(state)
 
-    def _may_discard(self, state: State) -> bool:
-        if state is State.CONFLICT and not is_supervisor(self.station):
-            return False
-        return can_transition(state, State.DISCARDED)
+    def _update_actions(self) -> None:
+        allowed = self._actions(self._selected_summary_state())
+        self.fix_button.setEnabled("correct" in allowed)
+        self.discard_button.setEnabled("discard" in allowed)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -234,7 +217,7 @@ class QueueTab(QWidget):
             self._say(self.tr("Pilih dulu satu entri di daftar."))
             return None
         try:
-            return self.station.queue.get(seq)
+            return self.station.entry(seq)
         except EktpError as exc:
             self._say(exc.message(current_language()))
             return None
@@ -243,23 +226,14 @@ class QueueTab(QWidget):
         entry = self._selected_entry()
         if entry is None:
             return
-        if entry.state not in EDITABLE:
+        if "correct" not in self._actions(entry.state):
             self._say(
-                self.tr(
-                    "Entri No. {seq} berstatus {state}: "
-                    "hanya entri Menunggu atau Ditolak yang dapat diperbaiki."
-                ).format(seq=entry.seq, state=state_label(entry.state))
+                self.tr("Entri No. {seq} berstatus {state}: tidak dapat diperbaiki di sini.").format(
+                    seq=entry.seq, state=state_label(entry.state)
+                )
             )
             return
-        station = self.station
-        form = CorrectionForm(
-            station.queue,
-            entry,
-            operator=station.operator,
-            station_id=station.station_id,
-            city_code=station.city_code,
-            today=self.today,
-        )
+        form = CorrectionForm(self.station, entry)
         dialog = CorrectionDialog(form, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.saved.connect(self._corrected)
@@ -268,14 +242,18 @@ class QueueTab(QWidget):
         dialog.open()
 
     def _corrected(self, entry: Entry) -> None:
-        if entry.state is State.PENDING:
-            text = self.tr("Perbaikan entri No. {seq} tersimpan dan dikirim ulang.")
+        dialog = self.correction_dialog
+        changed = dialog is not None and bool(dialog.form.changed_fields)
+        if changed:
+            text = self.tr(
+                "Perbaikan entri No. {seq} tersimpan (revisi {revision}); "
+                "dikirim ke pusat saat jaringan ada."
+            )
         else:
-            text = self.tr("Perbaikan entri No. {seq} tersimpan.")
-        self._say(text.format(seq=entry.seq))
+            text = self.tr("Entri No. {seq}: tidak ada yang berubah.")
+        self._say(text.format(seq=entry.seq, revision=entry.revision))
         self.refresh()
         self.select_seq(entry.seq)
-        self.changed.emit()
 
     def _correction_closed(self, _result: int) -> None:
         self.correction_dialog = None
@@ -285,7 +263,7 @@ class QueueTab(QWidget):
         entry = self._selected_entry()
         if entry is None:
             return
-        if not self._may_discard(entry.state):
+        if "discard" not in self._actions(entry.state):
             self._say(
                 self.tr(
                     "Entri No. {seq} berstatus {state}: tidak dapat dibatalkan di sini."
@@ -310,14 +288,12 @@ class QueueTab(QWidget):
 
     def discard(self, seq: int, reason: str) -> None:
         try:
-            self.station.queue.discard(seq, actor=self.station.operator, reason=reason)
+            self.station.discard(seq, reason)
         except EktpError as exc:
             log.warning("entry %d not discarded: %s", seq, exc.__class__.__name__)
             self._say(exc.message(current_language()))
             return
         self._say(self.tr("Entri No. {seq} dibatalkan.").format(seq=seq))
-        self.refresh()
-        self.changed.emit()
 
     def _say(self, text: str) -> None:
         self.message_label.setText(text)

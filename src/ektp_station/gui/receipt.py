@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QMainWindow
 from ..domain.nik import mask_nik
 from ..store import Entry
 from .main_window import MainWindow
+from .tasks import TaskRunner
 
 __all__ = [
     "RECEIPTS_DIR",
@@ -198,22 +199,31 @@ def print_receipt(receipt: Receipt, printer: QPagedPaintDevice) -> bool:
 
 
 class ReceiptWriter(QObject):
-    """Writes a PDF receipt for every saved entry; Ctrl+P prints the last one."""
+    """Writes a PDF receipt for every saved entry, off the GUI thread (``tasks``: the window's
+    :class:`~.tasks.TaskRunner`, or None to write at once); Ctrl+P prints the last one."""
 
     written = Signal(object)  # Path
 
-    def __init__(self, folder: Path, parent: QObject | None = None) -> None:
+    def __init__(
+        self, folder: Path, tasks: TaskRunner | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.folder = folder
+        self.tasks = tasks
         self.last: Receipt | None = None
 
-    def entry_saved(self, entry: Entry) -> Path | None:
+    def entry_saved(self, entry: Entry) -> None:
         receipt = Receipt.from_entry(entry)
         self.last = receipt
-        path = write_receipt_pdf(receipt, self.folder)
+        folder = self.folder
+        if self.tasks is None:
+            self._written(write_receipt_pdf(receipt, folder))
+        else:
+            self.tasks.run(lambda: write_receipt_pdf(receipt, folder), self._written)
+
+    def _written(self, path: Path | None) -> None:
         if path is not None:
             self.written.emit(path)
-        return path
 
     def print_last(self, parent: QMainWindow | None = None) -> bool:
         """Ask for a printer and print the last receipt; False if none or cancelled."""
@@ -230,14 +240,15 @@ class ReceiptWriter(QObject):
 
 def attach_receipts(window: MainWindow, folder: Path) -> ReceiptWriter:
     """Write a receipt after every save of ``window.form`` and tell the operator where."""
-    writer = ReceiptWriter(folder, window)
+    writer = ReceiptWriter(folder, window.tasks, window)
     status = window.status_bar
 
     def show(path: Path) -> None:
         assert writer.last is not None
         status.showMessage(
-            f"Entri No. {writer.last.seq} tersimpan · bukti: {RECEIPTS_DIR}/{path.name}"
-            " · Ctrl+P: cetak bukti",
+            window.tr("Entri No. {seq} tersimpan · bukti: {path} · Ctrl+P: cetak bukti").format(
+                seq=writer.last.seq, path=f"{RECEIPTS_DIR}/{path.name}"
+            ),
             8000,
         )
 

@@ -2,16 +2,16 @@
 station id, the station's token, the station's kota/kabupaten and the language.
 
 The token is never shown: the field starts empty (left empty = unchanged) and only a masked
-form of the current one is displayed. Saving writes ``config.json`` and the owner-only token
-file through :meth:`Settings.save`; the window then restarts the sync engine.
+form of the current one is displayed. Saving goes through the core (``Station.change_settings``,
+given as ``save``): it checks the role, writes ``config.json`` and the owner-only token file,
+and restarts the sync engine.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Callable
 from dataclasses import replace
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -26,29 +26,23 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import Regions
+from ..errors import EktpError
 from ..paths import AppPaths
-from ..settings import TOKEN_SHOWN, Settings, default_station_id
+from ..settings import (
+    TOKEN_SHOWN,
+    Settings,
+    default_station_id,
+    valid_central_url,
+    valid_station_id,
+)
 from .fields import ValueCombo
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, current_language
 
-__all__ = ["SettingsDialog", "city_choices", "valid_central_url"]
+__all__ = ["SettingsDialog", "city_choices", "valid_central_url"]  # the last from settings
 
 log = logging.getLogger(__name__)
 
-_STATION_ID = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
 _CITY_LEVELS = ("kabupaten", "kota")
-
-
-def valid_central_url(url: str) -> bool:
-    """An http(s) address with a host; empty means "no centre" and is valid too."""
-    if not url:
-        return True
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  (raises ValueError for a port out of range)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
 
 
 def city_choices(regions: Regions) -> list[tuple[str, str]]:
@@ -67,12 +61,14 @@ class SettingsDialog(QDialog):
         settings: Settings,
         paths: AppPaths,
         regions: Regions,
+        save: Callable[[Settings], None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.paths = paths
         self.regions = regions
+        self._save = save
         self.setObjectName("settings_dialog")
         self.setWindowTitle(self.tr("Pengaturan stasiun"))
         layout = QVBoxLayout(self)
@@ -170,7 +166,7 @@ class SettingsDialog(QDialog):
                 self.tr("Alamat pusat harus diawali http:// atau https:// lalu nama server."),
                 self.url_input,
             )
-        elif station and not _STATION_ID.fullmatch(station):
+        elif not valid_station_id(station):
             problem = (
                 self.tr("ID stasiun: huruf, angka, titik, garis bawah atau tanda hubung saja."),
                 self.station_input,
@@ -201,16 +197,10 @@ class SettingsDialog(QDialog):
         if settings is None:
             return
         try:
-            settings.save(self.paths)
-        except OSError as exc:
-            log.warning("settings not saved: %s", exc.__class__.__name__)
-            self.message.setText(
-                self.tr("Pengaturan tidak tersimpan ({error}). Periksa folder {folder}.").format(
-                    error=exc.__class__.__name__, folder=self.paths.config_dir
-                )
-            )
+            self._save(settings)  # the core: role checked, saved, engine restarted
+        except EktpError as exc:
+            self.message.setText(exc.message(current_language()))
             return
-        log.info("station settings changed by a supervisor")
         self.token_input.clear()
         self.settings = settings
         self.saved.emit(settings)

@@ -15,28 +15,18 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
+from ..domain import vocabulary
 from ..sync.engine import EngineState, Link, Progress
-from .i18n import QT_TRANSLATE_NOOP, current_language
+from .i18n import current_language
 
 __all__ = ["NOT_CONFIGURED", "StationStatusBar", "error_text", "link_text"]
 
-_CONTEXT = "StationStatusBar"
-#: Source text (Indonesian); shown translated.
-NOT_CONFIGURED = QT_TRANSLATE_NOOP("StationStatusBar", "Pusat belum diatur")
-
-_LINK_TEXT = {
-    Link.STARTING: QT_TRANSLATE_NOOP("StationStatusBar", "Menghubungkan…"),
-    Link.ONLINE: QT_TRANSLATE_NOOP("StationStatusBar", "Terhubung"),
-    Link.OFFLINE: QT_TRANSLATE_NOOP("StationStatusBar", "Terputus"),
-    Link.RETRYING: QT_TRANSLATE_NOOP("StationStatusBar", "Pusat sibuk"),
-    Link.REFUSED: QT_TRANSLATE_NOOP("StationStatusBar", "Token ditolak"),
-    Link.LOCKED: QT_TRANSLATE_NOOP("StationStatusBar", "Dikirim oleh proses lain"),
-    Link.STOPPED: QT_TRANSLATE_NOOP("StationStatusBar", "Pengiriman berhenti"),
-}
+NOT_CONFIGURED = "not_configured"  # a key of the vocabulary's link texts
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CONTEXT, text)
+def _link(key: str) -> str:
+    """A link text of the one vocabulary, in the station's language."""
+    return vocabulary.link_text(key, current_language())
 
 
 def error_text(state: EngineState) -> str:
@@ -49,7 +39,7 @@ def error_text(state: EngineState) -> str:
 
 def link_text(state: EngineState, now: float) -> str:
     """What the operator reads about the link, e.g. "Mencoba lagi dalam 12 dtk"."""
-    text = _tr(_LINK_TEXT[state.link])
+    text = _link(state.link.value)
     if state.link in (Link.OFFLINE, Link.RETRYING) and state.retry_at is not None:
         seconds = max(0, round(state.retry_at - now))
         retry = QCoreApplication.translate(
@@ -105,7 +95,7 @@ class StationStatusBar(QStatusBar):
         self._sync_now = sync_now
         self._state = None
         self._countdown.stop()
-        self.link_label.setText(_tr(_LINK_TEXT[Link.STARTING] if sync_now else NOT_CONFIGURED))
+        self.link_label.setText(_link(Link.STARTING.value if sync_now else NOT_CONFIGURED))
         self.link_label.setToolTip("")
         self.send_button.setEnabled(sync_now is not None)
 

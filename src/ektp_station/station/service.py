@@ -28,7 +28,7 @@ from ..domain import Regions, default_regions
 from ..errors import ConfigError, NotSignedIn, ReasonRequired
 from ..paths import AppPaths
 from ..settings import Settings
-from ..store import Entry, Queue, QueueStatus, State
+from ..store import EDITABLE, Entry, Queue, QueueStatus, State, can_transition
 from ..store.operators import Operator, Operators
 from ..store.queries import EntrySummary, entry_summaries, page_seqs
 from .accounts import Accounts
@@ -182,6 +182,29 @@ class Station:
     @property
     def is_supervisor(self) -> bool:
         return self.actor is not None and self.actor.is_supervisor
+
+    def may(self, permission: tuple[str, str]) -> bool:
+        """Whether the signed-in operator has ``permission`` (a :class:`Permission`)."""
+        return self.actor is not None and self.actor.is_supervisor
+
+    def actions_for(self, state: State) -> frozenset[str]:
+        """What the signed-in operator may do to an entry in ``state``: some of "correct",
+        "resend", "discard", "resolve" (the front ends enable their buttons by this; the
+        use cases check it again)."""
+        if self.actor is None:
+            return frozenset()
+        allowed = set()
+        if state in EDITABLE:
+            allowed.add("correct")
+        if state in (State.REJECTED, State.CONFLICT):
+            allowed.add("resend")
+        if can_transition(state, State.DISCARDED):
+            allowed.add("discard")
+        if can_transition(state, State.RESOLVED):
+            allowed.add("resolve")
+        if state is State.CONFLICT and not self.actor.is_supervisor:
+            allowed.clear()  # conflicts are a supervisor's to decide
+        return frozenset(allowed)
 
     @property
     def station_id(self) -> str:
