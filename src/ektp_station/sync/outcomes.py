@@ -23,6 +23,7 @@ def to_wire(entries: list[Entry]) -> tuple[list[BatchEntry], list[Outcome]]:
                     operator=e.operator,
                     captured_at=e.captured_at,
                     record=e.record,
+                    revision=e.revision,
                 )
             )
         except ValidationError as exc:
