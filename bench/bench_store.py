@@ -11,6 +11,9 @@ What one run measures, all on the same disk (a temp dir on the repository's file
   tiny table): what the disk charges for any durable commit;
 * save latency: ``Queue.enqueue`` of one registration (the real store code, durable on return)
   at each queue size, and its p99 as a multiple of the floor's p99 (target <= 3x);
+* capture latency: ``Station.capture`` — what the window's Save and the command line run:
+  validation of the record, the duplicate checks and the same durable save — as a multiple of
+  the floor too (reported beside the save; the save alone keeps the 3x target);
 * status latency: ``Queue.status()`` (what ``queue status`` runs) at each size (target 20 ms),
   and the whole ``ektp-station queue status --json`` command's wall time, beside the wall time
   of ``ektp-station --version`` (interpreter start and imports, no queue).
@@ -250,6 +253,24 @@ def save_latency(data_dir: Path, count: int) -> list[float]:
         queue.close()
 
 
+def capture_latency(data_dir: Path, count: int) -> list[float]:
+    """``Station.capture`` through the core: validate, check, save (durable on return)."""
+    from ektp_station.paths import AppPaths
+    from ektp_station.settings import Settings
+    from ektp_station.station import Actor, Station
+
+    station = Station.open(AppPaths.resolve(data_dir), settings=Settings(station_id="ST-BENCH"))
+    station.act_as(Actor.operator("BENCH"))
+    try:
+        # another region no bulk entry (nor the saves above) uses: every capture is new
+        def capture(i: int) -> None:
+            station.capture(make_record(100 + i, region="327604"), confirmed=True)
+
+        return timed(capture, count)
+    finally:
+        station.close()
+
+
 def status_latency(data_dir: Path, count: int) -> tuple[list[float], int]:
     queue = Queue.open(data_dir)
     try:
@@ -451,6 +472,18 @@ def run(quick: bool, output: Path, temp: str | None, keep: bool) -> dict[str, An
             _say(
                 f"  save: p50 {v50:.2f} ms, p99 {v99:.2f} ms "
                 f"({v99 / floor99:.1f}x floor p99), max {max(saves):.2f} ms"
+            )
+            captures = capture_latency(work, params["saves"])
+            c50, c99 = percentile(captures, 50), percentile(captures, 99)
+            results.append(
+                compare(Metric("capture_p50", size, c50, "ms"), floor50, "fsync_floor_p50")
+            )
+            results.append(
+                compare(Metric("capture_p99", size, c99, "ms"), floor99, "fsync_floor_p99")
+            )
+            _say(
+                f"  capture (core: validate + save): p50 {c50:.2f} ms, p99 {c99:.2f} ms "
+                f"({c99 / floor99:.1f}x floor p99)"
             )
             if not last:
                 shutil.rmtree(work)

@@ -1,6 +1,7 @@
 """Delivery: drain throughput (metric 2), the slow link (3) and link-return latency (4).
 
-The station side is the real :class:`SyncEngine` over a real queue in this process; the centre
+The station side is the real station core (:class:`Station`: its queue and its sync engine,
+wired as the window and the command line wire them) in this process; the centre
 is ``ektp-station central serve`` in its own process (it is another machine, so its CPU is not
 the station's); the fault proxy, when there is one, runs on its own thread here.
 """
@@ -16,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from ektp_station.devtools.faultproxy import FaultProxy, ProxyCounters
-from ektp_station.store import Queue, State
-from ektp_station.sync.client import CentralClient
-from ektp_station.sync.engine import EngineConfig, EngineState, Progress, SyncEngine
+from ektp_station.paths import AppPaths
+from ektp_station.settings import Settings
+from ektp_station.station import Actor, Changes, Station
+from ektp_station.store import State
+from ektp_station.sync.engine import EngineConfig, EngineState, Progress
 
 from .common import (
     STATION,
@@ -62,15 +65,28 @@ def source_queue(ctx: Context) -> Path:
     return Path(ctx.shared["pending_queue"])
 
 
-class Recorder:
-    """A SyncListener that keeps what the benchmarks need (called on the engine's thread)."""
+def open_station(folder: Path, url: str, token: str, config: EngineConfig) -> Station:
+    """The station core over ``folder``'s queue, sending to ``url`` with ``config``."""
+    settings = Settings(
+        station_id=STATION, central_url=url, token=token, batch_size=config.batch_size
+    )
+    station = Station.open(AppPaths.resolve(folder), settings=settings, engine_config=config)
+    station.act_as(Actor.operator("SITI"))
+    return station
 
-    def __init__(self, stop_after: int | None = None, engine: SyncEngine | None = None) -> None:
+
+class Recorder:
+    """A StationListener that keeps what the benchmarks need (called on the engine's thread)."""
+
+    def __init__(self, stop_after: int | None = None, station: Station | None = None) -> None:
         self.batches: list[tuple[float, Progress]] = []
         self.first_synced_at: float | None = None
         self.stop_after = stop_after
-        self.engine = engine
+        self.station = station
         self.synced = threading.Event()
+
+    def station_changed(self, changes: Changes) -> None:
+        pass
 
     def sync_state_changed(self, state: EngineState) -> None:
         pass
@@ -81,8 +97,8 @@ class Recorder:
         if progress.synced and self.first_synced_at is None:
             self.first_synced_at = now
             self.synced.set()
-        if self.stop_after and progress.total_synced >= self.stop_after and self.engine:
-            self.engine.stop(timeout=0)
+        if self.stop_after and progress.total_synced >= self.stop_after and self.station:
+            self.station.stop_foreground()
 
 
 def _drain(
@@ -93,20 +109,17 @@ def _drain(
     stop_after: int | None = None,
 ) -> tuple[float, int, int]:
     """Seconds to drain (or to deliver ``stop_after`` entries), entries synced, requests."""
-    queue = Queue.open(queue_dir)
-    client = CentralClient(url, token)
+    station = open_station(queue_dir, url, token, config)
     try:
-        engine = SyncEngine(queue, client, STATION, config=config)
-        recorder = Recorder(stop_after, engine)
-        engine._listener = recorder
+        recorder = Recorder(stop_after, station)
+        station.subscribe(recorder)
         t0 = time.perf_counter()
-        engine.drain(give_up_after=900)
+        station.drain(give_up_after=900)
         seconds = time.perf_counter() - t0
-        synced = queue.count(State.SYNCED)
+        synced = station.count(State.SYNCED)
         return seconds, synced, len(recorder.batches)
     finally:
-        client.close()
-        queue.close()
+        station.close()
 
 
 def run_drain(ctx: Context) -> list[Row]:
@@ -266,34 +279,40 @@ def run_link_return(ctx: Context) -> list[Row]:
     fill_pending(folder / "queue", 0)
     with central_process(f"sqlite:///{folder}/central.sqlite3", [STATION]) as central:
         with FaultProxy.for_url(central.url, seed=1) as proxy:
-            queue = Queue.open(folder / "queue")
-            client = CentralClient(proxy.url, central.tokens[STATION])
-            engine = SyncEngine(queue, client, STATION, config=config)
+            station = open_station(folder / "queue", proxy.url, central.tokens[STATION], config)
             recorder = Recorder()
-            engine._listener = recorder
+            station.subscribe(recorder)
             clock = RequestClock(proxy)
-            engine.start()
+            station.start_sync()
+
+            def link() -> str:
+                state = station.engine_state
+                return state.link.value if state is not None else "starting"
+
+            def retry_at() -> float | None:
+                state = station.engine_state
+                return state.retry_at if state is not None else None
+
             try:
-                wait_until(lambda: engine.state.link.value == "online", 30, "engine online")
+                wait_until(lambda: link() == "online", 30, "engine online")
                 for cycle in range(cycles):
                     # idle and online; the link goes down, then the operator saves an entry
                     proxy.set_mode("down")
                     down_at = time.perf_counter()
-                    queue.enqueue(make_cycle_record(cycle), operator="SITI", station_id=STATION)
-                    engine.wake()
+                    station.capture(make_cycle_record(cycle), confirmed=True)  # wakes it
 
                     last: float | None = None
                     while True:  # until the backoff has grown past a minute
                         wait_until(
-                            lambda last=last: engine.state.retry_at not in (None, last),
+                            lambda last=last: retry_at() not in (None, last),
                             10,
                             "a failed send",
                         )
-                        last = engine.state.retry_at
+                        last = retry_at()
                         if last is not None and last - time.time() > LONG_BACKOFF:
                             break
                         presses += 1  # a short draw of the jittered backoff: "sync now" again
-                        engine.sync_now()
+                        station.sync_now()
                     long_at = time.perf_counter()
                     until = long_at + rng.uniform(*hold)
                     wait_until(lambda u=until: time.perf_counter() >= u, 30, "hold")
@@ -317,12 +336,11 @@ def run_link_return(ctx: Context) -> list[Row]:
                             "gaps": [b - a for a, b in itertools.pairwise(backing)],
                         }
                     )
-                    wait_until(lambda: queue.count(State.PENDING) == 0, 30, "entry delivered")
+                    wait_until(lambda: station.count(State.PENDING) == 0, 30, "entry delivered")
             finally:
-                engine.stop()
+                station.stop_sync()
                 clock.stop()
-                client.close()
-                queue.close()
+                station.close()
     total_down = sum(o["down_s"] for o in outages)
     total_requests = sum(o["requests"] for o in outages)
     steady_time = sum(o["after_first_s"] for o in outages)

@@ -223,11 +223,24 @@ class EntryNotFound(StoreError):
         )
 
 
+#: What an action on an entry is called in a refusal: (Bahasa Indonesia, English).
+_ACTIONS = {
+    "correct": ("diperbaiki", "corrected"),
+    "resent": ("dikirim ulang", "resent"),
+    "discarded": ("dibatalkan", "discarded"),
+    "resolved": ("ditandai selesai", "marked resolved"),
+}
+
+
 class TransitionError(StoreError):
     def __init__(self, seq: int, state: str, action: str) -> None:
+        from .domain.vocabulary import state_label
+
+        done_id, done_en = _ACTIONS.get(action, (action, action))
         super().__init__(
-            f"Entri #{seq} berstatus {state}; tindakan '{action}' tidak diizinkan pada status itu.",
-            f"Entry #{seq} is {state}; '{action}' is not allowed in that state.",
+            f"Entri #{seq} berstatus {state_label(state, 'id')}: tidak dapat {done_id}.",
+            f"Entry #{seq} is {state_label(state, 'en')}: it cannot be {done_en}.",
+            detail=f"entry #{seq} is {state}; {action} not allowed",
         )
         self.seq = seq
         self.state = state
