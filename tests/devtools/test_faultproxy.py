@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -239,3 +240,44 @@ def test_seeded_mix_is_deterministic(central: CentralServer) -> None:
 def test_bad_mix_is_refused() -> None:
     with pytest.raises(ValueError):
         FaultMix(reset_before=0.7, http503=0.7)
+
+
+def test_request_times_stamp_every_attempt_in_every_mode(proxy: FaultProxy) -> None:
+    assert proxy.request_times() == []
+    before = time.monotonic()
+    with httpx.Client(base_url=proxy.url, timeout=5) as client:
+        for _ in range(3):  # one keep-alive connection, three requests
+            assert client.get("/v1/health").status_code == 200
+    assert proxy.wait_for(lambda c: c.replies == 3, 5)
+    proxy.set_mode("down")
+    with httpx.Client(base_url=proxy.url, timeout=5) as client:
+        for _ in range(2):  # each a new connection, reset on arrival
+            with pytest.raises(httpx.TransportError):
+                client.get("/v1/health")
+    assert proxy.wait_for(lambda c: c.connections_refused == 2, 5)
+    after = time.monotonic()
+    stamps = proxy.request_times()
+    assert len(stamps) == 5
+    assert stamps == sorted(stamps)
+    assert before <= stamps[0] and stamps[-1] <= after
+    proxy.clear_request_times()
+    assert proxy.request_times() == []
+
+
+def test_request_times_are_safe_to_read_while_requests_arrive(proxy: FaultProxy) -> None:
+    def hammer() -> None:
+        with httpx.Client(base_url=proxy.url, timeout=5) as client:
+            for _ in range(25):
+                client.get("/v1/health")
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    seen = 0
+    while any(t.is_alive() for t in threads):
+        now = len(proxy.request_times())
+        assert now >= seen  # a consistent, growing log, never a torn read
+        seen = now
+    for t in threads:
+        t.join()
+    assert len(proxy.request_times()) == 100

@@ -17,6 +17,8 @@ way in every mode. The per-request mix (probabilities, one fault drawn per reque
 - ``truncate``: forward, then send the reply cut in the middle of its body and close.
 
 ``force_next(kind, n)`` makes the next ``n`` requests get ``kind`` (deterministic tests).
+``request_times()`` gives the ``time.monotonic()`` of every request attempt seen (each request
+read, and each connection reset at once in ``down`` mode), to check a client's pacing.
 Only listens on 127.0.0.1.
 """
 
@@ -27,6 +29,8 @@ import random
 import socket
 import struct
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from types import TracebackType
@@ -48,6 +52,7 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     "truncate",
 )
 LISTEN_HOST = "127.0.0.1"
+REQUEST_LOG_SIZE = 100_000  # the request-time log keeps the latest this many
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +125,7 @@ class FaultProxy:
         self._mix = FaultMix()
         self._forced: list[FaultKind] = []
         self._counters = ProxyCounters()
+        self._request_times: deque[float] = deque(maxlen=REQUEST_LOG_SIZE)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
@@ -195,6 +201,22 @@ class FaultProxy:
     def counters(self) -> ProxyCounters:
         with self._cond:
             return replace(self._counters, faults=dict(self._counters.faults))
+
+    def request_times(self) -> list[float]:
+        """``time.monotonic()`` of each request attempt seen, oldest first: every request read
+        (any mode) and every connection reset on arrival in ``down`` mode. The latest
+        ``REQUEST_LOG_SIZE`` are kept."""
+        with self._cond:
+            return list(self._request_times)
+
+    def clear_request_times(self) -> None:
+        with self._cond:
+            self._request_times.clear()
+
+    def _stamp(self) -> None:
+        now = time.monotonic()
+        with self._cond:
+            self._request_times.append(now)
 
     def wait_for(self, predicate: Callable[[ProxyCounters], bool], timeout: float) -> bool:
         """Block until ``predicate(counters)`` holds or ``timeout`` passes; True if it holds."""
@@ -303,6 +325,7 @@ class FaultProxy:
         assert task is not None
         self._tasks.add(task)
         if self.mode == "down":
+            self._stamp()  # the attempt of a request that will never be read
             self._count("connections_refused")
             _reset(writer)
             self._tasks.discard(task)
@@ -328,6 +351,7 @@ class FaultProxy:
                 request = await read_request(reader)
                 if request is None:
                     return
+                self._stamp()
                 self._count("requests")
                 mode, latency, kind, stall_for = self._decide()
                 if mode == "down":

@@ -2,10 +2,16 @@
 
 One loop on its own thread (no Qt): claim the oldest pending entries, send them as one batch,
 apply the per-entry results — each step one short local transaction. Failures are retried by
-tenacity with jittered exponential backoff, honouring Retry-After; while the link is down a
-cheap health probe runs every ``probe_interval`` seconds so that the first batch leaves within
-about that long after the link returns, however far the backoff has grown. "New entry",
-"sync now" and "network changed" wake the loop at once; :meth:`stop` ends it cleanly.
+tenacity with jittered exponential backoff, honouring Retry-After. While the link is down one
+clock spaces every request, probe or batch: never two within ``probe_interval``; a cheap health
+probe fills the slots until the backoff ends, so the first batch leaves within about that long
+after the link returns, however far the backoff has grown. A batch the centre refuses as such
+(413, 400) is split, in the engine's hands, until the entry it cannot take is found. "New
+entry", "sync now" and "network changed" wake the loop; :meth:`SyncEngine.stop` ends it cleanly.
+
+Lifecycle (:attr:`SyncEngine.lifecycle`)::
+
+    NEW --start()--> RUNNING --stop()--> STOPPING --loop ends--> STOPPED --start()--> RUNNING
 
 Progress and state go to a :class:`SyncListener` (the GUI wraps it in a Qt bridge).
 """
@@ -18,22 +24,38 @@ import socket
 import threading
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
 import tenacity
 
-from ..store import Queue, State
+from ..store import Outcome, Queue, State
 from ..timeutil import utc_now
 from .backoff import HonourRetryAfter, StopWhen, past
 from .client import CentralClient
-from .errors import AuthRefused, LinkDown, RefusedError, SyncError, TransientError
+from .errors import (
+    BadRequest,
+    BatchTooLarge,
+    LinkDown,
+    RefusedError,
+    SyncError,
+    TransientError,
+)
 from .outcomes import outcome_of, refused_locally, to_wire
-from .protocol import Backlog, BatchRequest
+from .protocol import Backlog, BatchEntry, BatchRequest
 
-__all__ = ["EngineConfig", "EngineState", "Link", "Progress", "SyncEngine", "SyncListener", "Wake"]
+__all__ = [
+    "EngineConfig",
+    "EngineState",
+    "Lifecycle",
+    "Link",
+    "Progress",
+    "SyncEngine",
+    "SyncListener",
+    "Wake",
+]
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +65,23 @@ class Link(StrEnum):
     ONLINE = "online"  # the centre answered the last request
     OFFLINE = "offline"  # no answer: probing until it comes back
     RETRYING = "retrying"  # the centre is busy: waiting as it asked
-    REFUSED = "refused"  # token / station refused: a supervisor must fix the settings
+    REFUSED = (
+        "refused"  # token / station / protocol refused: the settings or the centre must change
+    )
     LOCKED = "locked"  # another sync engine works on this queue
     STOPPED = "stopped"
+
+
+class Lifecycle(StrEnum):
+    """The engine's own life (not the link's: that is :attr:`EngineState.link`)."""
+
+    NEW = "new"  # made, never run
+    RUNNING = "running"  # a loop runs: start()'s thread, or run_forever / drain / send_once
+    STOPPING = "stopping"  # stop() was asked; the loop ends at its next check
+    STOPPED = "stopped"  # no loop runs; start() begins a fresh one
+
+
+_ALIVE = frozenset({Lifecycle.RUNNING, Lifecycle.STOPPING})
 
 
 class Wake(StrEnum):
@@ -74,7 +110,7 @@ class EngineConfig:
 class EngineState:
     link: Link
     pending: int = 0
-    retry_at: float | None = None  # time.time() of the next attempt, while backing off
+    retry_at: float | None = None  # time.time() of the next attempt, while waiting to retry
     last_error: str | None = None  # short English, for logs and supervisors
     last_error_id: str | None = None  # for operators, in Bahasa Indonesia
     last_sync_at: datetime | None = None
@@ -96,6 +132,18 @@ class SyncListener(Protocol):
     def sync_progress(self, progress: Progress) -> None: ...
 
 
+@dataclass
+class _Delivery:
+    """What became of one claimed batch, over however many requests it took."""
+
+    outcomes: list[Outcome] = field(default_factory=list)  # applied, in the order answered
+    requests: int = 0
+    split: bool = False  # the centre refused a part as such (413 / 400)
+    largest_answered: int = 0  # the largest part the centre answered with results
+    too_large: int = 0  # the smallest part refused as too large (413), 0 if none
+    interrupted: bool = False  # stop() came in the middle of a split
+
+
 class SyncEngine:
     def __init__(
         self,
@@ -115,11 +163,17 @@ class SyncEngine:
         self._limit = self.config.batch_size
         self._wake = threading.Event()
         self._reasons: set[Wake] = set()
-        self._reasons_lock = threading.Lock()
+        # Re-entrant: stop() may run in a signal handler on the very thread that holds them.
+        self._reasons_lock = threading.RLock()
+        self._life_lock = threading.RLock()
+        self._life = Lifecycle.NEW
         self._stopping = threading.Event()
         self._lock = queue.sync_lock()
-        self._last_request = float("-inf")
-        self._last_failure: BaseException | None = None
+        self._last_request = float("-inf")  # time.monotonic() of the last request of any kind
+        # The last request got no answer at all (nothing on the way asked for a wait): the
+        # link-down clock applies to the next one.
+        self._unanswered = False
+        self._granted = False  # "sync now" / "network changed": the next request need not wait
         self._state = EngineState(Link.STARTING)
         self._thread: threading.Thread | None = None
         self.total_synced = 0
@@ -137,28 +191,87 @@ class SyncEngine:
     def network_changed(self) -> None:
         self.wake(Wake.NETWORK)
 
-    def start(self) -> None:
-        """Run :meth:`run_forever` on a daemon thread."""
-        self._thread = threading.Thread(target=self.run_forever, name="sync-engine", daemon=True)
-        self._thread.start()
+    def start(self) -> bool:
+        """Run the engine on its own daemon thread; True if this call started it.
 
-    def stop(self, timeout: float | None = 15.0) -> None:
-        self._stopping.set()
+        False, and nothing happens, while a loop runs (RUNNING) or still finishes after a
+        :meth:`stop` whose wait ran out (STOPPING). From NEW or STOPPED a fresh run starts
+        (a stop asked before is forgotten)."""
+        with self._life_lock:
+            if self._life in _ALIVE:
+                return False
+            self._stopping.clear()
+            with self._reasons_lock:
+                self._reasons.discard(Wake.STOP)
+            self._life = Lifecycle.RUNNING
+            self._thread = threading.Thread(
+                target=self._thread_main, name="sync-engine", daemon=True
+            )
+            self._thread.start()
+        return True
+
+    def stop(self, timeout: float | None = 15.0) -> bool:
+        """Ask the loop to end and wait up to ``timeout`` s for start()'s thread; idempotent.
+
+        True when no loop runs any more (STOPPED). False while one still finishes
+        (STOPPING): a request in flight is waited for up to its own timeouts, then its
+        results are applied or its batch released as usual. Called from a signal handler
+        (``timeout=0``) it ends :meth:`drain` / :meth:`run_forever` on that thread. A stop
+        also holds for a run_forever / drain / send_once called after it; only :meth:`start`
+        begins a new run."""
+        with self._life_lock:
+            self._stopping.set()
+            if self._life is Lifecycle.RUNNING:
+                self._life = Lifecycle.STOPPING
+            elif self._life is Lifecycle.NEW:
+                self._life = Lifecycle.STOPPED
+            thread = self._thread
         self.wake(Wake.STOP)
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        return self.lifecycle is Lifecycle.STOPPED
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        return self._life
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """A loop runs (RUNNING or STOPPING): its thread may still use the client."""
+        return self._life in _ALIVE
 
     @property
     def state(self) -> EngineState:
         return self._state
 
+    def _begin(self) -> None:
+        """Enter a run on the calling thread (run_forever / drain / send_once)."""
+        with self._life_lock:
+            if self._life in _ALIVE:
+                raise RuntimeError("this sync engine runs already")
+            self._life = Lifecycle.STOPPING if self._stopping.is_set() else Lifecycle.RUNNING
+
+    def _finish(self) -> None:
+        with self._life_lock:
+            self._life = Lifecycle.STOPPED
+
     # -- loops -------------------------------------------------------------------------------
 
+    def _thread_main(self) -> None:
+        try:
+            self._serve()
+        finally:
+            self._finish()
+
     def run_forever(self) -> None:
+        """Deliver on the calling thread until :meth:`stop` (``ektp-station sync --watch``)."""
+        self._begin()
+        try:
+            self._serve()
+        finally:
+            self._finish()
+
+    def _serve(self) -> None:
         try:
             if not self._acquire_lock():
                 return
@@ -178,27 +291,35 @@ class SyncEngine:
         Returns True when the queue is drained; False when stopped or ``give_up_after``
         seconds passed without reaching the centre.
         """
-        if not self._acquire_lock(wait=False):
-            return False
-        deadline = None if give_up_after is None else time.monotonic() + give_up_after
+        self._begin()
         try:
-            while not self._stopping.is_set():
-                if deadline is not None and time.monotonic() > deadline:
-                    return False
-                if not self._cycle(idle_wait=False, deadline=deadline):
-                    return self.queue.count(State.PENDING) == 0
-            return False
+            if not self._acquire_lock(wait=False):
+                return False
+            deadline = None if give_up_after is None else time.monotonic() + give_up_after
+            try:
+                while not self._stopping.is_set():
+                    if deadline is not None and time.monotonic() > deadline:
+                        return False
+                    if not self._cycle(idle_wait=False, deadline=deadline):
+                        return self.queue.count(State.PENDING) == 0
+                return False
+            finally:
+                self._lock.release()
         finally:
-            self._lock.release()
+            self._finish()
 
     def send_once(self) -> int:
         """One batch, no retry (``sync --once``); SyncError if it failed."""
-        if not self._acquire_lock(wait=False):
-            raise LinkDown("another sync engine holds this queue")
+        self._begin()
         try:
-            return self._send_batch()
+            if not self._acquire_lock(wait=False):
+                raise LinkDown("another sync engine holds this queue")
+            try:
+                return self._send_batch()
+            finally:
+                self._lock.release()
         finally:
-            self._lock.release()
+            self._finish()
 
     def _acquire_lock(self, *, wait: bool = True) -> bool:
         while not self._lock.try_acquire():
@@ -231,10 +352,21 @@ class SyncEngine:
         except TransientError:
             return True  # stopping or out of time; the batch is back in pending
         except RefusedError as exc:
+            # AuthRefused, ProtocolUnsupported: the request itself is refused, whatever it
+            # carries (a refused part of a batch never gets here: _deliver splits it). The
+            # entries stay pending; try again later or on "sync now".
+            self._unanswered = False
             self._set_state(
-                link=Link.REFUSED if isinstance(exc, AuthRefused) else Link.ONLINE,
+                link=Link.REFUSED,
+                retry_at=None,
                 last_error=str(exc),
                 last_error_id=exc.message_id,
+                pending=self.queue.count(State.PENDING),
+            )
+            log.info(
+                "the centre refused the request (%s); next try in %.0f s",
+                exc,
+                self.config.refused_wait,
             )
             self._wait_for(self.config.refused_wait)
             return True
@@ -258,6 +390,8 @@ class SyncEngine:
     # -- one batch ---------------------------------------------------------------------------
 
     def _send_batch(self) -> int:
+        if not self._await_slot():
+            return 0  # stopping
         entries = self.queue.claim_batch(self.owner, self._limit)
         if not entries:
             return 0
@@ -267,44 +401,87 @@ class SyncEngine:
         if not wire:
             return len(entries)
         status = self.queue.status()
+        backlog = Backlog(
+            pending=status.counts[State.PENDING] + status.counts[State.SENDING],
+            oldest_unsynced_at=status.oldest_unsynced_at,
+        )
+        ids = [e.entry_id for e in wire]
+        done = _Delivery()
+        try:
+            self._deliver(wire, backlog, done)
+        except SyncError as exc:
+            # Back to pending: what is still ours and still sending (parts answered before
+            # the failure keep their results).
+            self.queue.release(self.owner, ids, str(exc))
+            self._resize(done, failed=True)
+            if done.outcomes:
+                self._tell_progress(done.outcomes)
+            raise
+        if done.interrupted:
+            self.queue.release(self.owner, ids, "stopped while sending")
+        self._resize(done, failed=False)
+        self.queue.checkpoint()  # here, off the counter's save path
+        self._report(done)
+        return len(entries)
+
+    def _deliver(self, wire: list[BatchEntry], backlog: Backlog, done: _Delivery) -> None:
+        """Send ``wire`` — entries this engine holds, still ``sending`` — and apply the answers.
+
+        A part the centre refuses as such (413 too large, 400 unreadable) is split in halves,
+        each sent in turn; a single entry it refuses is marked rejected while still claimed.
+        Nothing is released or claimed meanwhile, and the link state is left alone: the
+        centre answered. Any other SyncError propagates (the caller releases what is left)."""
+        if done.requests and self._stopping.is_set():
+            done.interrupted = True
+            return
         request = BatchRequest(
             station_id=self.station_id,
             station_time=utc_now(),
-            backlog=Backlog(
-                pending=status.counts[State.PENDING] + status.counts[State.SENDING],
-                oldest_unsynced_at=status.oldest_unsynced_at,
-            ),
+            backlog=backlog,
             entries=wire,
         )
-        ids = [e.entry_id for e in wire]
         self._last_request = time.monotonic()
+        done.requests += 1
         try:
             reply = self.client.send_batch(request)
-        except SyncError as exc:
-            self.queue.release(self.owner, ids, str(exc))
-            if isinstance(exc, RefusedError) and not isinstance(exc, AuthRefused):
-                if len(ids) > 1:  # find the entry the centre cannot take: halve and retry
-                    self._limit = max(1, len(ids) // 2)
-                    raise LinkDown(f"{exc}; retrying with {self._limit} entries") from exc
-                self.queue.claim_batch(self.owner, 1)
-                self.queue.apply_outcomes(self.owner, [refused_locally(ids[0], exc)])
-                return 1
-            raise
+        except (BatchTooLarge, BadRequest) as exc:
+            done.split = True
+            if isinstance(exc, BatchTooLarge):
+                done.too_large = min(done.too_large or len(wire), len(wire))
+            if len(wire) == 1:
+                log.info("the centre refused one entry on its own (%s): marked rejected", exc)
+                outcome = refused_locally(wire[0].entry_id, exc)
+                self.queue.apply_outcomes(self.owner, [outcome])
+                done.outcomes.append(outcome)
+                return
+            half = (len(wire) + 1) // 2
+            log.info("the centre refused a batch of %d (%s): sending it in halves", len(wire), exc)
+            self._deliver(wire[:half], backlog, done)
+            self._deliver(wire[half:], backlog, done)
+            return
         outcomes = [outcome_of(r) for r in reply.results]
         self.queue.apply_outcomes(self.owner, outcomes)
-        self.queue.checkpoint()  # here, off the counter's save path
-        self._limit = min(self.config.batch_size, self._limit * 2)
+        done.outcomes.extend(outcomes)
+        done.largest_answered = max(done.largest_answered, len(wire))
+
+    def _resize(self, done: _Delivery, *, failed: bool) -> None:
+        """The next batch size. After a plain success: double (up to ``batch_size``). After a
+        split: the size that worked — the largest part answered — growing back from there.
+        A split cut short by a failure changes the size only for a 413 (the parts that got
+        answered before a 400 say nothing about size)."""
+        if not done.split:
+            if not failed:
+                self._limit = min(self.config.batch_size, self._limit * 2)
+            return
+        if done.largest_answered and (done.too_large or not failed):
+            self._limit = done.largest_answered
+        elif done.too_large:
+            self._limit = max(1, done.too_large // 2)
+
+    def _tell_progress(self, outcomes: list[Outcome]) -> tuple[dict[State, int], int]:
         counts = {s: sum(1 for o in outcomes if o.state is s) for s in State}
         self.total_synced += counts[State.SYNCED]
         pending = self.queue.count(State.PENDING)
-        self._set_state(
-            link=Link.ONLINE,
-            retry_at=None,
-            pending=pending,
-            last_error=None,
-            last_error_id=None,
-            last_sync_at=utc_now() if counts[State.SYNCED] else self._state.last_sync_at,
-        )
         if self._listener is not None:
             self._listener.sync_progress(
                 Progress(
@@ -316,21 +493,38 @@ class SyncEngine:
                     pending=pending,
                 )
             )
+        return counts, pending
+
+    def _report(self, done: _Delivery) -> None:
+        self._unanswered = False
+        counts, pending = self._tell_progress(done.outcomes)
+        self._set_state(
+            link=Link.ONLINE,
+            retry_at=None,
+            pending=pending,
+            last_error=None,
+            last_error_id=None,
+            last_sync_at=utc_now() if counts[State.SYNCED] else self._state.last_sync_at,
+        )
         log.info(
-            "batch of %d: %d synced, %d rejected, %d conflict, %d back to pending",
-            len(outcomes),
+            "batch of %d: %d synced, %d rejected, %d conflict, %d back to pending (%d request%s)",
+            len(done.outcomes),
             counts[State.SYNCED],
             counts[State.REJECTED],
             counts[State.CONFLICT],
             counts[State.PENDING],
+            done.requests,
+            "" if done.requests == 1 else "s",
         )
-        return len(entries)
 
     def _probe(self) -> bool:
+        if not self._await_slot():
+            return False  # stopping
         self._last_request = time.monotonic()
         try:
             self.client.probe()
         except SyncError as exc:
+            self._unanswered = exc.retry_after is None
             self._set_state(
                 link=Link.OFFLINE,
                 last_error=str(exc),
@@ -338,19 +532,43 @@ class SyncEngine:
                 pending=self.queue.count(State.PENDING),
             )
             return False
+        self._unanswered = False
         if self._state.link is not Link.ONLINE:
             self._set_state(
                 link=Link.ONLINE, retry_at=None, pending=self.queue.count(State.PENDING)
             )
         return True
 
-    # -- waiting after a failure -------------------------------------------------------------
+    # -- waiting -----------------------------------------------------------------------------
+
+    def _await_slot(self) -> bool:
+        """The one clock: while the link is down (the last request got no answer), no request
+        — probe or batch — earlier than ``probe_interval`` after the last one. An answer that
+        asked for a wait (Retry-After, also from a proxy on the way) is honoured as given
+        instead. "Sync now" and "network changed" let the next request go at once; a new entry
+        does not (the link is no better for it). False when stopping."""
+        granted, self._granted = self._granted, False
+        announced = False
+        while not granted and not self._stopping.is_set():
+            if not self._unanswered:
+                return True
+            wait = self._last_request + self.config.probe_interval - time.monotonic()
+            if wait <= 0:
+                return True
+            if not announced:
+                announced = True
+                self._set_state(retry_at=time.time() + wait)
+            self._wait_for(wait)
+            granted, self._granted = self._granted, False
+        return not self._stopping.is_set()
 
     def _before_sleep(self, retry_state: tenacity.RetryCallState) -> None:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
-        self._last_failure = exc
         delay = retry_state.upcoming_sleep
         link = Link.OFFLINE if isinstance(exc, LinkDown) else Link.RETRYING
+        self._unanswered = isinstance(exc, LinkDown) and exc.retry_after is None
+        if self._unanswered:  # the retry also keeps to the link-down clock
+            delay = max(delay, self._last_request + self.config.probe_interval - time.monotonic())
         message_id = exc.message_id if isinstance(exc, SyncError) else None
         log.info("send failed (%s); next try in %.1f s", exc, delay)
         self._set_state(
@@ -362,10 +580,11 @@ class SyncEngine:
         )
 
     def _pause_after_failure(self, seconds: float) -> None:
-        """tenacity's sleep: interruptible, and probing while the link is down."""
+        """tenacity's sleep: interruptible; while the link is down, a probe in each slot of
+        the one clock until the backoff ends. The retry then takes the next free slot
+        (:meth:`_await_slot`): it is that slot's probe."""
         deadline = time.monotonic() + seconds
-        exc = self._last_failure
-        probing = isinstance(exc, LinkDown) and exc.retry_after is None
+        probing = self._unanswered  # else the centre, or a proxy, asked for this wait
         while not self._stopping.is_set():
             now = time.monotonic()
             if now >= deadline:
@@ -373,16 +592,12 @@ class SyncEngine:
             until = deadline
             if probing:
                 until = min(deadline, self._last_request + self.config.probe_interval)
-            if self._wait_for(max(0.0, until - now)) in _URGENT:
-                return
-            now = time.monotonic()
-            if (
-                probing
-                and now < deadline
-                and now >= self._last_request + self.config.probe_interval
-            ):
-                if self._probe():
-                    return  # the link is back: send now, whatever the backoff had grown to
+            if now < until:
+                if self._wait_for(until - now) in _URGENT:
+                    return
+                continue
+            if self._probe():
+                return  # the link is back: send now, whatever the backoff had grown to
 
     def _wait_for(self, seconds: float) -> Wake | None:
         """Sleep up to ``seconds``; return the most urgent wake reason, if any."""
@@ -394,6 +609,8 @@ class SyncEngine:
             self._wake.clear()
         if self._stopping.is_set():
             return Wake.STOP
+        if Wake.SYNC_NOW in reasons or Wake.NETWORK in reasons:
+            self._granted = True  # a person's or the OS's request: the next one goes at once
         for reason in (Wake.STOP, Wake.SYNC_NOW, Wake.NETWORK, Wake.NEW_ENTRY):
             if reason in reasons:
                 return reason
