@@ -186,7 +186,7 @@ _HINTS = {
     "city_code": ("Kode kota/kabupaten seperti 32.76.", "A city code such as 32.76."),
     "language": ("Bahasa: id atau en.", "Language: id or en."),
     "batch_size": ("Ukuran batch: 1–500.", "Batch size: 1–500."),
-    "timeout_seconds": ("Batas waktu: 1–300 detik.", "Timeout: 1–300 seconds."),
+    "timeout_seconds": ("Batas waktu: 0,1–300 detik.", "Timeout: 0.1–300 seconds."),
 }
 
 
@@ -207,7 +207,7 @@ def _checked(key: str, value: Any) -> Any:
     elif key == "batch_size":
         ok = 1 <= value <= 500
     elif key == "timeout_seconds":
-        ok = 1.0 <= value <= 300.0
+        ok = 0.1 <= value <= 300.0
     if not ok:
         raise ValueError(f"invalid value for setting {key}")
     return value
