@@ -20,7 +20,6 @@ import os
 import resource
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +51,14 @@ def peak_rss_mb() -> float:
     return rusage_peak_mb()
 
 
-@dataclass
-class FakeCli:
-    paths: Any
-    settings: Any
-    the_queue: Any
+def open_station(data_dir: Path, settings: Any) -> Any:
+    """The station core over ``data_dir``, an operator signed in (the window's precondition)."""
+    from ektp_station.paths import AppPaths
+    from ektp_station.station import Actor, Station
 
-    def queue(self) -> Any:
-        return self.the_queue
+    station = Station.open(AppPaths.resolve(data_dir), settings=settings)
+    station.act_as(Actor.operator("SITI"))
+    return station
 
 
 class Heartbeat:
@@ -118,33 +117,29 @@ def run_until(app: Any, done: Any, timeout: float) -> bool:
 
 def responsiveness(args: argparse.Namespace) -> int:
     from ektp_station.gui.app import application, build_window
-    from ektp_station.paths import AppPaths
     from ektp_station.settings import Settings
-    from ektp_station.store import Queue, State
+    from ektp_station.store import State
 
     from .common import make_record
 
     app = application()
-    queue = Queue.open(args.data_dir)
     settings = Settings(
         station_id=args.station,
         central_url=args.url,
         token=args.token,
         timeout_seconds=args.timeout,
     )
-    window = build_window(
-        FakeCli(AppPaths.resolve(args.data_dir), settings, queue), operator="SITI"
-    )
+    station = open_station(args.data_dir, settings)
+    queue = station.queue
+    window = build_window(station)
     window.resize(960, 720)
     window.show()
     window.tabs.setCurrentIndex(1)  # watching the queue tab drain: the heavier view
     run_until(app, lambda: window.windowHandle() and window.windowHandle().isExposed(), 10)
-    engine = window.station.engine
-    assert engine is not None
     progress: list[Any] = []
     states: list[str] = []
-    window.station.bridge.progress.connect(progress.append)
-    window.station.bridge.stateChanged.connect(lambda s: states.append(s.link.value))
+    window.bridge.progress.connect(progress.append)
+    window.bridge.stateChanged.connect(lambda s: states.append(s.link.value))
     total = queue.count(State.PENDING)
 
     beat = Heartbeat()
@@ -156,7 +151,7 @@ def responsiveness(args: argparse.Namespace) -> int:
 
         profile = cProfile.Profile()
         profile.enable()
-    window.station.start_sync()
+    window.start_sync()
     drained = run_until(
         app, lambda: bool(progress) and progress[-1].pending == 0, args.timeout_drain
     )
@@ -184,7 +179,7 @@ def responsiveness(args: argparse.Namespace) -> int:
         queue.enqueue(make_record(900_000 + i), operator="SITI", station_id=args.station)
     states.clear()
     beat.start()
-    engine.sync_now()
+    station.sync_now()
     run_until(app, lambda: False, args.stall_seconds)
     beat.timer.stop()
     emit(
@@ -197,6 +192,7 @@ def responsiveness(args: argparse.Namespace) -> int:
         }
     )
     window.close()  # stops the engine (bounded wait; the stalled request is abandoned)
+    station.close()
     return 0
 
 
@@ -205,16 +201,15 @@ def scale(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QModelIndex, Qt  # noqa: F401
 
     from ektp_station.gui.queue_model import COLUMNS, QueueModel
-    from ektp_station.paths import AppPaths
     from ektp_station.settings import Settings
-    from ektp_station.store import Queue
 
     from .common import percentile
 
     imported = time.perf_counter() - t_import
     out: dict[str, Any] = {"import_s": round(imported, 3)}
     t0 = time.perf_counter()
-    queue = Queue.open(args.data_dir)
+    station = open_station(args.data_dir, Settings(station_id="ST-BENCH-01"))
+    queue = station.queue
     out["open_ms"] = round((time.perf_counter() - t0) * 1000, 2)
     out["total"] = queue.status().total
 
@@ -229,7 +224,7 @@ def scale(args: argparse.Namespace) -> int:
 
     def first_page() -> float:
         t0 = time.perf_counter()
-        model = QueueModel(queue)
+        model = QueueModel(station)
         rows = min(model.rowCount(), args.visible_rows)
         for row in range(rows):
             for column in range(len(COLUMNS)):
@@ -247,10 +242,7 @@ def scale(args: argparse.Namespace) -> int:
     from ektp_station.gui.app import build_window
 
     t0 = time.perf_counter()
-    window = build_window(
-        FakeCli(AppPaths.resolve(args.data_dir), Settings(station_id="ST-BENCH-01"), queue),
-        operator="SITI",
-    )
+    window = build_window(station)
     built = time.perf_counter()
     window.resize(960, 720)
     window.show()
@@ -266,6 +258,7 @@ def scale(args: argparse.Namespace) -> int:
     out["window_build_ms"] = round((built - t0) * 1000, 1)
     out["window_ready_ms"] = round((ready - t0) * 1000, 1)
     window.close()
+    station.close()
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)
     out["ru_maxrss_mb"] = round(rusage_peak_mb(), 1)
     emit(out)

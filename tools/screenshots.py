@@ -28,13 +28,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from ektp_station.gui.app import application
-from ektp_station.gui.demo import DEMO_ENGINE, DEMO_SUPERVISOR, Demo
+from ektp_station.gui.demo import DEMO_SUPERVISOR, Demo
 from ektp_station.gui.main_window import MainWindow
 from ektp_station.gui.receipt import Receipt, paint_receipt
-from ektp_station.store import Queue, State
-from ektp_station.store.operators import Operators
-from ektp_station.sync.client import CentralClient
-from ektp_station.sync.engine import SyncEngine
+from ektp_station.paths import AppPaths
+from ektp_station.settings import Settings
+from ektp_station.station import Actor, Station
+from ektp_station.store import State
 
 SIZE = (1100, 760)
 RECEIPT_DPI = 150
@@ -122,25 +122,25 @@ def save(widget: QWidget, path: Path) -> None:
 
 def record_elsewhere(demo: Demo, records: list[dict[str, Any]], folder: Path) -> None:
     """Another station records these residents first, so ours meet a conflict."""
-    assert demo.central is not None and demo.proxy is not None
+    assert demo.central is not None
     token = demo.central.add_station("DEMO-02")
-    other = Queue.open(folder)
-    try:
+    settings = Settings(station_id="DEMO-02", central_url=demo.central.url, token=token)
+    with Station.open(AppPaths.resolve(folder), settings=settings) as other:
+        other.act_as(Actor.operator("OPERATOR LAIN"))
         for record in records:
-            other.enqueue(record, operator="OPERATOR LAIN", station_id="DEMO-02")
-        with CentralClient(demo.central.url, token) as client:
-            SyncEngine(other, client, "DEMO-02").drain(give_up_after=30)
-    finally:
-        other.close()
+            other.capture(record, confirmed=True)
+        if not other.drain(give_up_after=30):
+            raise TimeoutError("the other station did not deliver in time")
 
 
 def fill_queue(demo: Demo, window: MainWindow, root: Path) -> None:
-    """About thirty entries: synced, rejected by the centre, in conflict, and waiting."""
+    """About thirty entries: synced, rejected by the centre, in conflict, and waiting. Most
+    go straight into the queue under two operators' names; the last is saved by the form."""
     assert demo.queue is not None and demo.switch is not None
     queue, station = demo.queue, window.station
     operators = ("OPERATOR DEMO", "RINA MARLINA")
     record_elsewhere(demo, [resident(n) for n in (32, 33)], root / "other")
-    station.start_sync()
+    window.start_sync()
     wait_until(lambda: station.engine is not None and station.engine.state.link.value == "online")
     for n in range(18):
         queue.enqueue(resident(n), operator=operators[n % 2], station_id=station.station_id)
@@ -150,15 +150,19 @@ def fill_queue(demo: Demo, window: MainWindow, root: Path) -> None:
         queue.enqueue(resident(n), operator=operators[n % 2], station_id=station.station_id)
     for n in range(18, 22):
         queue.enqueue(resident(n), operator=operators[n % 2], station_id=station.station_id)
-    assert station.engine is not None
-    station.engine.wake()
+    station.wake()
     wait_until(lambda: queue.count(State.PENDING) == 0 and queue.count(State.SENDING) == 0)
     demo.switch.set_mode("putus")  # the link drops: capture goes on
-    wait_until(lambda: window.status_bar.link_label.text().startswith("Terputus"))
-    for n in range(22, 29):
+    wait_until(lambda: window.status_bar.link_label.text().startswith("Jaringan putus"))
+    for n in range(22, 28):
         queue.enqueue(resident(n), operator=operators[n % 2], station_id=station.station_id)
-    window.form.saved.emit(queue.get(queue.count()))  # as after a save: refresh and receipt
-    window.queue_tab.refresh()
+    form = window.form  # the last one through the form: the views refresh, a receipt is made
+    form.confirm_warnings = lambda _warnings: True
+    form.load_record(resident(28))
+    if form.save() is None:
+        raise RuntimeError(f"the form did not save: {form.result_label.text()}")
+    assert demo.receipts is not None
+    wait_until(lambda: demo.receipts is not None and demo.receipts.last is not None)
 
 
 def type_into_form(window: MainWindow) -> None:
@@ -205,11 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     application()
     with tempfile.TemporaryDirectory(prefix="ektp-shots-") as tmp, Demo(Path(tmp) / "demo") as demo:
-        assert demo.queue is not None
-        accounts = Operators(demo.queue.engine)
-        accounts.create("RINA MARLINA", "2468")
-        demo.operator = accounts.verify(*DEMO_SUPERVISOR)  # the dashboard shows conflicts too
-        window = demo.build_window(engine_config=DEMO_ENGINE)
+        demo.sign_in(*DEMO_SUPERVISOR)  # the dashboard shows conflicts too
+        assert demo.station is not None
+        demo.station.add_operator("RINA MARLINA", "2468")
+        window = demo.build_window()
         window.resize(*SIZE)
         window.show()
         try:
@@ -233,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
 
             render_receipt(receipt, folder / "receipt.png")
         finally:
-            window.station.stop_sync()
+            window.stop_sync()
             window.close()
     return 0
 

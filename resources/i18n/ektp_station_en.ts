@@ -45,10 +45,6 @@
         <translation>Mark &amp;resolved</translation>
     </message>
     <message>
-        <source>Batalkan &amp;konflik</source>
-        <translation>Withdraw &amp;conflict</translation>
-    </message>
-    <message>
         <source>&amp;Konflik untuk ditinjau: {count}</source>
         <translation>&amp;Conflicts to review: {count}</translation>
     </message>
@@ -88,6 +84,10 @@
         <source>Konflik No. {seq} dibatalkan.</source>
         <translation>Conflict No. {seq} withdrawn.</translation>
     </message>
+    <message>
+        <source>Batalkan e&amp;ntri konflik</source>
+        <translation>Withdraw conflict e&amp;ntry</translation>
+    </message>
 </context>
 <context>
     <name>CorrectionDialog</name>
@@ -96,12 +96,8 @@
         <translation>Correct entry No. {seq}</translation>
     </message>
     <message>
-        <source>Entri No. {seq} ({state}): perbaikan akan disimpan lalu dikirim ulang. Esc: batal.</source>
-        <translation>Entry No. {seq} ({state}): the correction will be saved, then sent again. Esc: cancel.</translation>
-    </message>
-    <message>
-        <source>Entri No. {seq} ({state}): perbaikan akan disimpan. Esc: batal.</source>
-        <translation>Entry No. {seq} ({state}): the correction will be saved. Esc: cancel.</translation>
+        <source>Entri No. {seq} ({state}, revisi {revision}): perbaikan disimpan sebagai revisi baru dan dikirim ke pusat. Esc: batal.</source>
+        <translation>Entry No. {seq} ({state}, revision {revision}): the correction is saved as a new revision and sent to the centre. Esc: cancel.</translation>
     </message>
 </context>
 <context>
@@ -113,22 +109,6 @@
     <message>
         <source>Pusat: {message}</source>
         <translation>Centre: {message}</translation>
-    </message>
-    <message>
-        <source>Belum tersimpan: perbaiki isian yang bertanda merah.</source>
-        <translation>Not saved: fix the fields marked in red.</translation>
-    </message>
-    <message>
-        <source>Belum tersimpan: periksa peringatan berwarna kuning.</source>
-        <translation>Not saved: check the warnings in amber.</translation>
-    </message>
-    <message>
-        <source>Belum tersimpan.</source>
-        <translation>Not saved.</translation>
-    </message>
-    <message>
-        <source>Belum tersimpan: {reason}</source>
-        <translation>Not saved: {reason}</translation>
     </message>
 </context>
 <context>
@@ -196,74 +176,6 @@
 </context>
 <context>
     <name>EntryForm</name>
-    <message>
-        <source>NIK</source>
-        <translation>NIK</translation>
-    </message>
-    <message>
-        <source>No. KK</source>
-        <translation>Family card no. (KK)</translation>
-    </message>
-    <message>
-        <source>Nama Lengkap</source>
-        <translation>Full name</translation>
-    </message>
-    <message>
-        <source>Tempat Lahir</source>
-        <translation>Place of birth</translation>
-    </message>
-    <message>
-        <source>Tanggal Lahir</source>
-        <translation>Date of birth</translation>
-    </message>
-    <message>
-        <source>Jenis Kelamin</source>
-        <translation>Sex</translation>
-    </message>
-    <message>
-        <source>Golongan Darah</source>
-        <translation>Blood type</translation>
-    </message>
-    <message>
-        <source>Agama</source>
-        <translation>Religion</translation>
-    </message>
-    <message>
-        <source>Status Perkawinan</source>
-        <translation>Marital status</translation>
-    </message>
-    <message>
-        <source>Pekerjaan</source>
-        <translation>Occupation</translation>
-    </message>
-    <message>
-        <source>Kewarganegaraan</source>
-        <translation>Citizenship</translation>
-    </message>
-    <message>
-        <source>Alamat</source>
-        <translation>Address</translation>
-    </message>
-    <message>
-        <source>RT</source>
-        <translation>RT</translation>
-    </message>
-    <message>
-        <source>RW</source>
-        <translation>RW</translation>
-    </message>
-    <message>
-        <source>Kecamatan</source>
-        <translation>District (kecamatan)</translation>
-    </message>
-    <message>
-        <source>Kelurahan</source>
-        <translation>Village (kelurahan)</translation>
-    </message>
-    <message>
-        <source>No. HP</source>
-        <translation>Mobile no.</translation>
-    </message>
     <message>
         <source>16 angka</source>
         <translation>16 digits</translation>
@@ -398,14 +310,6 @@
         <source>PIN dan ulangan PIN berbeda. Ketik ulang PIN.</source>
         <translation>The two PINs differ. Type the PIN again.</translation>
     </message>
-    <message>
-        <source>Nama atau PIN salah. Coba lagi.</source>
-        <translation>Wrong name or PIN. Try again.</translation>
-    </message>
-    <message>
-        <source>{tries} kali salah. Tunggu {seconds} detik, atau minta supervisor.</source>
-        <translation>{tries} wrong tries. Wait {seconds} seconds, or ask the supervisor.</translation>
-    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -420,10 +324,6 @@
     <message>
         <source>Dasbor (Ctrl+3)</source>
         <translation>Dashboard (Ctrl+3)</translation>
-    </message>
-    <message>
-        <source>Perekaman e-KTP — {station} — Operator: {operator}</source>
-        <translation>e-KTP recording — {station} — Operator: {operator}</translation>
     </message>
     <message>
         <source>S&amp;tasiun</source>
@@ -460,6 +360,18 @@
     <message>
         <source>Entri No. {seq} tersimpan di antrean.</source>
         <translation>Entry No. {seq} saved in the queue.</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Operator</translation>
+    </message>
+    <message>
+        <source>Perekaman e-KTP — {station} — {role}: {operator}</source>
+        <translation>e-KTP recording — {station} — {role}: {operator}</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Supervisor</translation>
     </message>
 </context>
 <context>
@@ -502,30 +414,6 @@
     <message>
         <source>Belum terkirim (jaringan); dikirim otomatis.</source>
         <translation>Not sent yet (network); will be sent automatically.</translation>
-    </message>
-    <message>
-        <source>Menunggu</source>
-        <translation>Waiting</translation>
-    </message>
-    <message>
-        <source>Dikirim</source>
-        <translation>Sending</translation>
-    </message>
-    <message>
-        <source>Terkirim</source>
-        <translation>Sent</translation>
-    </message>
-    <message>
-        <source>Ditolak</source>
-        <translation>Rejected</translation>
-    </message>
-    <message>
-        <source>Konflik</source>
-        <translation>Conflict</translation>
-    </message>
-    <message>
-        <source>Dibatalkan</source>
-        <translation>Withdrawn</translation>
     </message>
     <message>
         <source>No.</source>
@@ -595,18 +483,6 @@
         <translation>Select an entry in the list first.</translation>
     </message>
     <message>
-        <source>Entri No. {seq} berstatus {state}: hanya entri Menunggu atau Ditolak yang dapat diperbaiki.</source>
-        <translation>Entry No. {seq} is {state}: only Waiting or Rejected entries can be corrected.</translation>
-    </message>
-    <message>
-        <source>Perbaikan entri No. {seq} tersimpan dan dikirim ulang.</source>
-        <translation>Correction of entry No. {seq} saved and sent again.</translation>
-    </message>
-    <message>
-        <source>Perbaikan entri No. {seq} tersimpan.</source>
-        <translation>Correction of entry No. {seq} saved.</translation>
-    </message>
-    <message>
         <source>Entri No. {seq} berstatus {state}: tidak dapat dibatalkan di sini.</source>
         <translation>Entry No. {seq} is {state}: it cannot be withdrawn here.</translation>
     </message>
@@ -626,6 +502,18 @@
         <source>Entri No. {seq} dibatalkan.</source>
         <translation>Entry No. {seq} withdrawn.</translation>
     </message>
+    <message>
+        <source>Entri No. {seq} berstatus {state}: tidak dapat diperbaiki di sini.</source>
+        <translation>Entry No. {seq} is {state}: it cannot be corrected here.</translation>
+    </message>
+    <message>
+        <source>Entri No. {seq}: tidak ada yang berubah.</source>
+        <translation>Entry No. {seq}: nothing changed.</translation>
+    </message>
+    <message>
+        <source>Perbaikan entri No. {seq} tersimpan (revisi {revision}); dikirim ke pusat saat jaringan ada.</source>
+        <translation>Correction of entry No. {seq} saved (revision {revision}); it goes to the centre when the network is up.</translation>
+    </message>
 </context>
 <context>
     <name>ReasonDialog</name>
@@ -636,6 +524,13 @@
     <message>
         <source>Kembali (Esc)</source>
         <translation>Back (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptWriter</name>
+    <message>
+        <source>Entri No. {seq} tersimpan · bukti: {path} · Ctrl+P: cetak bukti</source>
+        <translation>Entry No. {seq} saved · receipt: {path} · Ctrl+P: print the receipt</translation>
     </message>
 </context>
 <context>
@@ -712,45 +607,9 @@
         <source>Pilih kota atau kabupaten dari daftar (ketik untuk mencari).</source>
         <translation>Choose a city or regency from the list (type to search).</translation>
     </message>
-    <message>
-        <source>Pengaturan tidak tersimpan ({error}). Periksa folder {folder}.</source>
-        <translation>Settings not saved ({error}). Check the folder {folder}.</translation>
-    </message>
 </context>
 <context>
     <name>StationStatusBar</name>
-    <message>
-        <source>Pusat belum diatur</source>
-        <translation>No centre configured</translation>
-    </message>
-    <message>
-        <source>Menghubungkan…</source>
-        <translation>Connecting…</translation>
-    </message>
-    <message>
-        <source>Terhubung</source>
-        <translation>Online</translation>
-    </message>
-    <message>
-        <source>Terputus</source>
-        <translation>Offline</translation>
-    </message>
-    <message>
-        <source>Pusat sibuk</source>
-        <translation>Centre busy</translation>
-    </message>
-    <message>
-        <source>Token ditolak</source>
-        <translation>Token refused</translation>
-    </message>
-    <message>
-        <source>Dikirim oleh proses lain</source>
-        <translation>Sent by another process</translation>
-    </message>
-    <message>
-        <source>Pengiriman berhenti</source>
-        <translation>Sending stopped</translation>
-    </message>
     <message>
         <source>Mencoba lagi dalam {seconds} dtk</source>
         <translation>Retrying in {seconds} s</translation>

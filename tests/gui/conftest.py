@@ -17,6 +17,7 @@ from ektp_station.paths import AppPaths
 from ektp_station.settings import Settings
 from ektp_station.station import Actor, Station
 from ektp_station.store import Queue
+from ektp_station.sync.engine import EngineConfig
 
 from factories import TODAY
 
@@ -30,7 +31,8 @@ MakeStation = Callable[..., Station]
 @pytest.fixture
 def make_station(data_dir: Path) -> Iterator[MakeStation]:
     """``make_station(role="supervisor", name="SITI", settings=Settings(...), today=...)``:
-    a station over ``data_dir`` (or ``folder``), acting as that account; closed afterwards."""
+    a station over ``data_dir`` (or ``folder``), acting as that account (unless ``sign_in`` is
+    false), its engine tuned by ``engine_config`` once started; closed afterwards."""
     made: list[Station] = []
 
     def make(
@@ -41,10 +43,11 @@ def make_station(data_dir: Path) -> Iterator[MakeStation]:
         today: Callable[[], date] = lambda: TODAY,
         folder: Path | None = None,
         sign_in: bool = True,
+        engine_config: EngineConfig | None = None,
     ) -> Station:
         paths = AppPaths.resolve(folder or data_dir)
         chosen = settings or Settings(station_id=STATION_ID, city_code="32.76")
-        station = Station.open(paths, settings=chosen, today=today)
+        station = Station.open(paths, settings=chosen, today=today, engine_config=engine_config)
         if sign_in:
             station.act_as(Actor(name, role))
         made.append(station)

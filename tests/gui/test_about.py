@@ -16,18 +16,21 @@ from pytestqt.qtbot import QtBot
 from ektp_station import __version__
 from ektp_station.gui.about import LIBRARIES, AboutDialog, app_icon, show_about
 from ektp_station.paths import AppPaths
+from ektp_station.station import Station
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class Ctx:
+class Folders:
+    """Only the folders (the dialog needs nothing else of the station)."""
+
     def __init__(self, paths: AppPaths) -> None:
         self.paths = paths
 
 
 @pytest.fixture
-def dialog(qtbot: QtBot, data_dir: Path) -> AboutDialog:
-    widget = AboutDialog(None, Ctx(AppPaths.resolve(data_dir)))
+def dialog(qtbot: QtBot, station: Station) -> AboutDialog:
+    widget = AboutDialog(None, station)
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
@@ -48,7 +51,7 @@ def test_default_folders_show_the_config_folder_when_it_differs(
 ) -> None:
     monkeypatch.delenv("EKTP_DATA_DIR", raising=False)
     paths = AppPaths(tmp_path / "data", tmp_path / "config", tmp_path / "data" / "logs")
-    widget = AboutDialog(None, Ctx(paths))
+    widget = AboutDialog(None, Folders(paths))
     qtbot.addWidget(widget)
     assert widget.fields["config_dir"].text() == str(tmp_path / "config")
 
@@ -82,11 +85,11 @@ def test_copy_info_puts_a_summary_on_the_clipboard(qtbot: QtBot, dialog: AboutDi
     assert f"data_dir: {dialog.fields['data_dir'].text()}" in copied
 
 
-def test_show_about_opens_without_blocking_and_closes(qtbot: QtBot, data_dir: Path) -> None:
+def test_show_about_opens_without_blocking_and_closes(qtbot: QtBot, station: Station) -> None:
     parent = QWidget()
     qtbot.addWidget(parent)
     parent.show()
-    dialog = show_about(parent, Ctx(AppPaths.resolve(data_dir)))
+    dialog = show_about(parent, station)
     qtbot.waitExposed(dialog)
     assert dialog.isVisible() and dialog.parent() is parent
     with qtbot.waitSignal(dialog.destroyed):

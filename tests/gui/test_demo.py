@@ -12,10 +12,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ektp_station.cli import main
-from ektp_station.gui.demo import DEMO_OPERATOR, DEMO_STATION_ID, Demo
+from ektp_station.gui.demo import DEMO_OPERATOR, DEMO_STATION_ID, DEMO_SUPERVISOR, Demo
 from ektp_station.gui.main_window import MainWindow
 from ektp_station.store import State
-from ektp_station.store.operators import Operators
 
 from factories import make_record
 
@@ -47,23 +46,27 @@ def test_capture_goes_on_while_the_link_is_down_and_drains_when_it_returns(
     window.show()
     qtbot.waitExposed(window)
     assert DEMO_OPERATOR[0] in window.windowTitle() and DEMO_STATION_ID in window.windowTitle()
-    assert window.station.operator == DEMO_OPERATOR[0] and not window.station.is_supervisor
+    actor = window.station.actor
+    assert actor is not None and actor.name == DEMO_OPERATOR[0] and not actor.is_supervisor
+    assert window.dashboard.conflicts is None  # an operator's dashboard
     switch = demo.switch
     assert switch is not None and switch.isVisible()
     assert [b.text() for b in switch.buttons.values()] == ["Nyambung", "Putus", "Flaky"]
-    window.station.start_sync()
+    window.start_sync()
 
     save(qtbot, window, 1)
     qtbot.waitUntil(lambda: registrations(demo) == 1, timeout=15000)
     # the centre commits before the station applies its reply: wait for both ends
     qtbot.waitUntil(lambda: window.station.queue.count(State.SYNCED) == 1, timeout=15000)
-    qtbot.waitUntil(lambda: window.status_bar.link_label.text() == "Terhubung", timeout=15000)
+    qtbot.waitUntil(
+        lambda: window.status_bar.link_label.text() == "Terhubung ke pusat", timeout=15000
+    )
 
     switch.buttons["putus"].click()
     assert switch.mode == "putus"
     save(qtbot, window, 2)
     qtbot.waitUntil(
-        lambda: window.status_bar.link_label.text().startswith("Terputus"), timeout=15000
+        lambda: window.status_bar.link_label.text().startswith("Jaringan putus"), timeout=15000
     )
     assert registrations(demo) == 1
     assert window.station.queue.count(State.PENDING) == 1
@@ -71,7 +74,9 @@ def test_capture_goes_on_while_the_link_is_down_and_drains_when_it_returns(
     switch.buttons["nyambung"].click()
     qtbot.waitUntil(lambda: registrations(demo) == 2, timeout=15000)
     qtbot.waitUntil(lambda: window.station.queue.count(State.PENDING) == 0, timeout=15000)
-    qtbot.waitUntil(lambda: window.status_bar.link_label.text() == "Terhubung", timeout=15000)
+    qtbot.waitUntil(
+        lambda: window.status_bar.link_label.text() == "Terhubung ke pusat", timeout=15000
+    )
     window.close()
 
 
@@ -89,15 +94,29 @@ def test_flaky_turns_the_fault_mix_on_and_nyambung_off(qtbot: QtBot, demo: Demo)
     window.close()
 
 
+def test_signed_in_as_the_supervisor_the_window_shows_the_conflicts(
+    qtbot: QtBot, demo: Demo
+) -> None:
+    demo.sign_in(*DEMO_SUPERVISOR)
+    window = demo.build_window()
+    qtbot.addWidget(window)
+    assert window.windowTitle().startswith("[DEMO] ")
+    assert f"Supervisor: {DEMO_SUPERVISOR[0]}" in window.windowTitle()
+    assert window.dashboard.conflicts is not None and window.settings_action.isEnabled()
+    window.close()
+
+
 def test_demo_accounts_and_throwaway_folder(tmp_path: Path) -> None:
     with Demo() as demo:
         root = demo.root
         assert root is not None and root.is_dir()
-        assert demo.queue is not None
-        accounts = Operators(demo.queue.engine)
-        assert accounts.count() == 2
-        supervisor = [n for n in accounts.names() if (o := accounts.get(n)) and o.is_supervisor]
-        assert supervisor == ["SUPERVISOR DEMO"]
+        station = demo.station
+        assert station is not None and demo.queue is station.queue
+        actor = station.actor  # the window opens as the demo operator
+        assert actor is not None and (actor.name, actor.role) == ("OPERATOR DEMO", "operator")
+        demo.sign_in(*DEMO_SUPERVISOR)  # only a supervisor lists the accounts
+        accounts = {o.name: o.role for o in station.operators()}
+        assert accounts == {"SUPERVISOR DEMO": "supervisor", "OPERATOR DEMO": "operator"}
     assert not root.exists()
     with Demo(keep=True) as kept:
         kept_root = kept.root

@@ -1,9 +1,11 @@
-"""The entry form, driven by keyboard only, against a real queue."""
+"""The entry form, driven by keyboard only, over the station core: validation as the core
+assesses, saving through its capture use case."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,18 +14,18 @@ from pytestqt.qtbot import QtBot
 
 from ektp_station.domain import Problem
 from ektp_station.gui.entry_form import EntryForm
-from ektp_station.store import Queue, State
+from ektp_station.settings import Settings
+from ektp_station.station import Station
+from ektp_station.store import Outcome, Queue, State
 
-from factories import TODAY, make_nik, make_record
+from factories import make_nik, make_record
 
-STATION = "ST-TEST"
+STATION = "ST-UJI-01"  # the shared station's id (tests/gui/conftest.py)
 
 
 @pytest.fixture
-def form(qtbot: QtBot, queue: Queue) -> Iterator[EntryForm]:
-    widget = EntryForm(
-        queue, operator="SITI", station_id=STATION, city_code="32.76", today=lambda: TODAY
-    )
+def form(qtbot: QtBot, station: Station) -> Iterator[EntryForm]:
+    widget = EntryForm(station)
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
@@ -192,3 +194,48 @@ def test_skipped_field_shows_required_only_after_leaving_it(qtbot: QtBot, form: 
     label = form.problem_labels["nik"]
     assert label.isVisible() and label.severity == "error"
     assert not form.problem_labels["kk_number"].isVisible()
+
+
+def test_a_resident_already_delivered_is_refused_next_to_the_nik(
+    qtbot: QtBot, form: EntryForm, queue: Queue
+) -> None:
+    first = queue.enqueue(make_record(15), operator="ANI", station_id=STATION)
+    claimed = queue.claim_batch("test", 1)
+    queue.apply_outcomes("test", [Outcome(claimed[0].entry_id, State.SYNCED, server_ref="R-1")])
+    form.load_record(make_record(15, full_name="ORANG LAIN"))
+    with qtbot.assertNotEmitted(form.saved):
+        qtbot.keyClick(form.inputs["phone"], Qt.Key.Key_Return)
+    label = form.problem_labels["nik"]
+    assert label.isVisible() and label.severity == "error"
+    assert f"sudah direkam di stasiun ini: entri #{first.seq}" in label.text()
+    assert form.result_label.text() == "Belum tersimpan."
+    assert queue.count() == 1
+
+
+def test_the_cores_refusal_is_shown_and_the_form_kept(
+    qtbot: QtBot, form: EntryForm, station: Station, queue: Queue
+) -> None:
+    station.sign_out()  # nobody acts: the core refuses to save
+    form.load_record(make_record(16))
+    with qtbot.assertNotEmitted(form.saved):
+        qtbot.keyClick(form.inputs["phone"], Qt.Key.Key_Return)
+    assert form.result_label.text().startswith("Belum tersimpan: Belum ada operator yang masuk.")
+    assert form.text_of("full_name") == "BUDI SANTOSO"
+    assert queue.count() == 0
+
+
+def test_the_form_checks_against_the_stations_city_and_date(
+    qtbot: QtBot, make_station: Callable[..., Station], tmp_path: Path
+) -> None:
+    bogor = make_station(settings=Settings(station_id="ST-B", city_code="32.71"))
+    form = EntryForm(bogor)
+    qtbot.addWidget(form)
+    kecamatan = form.inputs["kecamatan"]
+    assert "Bogor Tengah" in [kecamatan.itemText(i) for i in range(kecamatan.count())]
+    form.load_record(make_record(17))  # a kelurahan of Kota Depok
+    assert "kelurahan_code" in {p.field for p in form.problems() if p.is_error}
+    early = make_station(today=lambda: date(1990, 1, 1), folder=tmp_path)
+    form = EntryForm(early)
+    qtbot.addWidget(form)
+    form.load_record(make_record(18))  # born 17-05-1990: after the station's today
+    assert "birth_date" in {p.field for p in form.problems() if p.is_error}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,9 @@ from pytestqt.qtbot import QtBot
 
 from ektp_station.gui.i18n import current_language, install_translator, load_ts, ts_path
 from ektp_station.gui.login import LoginDialog
-from ektp_station.store import Queue
-from ektp_station.store.operators import Operators
+from ektp_station.station import Station
+
+MakeStation = Callable[..., Station]
 
 
 @pytest.fixture
@@ -55,8 +56,8 @@ def test_ts_file_compiles_with_lrelease(tmp_path: Path) -> None:
     assert out.stat().st_size > 0
 
 
-def dialog_texts(qtbot: QtBot, accounts: Operators) -> set[str]:
-    dialog = LoginDialog(accounts)
+def dialog_texts(qtbot: QtBot, station: Station) -> set[str]:
+    dialog = LoginDialog(station)
     qtbot.addWidget(dialog)
     dialog.show()
     texts = visible_texts(dialog)
@@ -66,17 +67,18 @@ def dialog_texts(qtbot: QtBot, accounts: Operators) -> set[str]:
 
 @pytest.mark.parametrize("first_run", [True, False])
 def test_english_changes_every_visible_string(
-    qtbot: QtBot, queue: Queue, qapp: QApplication, first_run: bool
+    qtbot: QtBot, make_station: MakeStation, qapp: QApplication, first_run: bool
 ) -> None:
-    accounts = Operators(queue.engine)
+    station = make_station(sign_in=False)
     if not first_run:
-        accounts.create("SITI", "2468")
-    indonesian = dialog_texts(qtbot, accounts)
+        station.create_first_account("SITI", "2468")
+        station.sign_out()
+    indonesian = dialog_texts(qtbot, station)
     assert "Batal" in indonesian
     install_translator(qapp, "en")
     try:
         assert current_language() == "en"
-        english = dialog_texts(qtbot, accounts)
+        english = dialog_texts(qtbot, station)
     finally:
         install_translator(qapp, "id")
     same = (indonesian & english) - {"PIN"}  # the same word in both languages
@@ -84,10 +86,13 @@ def test_english_changes_every_visible_string(
     assert "Cancel" in english and len(english) == len(indonesian)
 
 
-def test_messages_follow_the_language(qtbot: QtBot, queue: Queue, english: None) -> None:
-    accounts = Operators(queue.engine)
-    accounts.create("SITI", "2468")
-    dialog = LoginDialog(accounts)
+def test_messages_follow_the_language(
+    qtbot: QtBot, make_station: MakeStation, english: None
+) -> None:
+    station = make_station(sign_in=False)
+    station.create_first_account("SITI", "2468")
+    station.sign_out()
+    dialog = LoginDialog(station)
     qtbot.addWidget(dialog)
     dialog.name_input.setText("SITI")
     dialog.pin_input.setText("1111")

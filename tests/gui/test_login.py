@@ -1,42 +1,49 @@
-"""Signing in by keyboard: the first account becomes the supervisor, wrong PINs are refused
-and lock the dialog after a few tries, and ``run_station`` opens the window as that operator."""
+"""Signing in by keyboard: the first account becomes the supervisor, wrong PINs are refused and
+after a few the core locks the name (whichever dialog asks), and ``run_station`` opens the
+window as that operator."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
-from ektp_station.gui.app import run_station
-from ektp_station.gui.login import MAX_ATTEMPTS, LoginDialog
+from ektp_station.gui.app import run_station, sign_in
+from ektp_station.gui.login import LoginDialog
 from ektp_station.gui.main_window import MainWindow
-from ektp_station.paths import AppPaths
 from ektp_station.settings import Settings
-from ektp_station.store import Queue
-from ektp_station.store.operators import Operators
+from ektp_station.station import Station
+from ektp_station.station.accounts import LOCK_SECONDS, MAX_ATTEMPTS, Accounts
+
+MakeStation = Callable[..., Station]
 
 
 @pytest.fixture
-def accounts(queue: Queue) -> Operators:
-    return Operators(queue.engine)
+def counter(make_station: MakeStation) -> Station:
+    """A station nobody is signed in to, with a supervisor SITI and an operator BUDI."""
+    station = make_station(sign_in=False)
+    station.create_first_account("SITI", "2468")
+    station.add_operator("BUDI", "1357")
+    station.sign_out()
+    return station
 
 
-@pytest.fixture
-def dialog(qtbot: QtBot, accounts: Operators) -> Iterator[LoginDialog]:
-    accounts.create("SITI", "2468")
-    accounts.create("BUDI", "1357")
-    widget = LoginDialog(accounts)
+def open_dialog(qtbot: QtBot, station: Station) -> LoginDialog:
+    widget = LoginDialog(station)
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
     widget.activateWindow()
     qtbot.waitUntil(widget.name_input.hasFocus)
-    yield widget
+    return widget
+
+
+@pytest.fixture
+def dialog(qtbot: QtBot, counter: Station) -> Iterator[LoginDialog]:
+    yield open_dialog(qtbot, counter)
 
 
 def type_in(qtbot: QtBot, dialog: LoginDialog, name: str, pin: str) -> None:
@@ -47,8 +54,9 @@ def type_in(qtbot: QtBot, dialog: LoginDialog, name: str, pin: str) -> None:
     qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)
 
 
-def test_first_run_creates_the_supervisor(qtbot: QtBot, accounts: Operators) -> None:
-    dialog = LoginDialog(accounts)
+def test_first_run_creates_the_supervisor(qtbot: QtBot, make_station: MakeStation) -> None:
+    station = make_station(sign_in=False)
+    dialog = LoginDialog(station)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -59,13 +67,15 @@ def test_first_run_creates_the_supervisor(qtbot: QtBot, accounts: Operators) -> 
     qtbot.keyClicks(dialog.confirm_input, "2460")
     qtbot.keyClick(dialog.confirm_input, Qt.Key.Key_Return)
     assert "berbeda" in dialog.message.text() and dialog.isVisible()
-    assert accounts.count() == 0
+    assert station.accounts.first_run() and station.actor is None
     qtbot.keyClicks(dialog.pin_input, "2468")
     qtbot.keyClicks(dialog.confirm_input, "2468")
     with qtbot.waitSignal(dialog.accepted):
         qtbot.keyClick(dialog.confirm_input, Qt.Key.Key_Return)
-    assert dialog.operator is not None
-    assert dialog.operator.name == "SITI AMINAH" and dialog.operator.is_supervisor
+    assert dialog.actor is not None
+    assert dialog.actor.name == "SITI AMINAH" and dialog.actor.is_supervisor
+    assert station.actor == dialog.actor  # the station acts as the new account
+    assert not station.accounts.first_run()
 
 
 def test_pin_field_is_masked_and_takes_digits_only(qtbot: QtBot, dialog: LoginDialog) -> None:
@@ -74,86 +84,140 @@ def test_pin_field_is_masked_and_takes_digits_only(qtbot: QtBot, dialog: LoginDi
     assert dialog.pin_input.text() == "1234"
 
 
-def test_right_pin_signs_in(qtbot: QtBot, dialog: LoginDialog) -> None:
+def test_right_pin_signs_in(qtbot: QtBot, dialog: LoginDialog, counter: Station) -> None:
     assert not dialog.first_run and dialog.confirm_input is None
     with qtbot.waitSignal(dialog.accepted):
         type_in(qtbot, dialog, "budi", "1357")
-    assert dialog.operator is not None
-    assert (dialog.operator.name, dialog.operator.role) == ("BUDI", "operator")
+    assert dialog.actor is not None
+    assert (dialog.actor.name, dialog.actor.role) == ("BUDI", "operator")
+    assert counter.actor == dialog.actor
     assert dialog.result() == QDialog.DialogCode.Accepted
 
 
-def test_wrong_pin_is_refused_and_locks_after_a_few(qtbot: QtBot, dialog: LoginDialog) -> None:
+def lock_out(qtbot: QtBot, dialog: LoginDialog) -> None:
+    """MAX_ATTEMPTS wrong PINs for SITI, by keyboard."""
     type_in(qtbot, dialog, "SITI", "1111")
-    assert dialog.isVisible() and dialog.operator is None
-    assert dialog.message.text() == "Nama atau PIN salah. Coba lagi."
-    assert dialog.pin_input.text() == "" and dialog.pin_input.hasFocus()
     for _ in range(MAX_ATTEMPTS - 1):
         qtbot.keyClicks(dialog.pin_input, "1111")
         qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)
-    assert not dialog.ok_button.isEnabled() and not dialog.pin_input.isEnabled()
+
+
+def is_locked(dialog: LoginDialog) -> bool:
+    return not (
+        dialog.ok_button.isEnabled()
+        or dialog.pin_input.isEnabled()
+        or dialog.name_input.isEnabled()
+    )
+
+
+def test_wrong_pin_is_refused_and_the_core_locks_after_a_few(
+    qtbot: QtBot, dialog: LoginDialog, counter: Station
+) -> None:
+    type_in(qtbot, dialog, "SITI", "1111")
+    assert dialog.isVisible() and dialog.actor is None
+    assert dialog.message.text() == "Nama atau PIN salah. Coba lagi."
+    assert dialog.pin_input.text() == "" and dialog.pin_input.hasFocus()
+    assert not is_locked(dialog)
+    for _ in range(MAX_ATTEMPTS - 1):
+        qtbot.keyClicks(dialog.pin_input, "1111")
+        qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)
+    assert is_locked(dialog)
+    assert dialog.message.text() == (
+        f"{MAX_ATTEMPTS} kali salah. Tunggu {LOCK_SECONDS} detik, atau minta supervisor."
+    )
     dialog.pin_input.setText("2468")
     dialog.accept()  # even the right PIN waits out the lock
-    assert dialog.operator is None
-    dialog._unlock()  # the timer's slot, without waiting for it
-    dialog.pin_input.setText("2468")
-    dialog.accept()
-    assert dialog.operator is not None and dialog.operator.is_supervisor
+    assert dialog.actor is None and counter.actor is None
 
 
-def test_escape_cancels(qtbot: QtBot, dialog: LoginDialog) -> None:
+def test_a_new_dialog_over_the_same_station_is_still_locked(
+    qtbot: QtBot, dialog: LoginDialog, counter: Station
+) -> None:
+    lock_out(qtbot, dialog)
+    assert is_locked(dialog)
+    dialog.reject()
+    again = open_dialog(qtbot, counter)  # closing the dialog does not reset the count
+    assert not is_locked(again)  # nothing says which names are locked before one is tried
+    type_in(qtbot, again, "siti", "2468")  # the right PIN
+    assert again.isVisible() and again.actor is None and counter.actor is None
+    assert is_locked(again)
+    assert again.message.text().startswith(f"{MAX_ATTEMPTS} kali salah. Tunggu ")
+
+
+def test_the_dialog_unlocks_when_the_cores_lock_ends(
+    qtbot: QtBot, dialog: LoginDialog, counter: Station
+) -> None:
+    now = [1000.0]
+    counter.accounts = Accounts(counter.accounts.store, clock=lambda: now[0])
+    lock_out(qtbot, dialog)
+    assert is_locked(dialog)
+    dialog.reject()
+    now[0] += LOCK_SECONDS - 0.5  # half a second left on the core's clock
+    again = open_dialog(qtbot, counter)
+    type_in(qtbot, again, "SITI", "2468")
+    assert is_locked(again)
+    assert again.message.text().startswith(f"{MAX_ATTEMPTS} kali salah. Tunggu 1 detik")
+    qtbot.waitUntil(lambda: not is_locked(again), timeout=5000)  # the dialog's own timer
+    assert again.message.text() == "" and again.pin_input.hasFocus()
+    now[0] += 1
+    qtbot.keyClicks(again.pin_input, "2468")
+    with qtbot.waitSignal(again.accepted):
+        qtbot.keyClick(again.pin_input, Qt.Key.Key_Return)  # Enter signs in, not "Batal"
+    assert again.actor is not None and again.actor.is_supervisor
+    assert counter.actor == again.actor
+
+
+def test_escape_cancels(qtbot: QtBot, dialog: LoginDialog, counter: Station) -> None:
     with qtbot.waitSignal(dialog.rejected):
         qtbot.keyClick(dialog.name_input, Qt.Key.Key_Escape)
-    assert dialog.operator is None
+    assert dialog.actor is None and counter.actor is None
 
 
-@dataclass
-class FakeCli:
-    paths: AppPaths
-    settings: Settings
-    the_queue: Queue
+def test_sign_in_returns_the_actor(counter: Station) -> None:
+    def fill_in() -> None:
+        dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog))
+        dialog.name_input.setText("budi")
+        dialog.pin_input.setText("1357")
+        dialog.ok_button.click()
 
-    def queue(self) -> Queue:
-        return self.the_queue
+    QTimer.singleShot(0, fill_in)
+    actor = sign_in(counter)
+    assert actor is not None and actor.name == "BUDI" and counter.actor == actor
 
 
-def test_run_station_signs_in_then_opens_the_window_as_that_operator(
-    data_dir: Path, queue: Queue, accounts: Operators
-) -> None:
-    accounts.create("SITI", "2468")
-    accounts.create("BUDI", "1357")
+def test_run_station_signs_in_then_opens_the_window_as_that_operator(counter: Station) -> None:
     seen: list[tuple[str, str, bool]] = []
 
     def close_window() -> None:
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, MainWindow) and widget.isVisible():
-                station = widget.station
-                seen.append((widget.windowTitle(), station.operator, station.is_supervisor))
+                actor = widget.station.actor
+                assert actor is not None
+                seen.append((widget.windowTitle(), actor.name, widget.station.is_supervisor))
                 widget.close()
                 widget.deleteLater()
 
-    def sign_in() -> None:
+    def fill_in() -> None:
         dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog))
         dialog.name_input.setText("budi")
         dialog.pin_input.setText("1357")
         QTimer.singleShot(0, close_window)
         dialog.ok_button.click()
 
-    QTimer.singleShot(0, sign_in)
-    cli = FakeCli(AppPaths.resolve(data_dir), Settings(station_id="ST-A"), queue)
-    assert run_station(cli) == 0
+    QTimer.singleShot(0, fill_in)
+    assert run_station(counter.paths, Settings(station_id="ST-A")) == 0
     assert len(seen) == 1
     title, operator, supervisor = seen[0]
-    assert "Operator: BUDI" in title and operator == "BUDI" and not supervisor
+    assert "Operator: BUDI" in title and "ST-A" in title
+    assert operator == "BUDI" and not supervisor
 
 
-def test_run_station_without_signing_in_opens_nothing(data_dir: Path, queue: Queue) -> None:
+def test_run_station_without_signing_in_opens_nothing(counter: Station) -> None:
     def cancel() -> None:
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, LoginDialog):
                 widget.reject()
 
     QTimer.singleShot(0, cancel)
-    cli = FakeCli(AppPaths.resolve(data_dir), Settings(station_id="ST-A"), queue)
-    assert run_station(cli) == 0
+    assert run_station(counter.paths, Settings(station_id="ST-A")) == 0
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]

@@ -67,7 +67,7 @@ def test_without_a_source_it_uses_the_os_backend_or_does_nothing(qtbot: QtBot) -
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Demo]:
-    with Demo(tmp_path / "demo") as running:
+    with Demo(tmp_path / "demo", engine_config=LONG_BACKOFF) as running:
         yield running
 
 
@@ -76,15 +76,15 @@ def test_network_change_ends_a_long_backoff_at_once(qtbot: QtBot, demo: Demo) ->
     proxy, central = demo.proxy, demo.central
     demo.queue.enqueue(make_record(1), operator="ANI", station_id="DEMO-01")
     proxy.set_mode("down")
-    window = demo.build_window(engine_config=LONG_BACKOFF)
+    window = demo.build_window()
     qtbot.addWidget(window)
     station = window.station
+    window.start_sync()
     engine = station.engine
-    assert engine is not None
-    station.start_sync()
-    assert station.network_watcher is not None  # started with the engine
+    assert engine is not None and engine.running
+    assert window.network_watcher is not None  # started with the engine
     source = FakeNetworkInformation()
-    assert station.network_watcher.start(source)
+    assert window.network_watcher.start(source)
 
     def backing_off_long() -> bool:
         state = engine.state
@@ -104,6 +104,7 @@ def test_network_change_ends_a_long_backoff_at_once(qtbot: QtBot, demo: Demo) ->
     qtbot.waitUntil(lambda: engine.state.link is Link.ONLINE, timeout=10000)
     assert time.monotonic() - woken_at < 10  # far inside the backoff of > 20 s
 
-    station.stop_sync()
-    assert station.network_watcher is None
+    window.stop_sync()
+    assert window.network_watcher is None and station.engine is None
+    assert not engine.running
     window.close()

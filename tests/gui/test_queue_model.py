@@ -1,5 +1,5 @@
-"""The queue's table model over a real queue: Qt's model rules, keyset paging, filter, search,
-and cheap refreshes that keep the selection."""
+"""The queue's table model over the station core: Qt's model rules, keyset paging, filter,
+search, and cheap refreshes that keep the selection; states named by the one vocabulary."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from ektp_station.domain import mask_nik
-from ektp_station.gui.queue_model import COLUMNS, SEQ_ROLE, QueueModel
+from ektp_station.gui.queue_model import COLUMNS, SEQ_ROLE, SHOWN_STATES, QueueModel, state_label
+from ektp_station.station import Station
 from ektp_station.store import Entry, Outcome, Queue, State
 from ektp_station.store.db import writing
 from ektp_station.store.queries import captured_by_operator, page_seqs
@@ -37,7 +38,9 @@ def cell(model: QueueModel, row: int, column: int) -> str:
     return str(model.data(model.index(row, column)))
 
 
-def test_model_passes_qt_model_tests(qtmodeltester: ModelTester, queue: Queue) -> None:
+def test_model_passes_qt_model_tests(
+    qtmodeltester: ModelTester, station: Station, queue: Queue
+) -> None:
     fill(queue, 450)
     rejected = queue.get(1)
     judge(
@@ -46,7 +49,7 @@ def test_model_passes_qt_model_tests(qtmodeltester: ModelTester, queue: Queue) -
         State.REJECTED,
         errors=({"field": "full_name", "code": "x", "message": "Nama tidak sesuai KK."},),
     )
-    model = QueueModel(queue, page_size=200)
+    model = QueueModel(station, page_size=200)
     qtmodeltester.check(model)
     model.fetchMore(QModelIndex())
     qtmodeltester.check(model)
@@ -55,9 +58,9 @@ def test_model_passes_qt_model_tests(qtmodeltester: ModelTester, queue: Queue) -
     assert model.rowCount() == 1
 
 
-def test_pages_newest_first_until_the_end(queue: Queue) -> None:
+def test_pages_newest_first_until_the_end(station: Station, queue: Queue) -> None:
     fill(queue, 1000)
-    model = QueueModel(queue, page_size=200)
+    model = QueueModel(station, page_size=200)
     assert model.rowCount() == 200
     assert model.columnCount() == len(COLUMNS)
     assert model.canFetchMore(QModelIndex())
@@ -69,7 +72,9 @@ def test_pages_newest_first_until_the_end(queue: Queue) -> None:
     assert not model.canFetchMore(model.index(0, 0))
 
 
-def test_columns_mask_the_nik_and_name_the_state_in_indonesian(queue: Queue) -> None:
+def test_columns_mask_the_nik_and_name_the_state_in_indonesian(
+    station: Station, queue: Queue
+) -> None:
     record = make_record(5, full_name="SITI AMINAH")
     entry = queue.enqueue(record, operator="ANI", station_id="ST-A")
     judge(
@@ -79,24 +84,24 @@ def test_columns_mask_the_nik_and_name_the_state_in_indonesian(queue: Queue) -> 
         errors=({"field": "full_name", "code": "x", "message": "Nama tidak sesuai KK."},),
         last_error="rejected by the centre",
     )
-    model = QueueModel(queue)
+    model = QueueModel(station)
     assert cell(model, 0, 0) == str(entry.seq)
-    assert cell(model, 0, 1) == "Ditolak"
+    assert cell(model, 0, 1) == "Ditolak pusat"
     assert cell(model, 0, 3) == mask_nik(record["nik"]) != record["nik"]
     assert cell(model, 0, 4) == "SITI AMINAH"
     assert cell(model, 0, 5) == "ANI"
-    assert cell(model, 0, 6) == "Nama Lengkap: Nama tidak sesuai KK."
+    assert cell(model, 0, 6) == "Nama lengkap: Nama tidak sesuai KK."
     local = entry.captured_at.astimezone().strftime("%d-%m-%Y %H:%M")
     assert cell(model, 0, 2) == local
     assert model.headerData(3, Qt.Orientation.Horizontal) == "NIK"
 
 
-def test_state_filter_and_search_run_in_sql(queue: Queue) -> None:
+def test_state_filter_and_search_run_in_sql(station: Station, queue: Queue) -> None:
     fill(queue, 300)
     special = make_record(9001, birth=date(1970, 1, 2), full_name="RATNA DEWI")
     target = queue.enqueue(special, operator="BUDI", station_id="ST-A")
     judge(queue, queue.get(1), State.SYNCED, server_ref="R-1")
-    model = QueueModel(queue, page_size=50)
+    model = QueueModel(station, page_size=50)
 
     model.set_filter(State.SYNCED)
     assert [model.seq_at(r) for r in range(model.rowCount())] == [1]
@@ -117,10 +122,10 @@ def test_state_filter_and_search_run_in_sql(queue: Queue) -> None:
 
 
 def test_refresh_inserts_new_entries_on_top_and_keeps_the_selection(
-    qtbot: QtBot, queue: Queue
+    qtbot: QtBot, station: Station, queue: Queue
 ) -> None:
     fill(queue, 10)
-    model = QueueModel(queue, page_size=5)
+    model = QueueModel(station, page_size=5)
     view = QTableView()
     qtbot.addWidget(view)
     view.setModel(model)
@@ -145,11 +150,38 @@ def test_refresh_inserts_new_entries_on_top_and_keeps_the_selection(
     assert [model.seq_at(r) for r in range(model.rowCount())] == list(range(12, 1, -1))
 
 
-def test_refresh_repaints_a_state_change_in_place(qtbot: QtBot, queue: Queue) -> None:
+def test_refresh_repaints_a_state_change_in_place(
+    qtbot: QtBot, station: Station, queue: Queue
+) -> None:
     fill(queue, 3)
-    model = QueueModel(queue)
-    assert cell(model, 2, 1) == "Menunggu"
+    model = QueueModel(station)
+    assert cell(model, 2, 1) == "Menunggu dikirim"
     judge(queue, queue.get(1), State.SYNCED, server_ref="R-1")
     with qtbot.waitSignal(model.dataChanged), qtbot.assertNotEmitted(model.modelReset):
         model.refresh()
     assert cell(model, 2, 1) == "Terkirim"
+
+
+def test_every_state_has_its_label_and_a_resolved_conflict_is_listed(
+    station: Station, supervisor: Station, queue: Queue
+) -> None:
+    assert set(SHOWN_STATES) == set(State)
+    labels = [state_label(s) for s in SHOWN_STATES]
+    assert len(set(labels)) == len(labels) and all(
+        label != s.value for label, s in zip(labels, SHOWN_STATES, strict=True)
+    )
+    entry = queue.enqueue(make_record(7), operator="ANI", station_id="ST-A")
+    judge(
+        queue,
+        entry,
+        State.CONFLICT,
+        errors=({"field": "nik", "code": "nik_recorded", "message": "x"},),
+    )
+    model = QueueModel(station, state=State.CONFLICT)
+    assert model.rowCount() == 1
+    supervisor.resolve(entry.seq, "sudah di pusat")
+    model.refresh()
+    assert model.rowCount() == 0
+    model.set_filter(State.RESOLVED)
+    assert [model.seq_at(r) for r in range(model.rowCount())] == [entry.seq]
+    assert cell(model, 0, 1) == "Konflik selesai"

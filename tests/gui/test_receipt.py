@@ -142,6 +142,7 @@ def test_every_save_in_the_window_writes_a_receipt(qtbot: QtBot, demo: Demo) -> 
         form.save_button.click()
     saved = written.args[0]
     assert saved.parent == folder and saved.read_bytes().startswith(b"%PDF-")
-    assert writer.last is not None and writer.last.operator == window.station.operator
+    actor = window.station.actor
+    assert actor is not None and writer.last is not None and writer.last.operator == actor.name
     assert "bukti" in window.status_bar.currentMessage()
     window.close()

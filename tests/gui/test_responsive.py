@@ -12,8 +12,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,11 +21,10 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from ektp_station.central.db import CentralDB
-from ektp_station.gui.context import StationContext
 from ektp_station.gui.demo import DEMO_OPERATOR, DEMO_STATION_ID, Demo
 from ektp_station.gui.main_window import MainWindow
-from ektp_station.paths import AppPaths
 from ektp_station.settings import Settings
+from ektp_station.station import Station
 from ektp_station.store import Queue, State
 from ektp_station.store.db import writing
 from ektp_station.sync.engine import EngineConfig, Link
@@ -120,7 +119,7 @@ def assert_responsive(heartbeat: Heartbeat, detail: str = "") -> None:
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Demo]:
-    with Demo(tmp_path / "demo") as running:
+    with Demo(tmp_path / "demo", engine_config=STALL_ENGINE) as running:
         yield running
 
 
@@ -138,10 +137,12 @@ def fill(queue: Queue, count: int) -> None:
             queue.enqueue_in(conn, record, operator=DEMO_OPERATOR[0], station_id=DEMO_STATION_ID)
 
 
-def open_window(qtbot: QtBot, demo: Demo, config: EngineConfig, *, timeout: float) -> MainWindow:
-    assert demo.settings is not None
-    demo.settings = replace(demo.settings, timeout_seconds=timeout)
-    window = demo.build_window(engine_config=config)
+def open_window(qtbot: QtBot, demo: Demo, *, timeout: float) -> MainWindow:
+    """The demo's window, its client giving up a request after ``timeout`` seconds."""
+    station = demo.station
+    assert station is not None
+    station.restart_sync(replace(station.settings, timeout_seconds=timeout))  # not started yet
+    window = demo.build_window()
     qtbot.addWidget(window)
     window.resize(1100, 760)
     window.show()
@@ -156,13 +157,13 @@ def test_gui_keeps_responding_while_the_link_stalls(
     assert demo.queue is not None
     fill(demo.queue, 120)
     demo.proxy.set_mode("blackhole")  # requests are read and never answered
-    window = open_window(qtbot, demo, STALL_ENGINE, timeout=1.0)
-    engine = window.station.engine
-    assert engine is not None
+    window = open_window(qtbot, demo, timeout=1.0)
     proxy = demo.proxy
     window.tabs.setCurrentWidget(window.queue_tab)
     heartbeat.start()
-    window.station.start_sync()
+    window.start_sync()
+    engine = window.station.engine
+    assert engine is not None and engine.running
 
     def offline_and_waiting() -> bool:
         state = engine.state
@@ -173,7 +174,7 @@ def test_gui_keeps_responding_while_the_link_stalls(
         )
 
     qtbot.waitUntil(offline_and_waiting, timeout=20000)
-    assert window.status_bar.link_label.text().startswith("Terputus")
+    assert window.status_bar.link_label.text().startswith("Jaringan putus")
 
     # "Kirim sekarang" during the stall: the click returns at once, the engine tries again
     before = proxy.counters.blackholed
@@ -190,7 +191,7 @@ def test_gui_keeps_responding_while_the_link_stalls(
 
     # the link comes back: everything that waited is delivered
     demo.proxy.set_mode("up")
-    engine.network_changed()
+    window.station.network_changed()
     qtbot.waitUntil(lambda: window.station.queue.count(State.SYNCED) == 120, timeout=20000)
     window.close()
 
@@ -202,18 +203,6 @@ with CentralServer(sys.argv[1]) as central:
     print(central.url, central.add_station(sys.argv[2]), flush=True)
     sys.stdin.read()  # until the test closes our stdin
 """
-
-
-@dataclass
-class StationCli:
-    """What ``cli.Context`` offers the window."""
-
-    paths: AppPaths
-    settings: Settings
-    the_queue: Queue
-
-    def queue(self) -> Queue:
-        return self.the_queue
 
 
 @pytest.fixture
@@ -239,47 +228,45 @@ def central_process(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
 
 @pytest.mark.slow
 def test_gui_keeps_responding_while_a_large_queue_drains(
-    qtbot: QtBot, tmp_path: Path, central_process: tuple[str, str, str], heartbeat: Heartbeat
+    qtbot: QtBot,
+    make_station: Callable[..., Station],
+    central_process: tuple[str, str, str],
+    heartbeat: Heartbeat,
 ) -> None:
     count = 10_000
     url, token, central_db = central_process
-    data_dir = tmp_path / "station"
-    data_dir.mkdir()
-    queue = Queue.open(data_dir)
-    try:
-        fill(queue, count)
-        settings = Settings(station_id=DEMO_STATION_ID, central_url=url, token=token)
-        station = StationContext.build(
-            StationCli(AppPaths.resolve(data_dir), settings, queue),
-            operator=DEMO_OPERATOR[0],
-            role="supervisor",  # the dashboard with its conflicts panel: the most to refresh
-            engine_config=DRAIN_ENGINE,
-        )
-        window = MainWindow(station)
-        qtbot.addWidget(window)
-        window.resize(1100, 760)
-        window.show()
-        qtbot.waitExposed(window)
-        window.tabs.setCurrentWidget(window.dashboard)  # the heavier refresh on every batch
-        progress: list[int] = []
-        station.bridge.progress.connect(lambda p: progress.append(p.pending))
-        heartbeat.start()
-        started = time.perf_counter()
-        station.start_sync()
+    settings = Settings(station_id=DEMO_STATION_ID, central_url=url, token=token)
+    station = make_station(
+        role="supervisor",  # the dashboard with its conflicts panel: the most to refresh
+        name=DEMO_OPERATOR[0],
+        settings=settings,
+        engine_config=DRAIN_ENGINE,
+    )
+    queue = station.queue
+    fill(queue, count)
+    window = MainWindow(station)
+    qtbot.addWidget(window)
+    window.resize(1100, 760)
+    window.show()
+    qtbot.waitExposed(window)
+    window.tabs.setCurrentWidget(window.dashboard)  # the heavier refresh on every batch
+    progress: list[int] = []
+    window.bridge.progress.connect(lambda p: progress.append(p.pending))
+    heartbeat.start()
+    started = time.perf_counter()
+    window.start_sync()
 
-        # half way, the operator looks at the queue instead
-        qtbot.waitUntil(lambda: bool(progress) and progress[-1] <= count // 2, timeout=60000)
-        window.tabs.setCurrentWidget(window.queue_tab)
-        qtbot.waitUntil(lambda: bool(progress) and progress[-1] == 0, timeout=60000)
-        drained = time.perf_counter() - started
-        heartbeat.stop()
+    # half way, the operator looks at the queue instead
+    qtbot.waitUntil(lambda: bool(progress) and progress[-1] <= count // 2, timeout=60000)
+    window.tabs.setCurrentWidget(window.queue_tab)
+    qtbot.waitUntil(lambda: bool(progress) and progress[-1] == 0, timeout=60000)
+    drained = time.perf_counter() - started
+    heartbeat.stop()
 
-        assert queue.count(State.SYNCED) == count
-        assert window.status_bar.pending_label.text() == "Menunggu: 0"
-        assert len(progress) >= count // DRAIN_ENGINE.batch_size
-        window.close()
-    finally:
-        queue.close()
+    assert queue.count(State.SYNCED) == count
+    assert window.status_bar.pending_label.text() == "Menunggu: 0"
+    assert len(progress) >= count // DRAIN_ENGINE.batch_size
+    window.close()
     central = CentralDB(central_db)  # the centre's own database: every entry, once
     try:
         assert central.stats()["registrations"] == count

@@ -1,6 +1,6 @@
-"""The settings dialog: only a supervisor opens it; saving writes the config file and the
-owner-only token file, and the window restarts sync over the new settings. The token is never
-shown in full."""
+"""The settings dialog: only a supervisor opens it (and the core refuses anyone else); saving
+goes through the core, which writes the config file and the owner-only token file and restarts
+sync over the new settings. The token is never shown in full."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import json
 import socket
 import stat
 import sys
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
@@ -20,23 +19,12 @@ from ektp_station.domain import default_regions
 from ektp_station.gui.app import build_window
 from ektp_station.gui.main_window import MainWindow
 from ektp_station.gui.settings_dialog import SettingsDialog, city_choices, valid_central_url
-from ektp_station.gui.status_bar import NOT_CONFIGURED
-from ektp_station.paths import AppPaths
 from ektp_station.settings import Settings
-from ektp_station.store import Queue
-from ektp_station.sync.engine import Link
+from ektp_station.station import Station
 
 TOKEN = "rahasia-" + "x" * 24
 
-
-@dataclass
-class FakeCli:
-    paths: AppPaths
-    settings: Settings
-    the_queue: Queue
-
-    def queue(self) -> Queue:
-        return self.the_queue
+MakeStation = Callable[..., Station]
 
 
 def free_port() -> int:
@@ -46,11 +34,12 @@ def free_port() -> int:
 
 
 def open_window(
-    qtbot: QtBot, data_dir: Path, queue: Queue, settings: Settings, role: str
+    qtbot: QtBot, make_station: MakeStation, settings: Settings, role: str
 ) -> MainWindow:
-    paths = AppPaths.resolve(data_dir)
-    settings.save(paths)
-    window = build_window(FakeCli(paths, settings, queue), operator="SITI", role=role)
+    """The window over a station whose config file holds ``settings``, acting as ``role``."""
+    station = make_station(settings=settings, role=role)
+    settings.save(station.paths)
+    window = build_window(station)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -75,8 +64,8 @@ def shown_texts(root: QWidget) -> list[str]:
     return texts
 
 
-def test_an_operator_cannot_open_the_settings(qtbot: QtBot, data_dir: Path, queue: Queue) -> None:
-    window = open_window(qtbot, data_dir, queue, Settings(station_id="ST-A"), "operator")
+def test_an_operator_cannot_open_the_settings(qtbot: QtBot, make_station: MakeStation) -> None:
+    window = open_window(qtbot, make_station, Settings(station_id="ST-A"), "operator")
     assert not window.settings_action.isEnabled()
     qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
     window.settings_action.trigger()  # disabled: nothing happens
@@ -86,9 +75,9 @@ def test_an_operator_cannot_open_the_settings(qtbot: QtBot, data_dir: Path, queu
 
 
 def test_ctrl_comma_opens_the_settings_for_a_supervisor(
-    qtbot: QtBot, data_dir: Path, queue: Queue
+    qtbot: QtBot, make_station: MakeStation
 ) -> None:
-    window = open_window(qtbot, data_dir, queue, Settings(station_id="ST-A"), "supervisor")
+    window = open_window(qtbot, make_station, Settings(station_id="ST-A"), "supervisor")
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     nik = window.form.inputs["nik"]
@@ -102,14 +91,13 @@ def test_ctrl_comma_opens_the_settings_for_a_supervisor(
     assert window.settings_dialog is None
 
 
-def test_a_supervisor_changes_url_token_and_city(
-    qtbot: QtBot, data_dir: Path, queue: Queue
-) -> None:
+def test_a_supervisor_changes_url_token_and_city(qtbot: QtBot, make_station: MakeStation) -> None:
     old = Settings(station_id="ST-A", central_url="http://127.0.0.1:9", token=TOKEN)
-    window = open_window(qtbot, data_dir, queue, old, "supervisor")
+    window = open_window(qtbot, make_station, old, "supervisor")
     paths = window.station.paths
+    window.start_sync()
     old_engine = window.station.engine
-    assert old_engine is not None
+    assert old_engine is not None and old_engine.running
     dialog = window.open_settings()
     assert dialog is not None
     assert dialog.city_combo.currentText() == "Kota Depok (32.76)"
@@ -139,17 +127,21 @@ def test_a_supervisor_changes_url_token_and_city(
     station = window.station
     assert station.settings == Settings.load(paths)
     assert station.engine is not None and station.engine is not old_engine
-    assert old_engine.state.link is Link.STOPPED or not old_engine.running
+    assert station.engine.running and not old_engine.running
     assert "ST-DEPOK-02" in window.windowTitle()
-    assert window.form.station_id == "ST-DEPOK-02" and window.form.city_code == "32.71"
+    assert station.station_id == "ST-DEPOK-02" and window.form.city_code == "32.71"
+    kecamatan = window.form.inputs["kecamatan"]
+    assert "Bogor Tengah" in [kecamatan.itemText(i) for i in range(kecamatan.count())]
     assert window.status_bar.send_button.isEnabled()
+    assert window.status_bar.link_label.text() == "Menghubungkan…"
     assert window.status_bar.currentMessage() == "Pengaturan tersimpan."
+    window.close()
 
 
 def test_empty_token_keeps_it_and_the_language_is_saved(
-    qtbot: QtBot, data_dir: Path, queue: Queue
+    qtbot: QtBot, make_station: MakeStation
 ) -> None:
-    window = open_window(qtbot, data_dir, queue, Settings(token=TOKEN), "supervisor")
+    window = open_window(qtbot, make_station, Settings(token=TOKEN), "supervisor")
     paths = window.station.paths
     dialog = window.open_settings()
     assert dialog is not None
@@ -158,14 +150,14 @@ def test_empty_token_keeps_it_and_the_language_is_saved(
     saved = Settings.load(paths)
     assert saved.token == TOKEN and saved.language == "en"
     assert saved.central_url == "" and window.station.engine is None
-    assert window.status_bar.link_label.text() == NOT_CONFIGURED
+    assert window.status_bar.link_label.text() == "Pusat belum diatur"
     assert "dibuka ulang" in window.status_bar.currentMessage()
 
 
-def test_a_running_engine_is_replaced(qtbot: QtBot, data_dir: Path, queue: Queue) -> None:
+def test_a_running_engine_is_replaced(qtbot: QtBot, make_station: MakeStation) -> None:
     first = Settings(central_url=f"http://127.0.0.1:{free_port()}", token=TOKEN)
-    window = open_window(qtbot, data_dir, queue, first, "supervisor")
-    window.station.start_sync()
+    window = open_window(qtbot, make_station, first, "supervisor")
+    window.start_sync()
     old_engine = window.station.engine
     assert old_engine is not None and old_engine.running
     dialog = window.open_settings()
@@ -176,10 +168,29 @@ def test_a_running_engine_is_replaced(qtbot: QtBot, data_dir: Path, queue: Queue
     assert new_engine is not None and new_engine is not old_engine
     assert new_engine.running and not old_engine.running
     qtbot.waitUntil(
-        lambda: window.status_bar.link_label.text().startswith("Terputus"), timeout=10000
+        lambda: window.status_bar.link_label.text().startswith("Jaringan putus"), timeout=10000
     )
     window.close()
     assert not new_engine.running
+
+
+def test_the_core_refuses_an_operator_and_the_dialog_says_so(
+    qtbot: QtBot, station: Station
+) -> None:
+    before = Settings.load(station.paths)
+    dialog = SettingsDialog(
+        station.settings, station.paths, station.regions, station.change_settings
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.url_input.setText("https://pusat.example/api")
+    with qtbot.assertNotEmitted(dialog.saved):
+        dialog.save_button.click()
+    assert dialog.isVisible()
+    assert dialog.message.text() == (
+        "Hanya supervisor yang boleh mengubah pengaturan. Minta supervisor masuk."
+    )
+    assert Settings.load(station.paths) == before and not station.paths.config_file.exists()
 
 
 @pytest.mark.parametrize(
@@ -195,9 +206,9 @@ def test_a_running_engine_is_replaced(qtbot: QtBot, data_dir: Path, queue: Queue
     ],
 )
 def test_invalid_values_are_refused(
-    qtbot: QtBot, data_dir: Path, queue: Queue, field: str, value: str
+    qtbot: QtBot, make_station: MakeStation, field: str, value: str
 ) -> None:
-    window = open_window(qtbot, data_dir, queue, Settings(token=TOKEN), "supervisor")
+    window = open_window(qtbot, make_station, Settings(token=TOKEN), "supervisor")
     paths = window.station.paths
     before = paths.config_file.read_text(encoding="utf-8")
     dialog = window.open_settings()
@@ -215,8 +226,8 @@ def test_invalid_values_are_refused(
     assert Settings.load(paths).token == TOKEN
 
 
-def test_the_token_is_never_shown_in_full(qtbot: QtBot, data_dir: Path, queue: Queue) -> None:
-    window = open_window(qtbot, data_dir, queue, Settings(token=TOKEN), "supervisor")
+def test_the_token_is_never_shown_in_full(qtbot: QtBot, make_station: MakeStation) -> None:
+    window = open_window(qtbot, make_station, Settings(token=TOKEN), "supervisor")
     dialog = window.open_settings()
     assert dialog is not None
     assert dialog.token_input.echoMode() is QLineEdit.EchoMode.Password

@@ -1,4 +1,5 @@
-"""The status line follows the sync engine through the bridge, across threads."""
+"""The status line follows the sync engine through the station's bridge, across threads; its
+link texts come from the one vocabulary."""
 
 from __future__ import annotations
 
@@ -8,19 +9,19 @@ from datetime import UTC, datetime
 import pytest
 from pytestqt.qtbot import QtBot
 
-from ektp_station.gui.bridge import SyncBridge
-from ektp_station.gui.status_bar import NOT_CONFIGURED, StationStatusBar
+from ektp_station.gui.bridge import StationBridge
+from ektp_station.gui.status_bar import StationStatusBar
 from ektp_station.sync.engine import EngineState, Link, Progress
 
 NOW = 1_800_000_000.0
 
 
 @pytest.fixture
-def wired(qtbot: QtBot) -> tuple[SyncBridge, StationStatusBar, list[str]]:
+def wired(qtbot: QtBot) -> tuple[StationBridge, StationStatusBar, list[str]]:
     calls: list[str] = []
     bar = StationStatusBar(lambda: calls.append("sync_now"), clock=lambda: NOW)
     qtbot.addWidget(bar)
-    bridge = SyncBridge()
+    bridge = StationBridge()
     bridge.stateChanged.connect(bar.on_state)
     bridge.progress.connect(bar.on_progress)
     return bridge, bar, calls
@@ -37,19 +38,22 @@ def from_engine_thread(call: object, *args: object) -> None:
 @pytest.mark.parametrize(
     ("state", "text"),
     [
-        (EngineState(Link.ONLINE, pending=0), "Terhubung"),
-        (EngineState(Link.OFFLINE, pending=4), "Terputus"),
+        (EngineState(Link.ONLINE, pending=0), "Terhubung ke pusat"),
+        (EngineState(Link.OFFLINE, pending=4), "Jaringan putus"),
         (
             EngineState(Link.OFFLINE, pending=4, retry_at=NOW + 12.2),
-            "Terputus · Mencoba lagi dalam 12 dtk",
+            "Jaringan putus · Mencoba lagi dalam 12 dtk",
         ),
         (EngineState(Link.RETRYING, pending=4, retry_at=NOW + 30), "Mencoba lagi dalam 30 dtk"),
-        (EngineState(Link.REFUSED, pending=4, last_error_id="Token salah"), "Token ditolak"),
+        (
+            EngineState(Link.REFUSED, pending=4, last_error_id="Token salah"),
+            "Pusat menolak stasiun ini",
+        ),
     ],
 )
 def test_link_state_follows_the_bridge(
     qtbot: QtBot,
-    wired: tuple[SyncBridge, StationStatusBar, list[str]],
+    wired: tuple[StationBridge, StationStatusBar, list[str]],
     state: EngineState,
     text: str,
 ) -> None:
@@ -57,10 +61,11 @@ def test_link_state_follows_the_bridge(
     from_engine_thread(bridge.sync_state_changed, state)
     qtbot.waitUntil(lambda: bar.link_label.text() == text)
     assert bar.pending_label.text() == f"Menunggu: {state.pending}"
+    assert bar.link_label.toolTip() == (state.last_error_id or "")  # the engine's own words
 
 
 def test_slots_run_on_the_gui_thread(
-    qtbot: QtBot, wired: tuple[SyncBridge, StationStatusBar, list[str]]
+    qtbot: QtBot, wired: tuple[StationBridge, StationStatusBar, list[str]]
 ) -> None:
     bridge, _bar, _calls = wired
     seen: list[int] = []
@@ -71,7 +76,7 @@ def test_slots_run_on_the_gui_thread(
 
 
 def test_progress_and_last_sync(
-    qtbot: QtBot, wired: tuple[SyncBridge, StationStatusBar, list[str]]
+    qtbot: QtBot, wired: tuple[StationBridge, StationStatusBar, list[str]]
 ) -> None:
     bridge, bar, _calls = wired
     from_engine_thread(bridge.sync_progress, Progress(200, 200, 0, 0, 200, 300))
@@ -89,7 +94,7 @@ def test_progress_and_last_sync(
 
 
 def test_send_now_button_asks_the_engine(
-    qtbot: QtBot, wired: tuple[SyncBridge, StationStatusBar, list[str]]
+    qtbot: QtBot, wired: tuple[StationBridge, StationStatusBar, list[str]]
 ) -> None:
     _bridge, bar, calls = wired
     bar.send_button.click()
@@ -99,5 +104,5 @@ def test_send_now_button_asks_the_engine(
 def test_without_a_centre(qtbot: QtBot) -> None:
     bar = StationStatusBar(None)
     qtbot.addWidget(bar)
-    assert bar.link_label.text() == NOT_CONFIGURED
+    assert bar.link_label.text() == "Pusat belum diatur"
     assert not bar.send_button.isEnabled()

@@ -135,7 +135,9 @@ class ConflictsPanel(QWidget):
 
     def resolve(self, seq: int, note: str) -> None:
         """The resident is recorded (at the centre): close the conflict as ``resolved``."""
-        self._act(lambda: self.station.resolve(seq, note), self.tr("Konflik No. {seq} selesai."), seq)
+        self._act(
+            lambda: self.station.resolve(seq, note), self.tr("Konflik No. {seq} selesai."), seq
+        )
 
     def withdraw(self, seq: int, reason: str) -> None:
         """Withdraw the conflict entry (``discarded``), with the reason."""

@@ -204,6 +204,11 @@ class Dashboard(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
         self.timer.stop()
+        # A refresh that was due comes at the next show instead: none off screen, and none
+        # after the window closed and shut its task runner down.
+        if self._soon.isActive():
+            self._soon.stop()
+            self._stale = True
 
     def refresh(self) -> None:
         """Read the report off the GUI thread; show it when it arrives (one at a time)."""

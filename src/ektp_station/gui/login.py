@@ -169,4 +169,7 @@ class LoginDialog(QDialog):
         self.message.clear()
         for widget in (self.name_input, self.pin_input, self.ok_button):
             widget.setEnabled(True)
+        # While locked, focus fell to "Batal", which took over as the default button: give
+        # Enter back to "Masuk", or the keyboard-only sign-in would cancel instead.
+        self.ok_button.setDefault(True)
         self.pin_input.setFocus()

@@ -228,23 +228,23 @@ class QueueTab(QWidget):
             return
         if "correct" not in self._actions(entry.state):
             self._say(
-                self.tr("Entri No. {seq} berstatus {state}: tidak dapat diperbaiki di sini.").format(
-                    seq=entry.seq, state=state_label(entry.state)
-                )
+                self.tr(
+                    "Entri No. {seq} berstatus {state}: tidak dapat diperbaiki di sini."
+                ).format(seq=entry.seq, state=state_label(entry.state))
             )
             return
         form = CorrectionForm(self.station, entry)
         dialog = CorrectionDialog(form, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        form.saved.connect(self._corrected)
+        # bound to its form: the dialog's own slot on ``saved`` (accept) runs first and, as it
+        # closes, clears ``correction_dialog``
+        form.saved.connect(lambda saved, f=form: self._corrected(saved, f))
         dialog.finished.connect(self._correction_closed)
         self.correction_dialog = dialog
         dialog.open()
 
-    def _corrected(self, entry: Entry) -> None:
-        dialog = self.correction_dialog
-        changed = dialog is not None and bool(dialog.form.changed_fields)
-        if changed:
+    def _corrected(self, entry: Entry, form: CorrectionForm) -> None:
+        if form.changed_fields:
             text = self.tr(
                 "Perbaikan entri No. {seq} tersimpan (revisi {revision}); "
                 "dikirim ke pusat saat jaringan ada."

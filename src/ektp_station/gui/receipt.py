@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 import qrcode  # type: ignore[import-untyped]
-from PySide6.QtCore import QMarginsF, QObject, QRectF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QMarginsF, QObject, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -246,9 +246,11 @@ def attach_receipts(window: MainWindow, folder: Path) -> ReceiptWriter:
     def show(path: Path) -> None:
         assert writer.last is not None
         status.showMessage(
-            window.tr("Entri No. {seq} tersimpan · bukti: {path} · Ctrl+P: cetak bukti").format(
-                seq=writer.last.seq, path=f"{RECEIPTS_DIR}/{path.name}"
-            ),
+            # an explicit context: lupdate would file ``window.tr`` under "window", a context
+            # the window never asks for, and the message would stay Indonesian
+            QCoreApplication.translate(
+                "ReceiptWriter", "Entri No. {seq} tersimpan · bukti: {path} · Ctrl+P: cetak bukti"
+            ).format(seq=writer.last.seq, path=f"{RECEIPTS_DIR}/{path.name}"),
             8000,
         )
 

@@ -1,7 +1,7 @@
 """The always-visible status line: link to the centre, entries waiting, last successful sync,
 "Kirim sekarang", and progress while a batch drains.
 
-Fed only by the :class:`~.bridge.SyncBridge` signals (and local counts the window passes in);
+Fed only by the :class:`~.bridge.StationBridge` signals (and local counts the window passes in);
 it never touches the network.
 """
 

@@ -33,6 +33,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gui-task")
         self._pending = 0
+        self._shut_down = False
         self._finished.connect(self._deliver)
         self.on_unhandled: Callable[[BaseException], None] | None = None
 
@@ -47,10 +48,15 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         """Run ``task`` on the worker; then ``on_done(result)`` on the GUI thread."""
+        if self._shut_down:  # the window is closing: Qt may still fire a timer or two
+            log.debug("task dropped: the runner is shut down")
+            return
         self._pending += 1
         future = self._pool.submit(task)
 
         def finished(done: Future[T]) -> None:  # on the worker thread
+            if done.cancelled():  # dropped by shutdown(): nobody waits for it any more
+                return
             error = done.exception()
             result = None if error is not None else done.result()
             self._finished.emit((on_done, on_error), result, error)
@@ -69,5 +75,7 @@ class TaskRunner(QObject):
             handler(error)
 
     def shutdown(self) -> None:
-        """Wait for the running task (tasks are short reads), drop the queued ones."""
+        """Wait for the running task (tasks are short reads), drop the queued ones and any
+        asked for later."""
+        self._shut_down = True
         self._pool.shutdown(wait=True, cancel_futures=True)
