@@ -251,10 +251,14 @@ class DuplicateNikError(StoreError):
     """The same NIK is already waiting (pending, sending or rejected) in this queue."""
 
     def __init__(self, seq: int, entry_id: str, state: str) -> None:
+        from .domain.vocabulary import state_label
+
         super().__init__(
-            f"Penduduk dengan NIK ini sudah ada di antrean: entri #{seq} ({state}). "
+            f"Penduduk dengan NIK ini sudah ada di antrean: entri #{seq} "
+            f"({state_label(state, 'id')}). "
             "Buka entri itu untuk memperbaikinya, jangan merekam ulang.",
-            f"A resident with this NIK is already in the queue: entry #{seq} ({state}). "
+            f"A resident with this NIK is already in the queue: entry #{seq} "
+            f"({state_label(state, 'en')}). "
             "Open that entry to correct it instead of recording again.",
         )
         self.seq = seq
@@ -267,11 +271,15 @@ class AlreadyRecordedError(StoreError):
     is held there as a conflict: recording again would only make a conflict."""
 
     def __init__(self, seq: int, entry_id: str, state: str) -> None:
+        from .domain.vocabulary import state_label
+
         super().__init__(
-            f"Penduduk dengan NIK ini sudah direkam di stasiun ini: entri #{seq} ({state}). "
+            f"Penduduk dengan NIK ini sudah direkam di stasiun ini: entri #{seq} "
+            f"({state_label(state, 'id')}). "
             "Jangan merekam ulang; bila datanya salah, minta supervisor memeriksanya.",
             f"A resident with this NIK was already recorded at this station: entry #{seq} "
-            f"({state}). Do not record again; if the data is wrong, ask a supervisor.",
+            f"({state_label(state, 'en')}). Do not record again; if the data is wrong, "
+            "ask a supervisor.",
         )
         self.seq = seq
         self.entry_id = entry_id

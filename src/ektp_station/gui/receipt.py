@@ -211,18 +211,23 @@ class ReceiptWriter(QObject):
         self.folder = folder
         self.tasks = tasks
         self.last: Receipt | None = None
+        self.last_written: Receipt | None = None  # the receipt of the last file written
 
     def entry_saved(self, entry: Entry) -> None:
         receipt = Receipt.from_entry(entry)
         self.last = receipt
         folder = self.folder
         if self.tasks is None:
-            self._written(write_receipt_pdf(receipt, folder))
+            self._written(receipt, write_receipt_pdf(receipt, folder))
         else:
-            self.tasks.run(lambda: write_receipt_pdf(receipt, folder), self._written)
+            self.tasks.run(
+                lambda: write_receipt_pdf(receipt, folder),
+                lambda path: self._written(receipt, path),
+            )
 
-    def _written(self, path: Path | None) -> None:
+    def _written(self, receipt: Receipt, path: Path | None) -> None:
         if path is not None:
+            self.last_written = receipt
             self.written.emit(path)
 
     def print_last(self, parent: QMainWindow | None = None) -> bool:
@@ -244,13 +249,13 @@ def attach_receipts(window: MainWindow, folder: Path) -> ReceiptWriter:
     status = window.status_bar
 
     def show(path: Path) -> None:
-        assert writer.last is not None
+        assert writer.last_written is not None
         status.showMessage(
             # an explicit context: lupdate would file ``window.tr`` under "window", a context
             # the window never asks for, and the message would stay Indonesian
             QCoreApplication.translate(
                 "ReceiptWriter", "Entri No. {seq} tersimpan · bukti: {path} · Ctrl+P: cetak bukti"
-            ).format(seq=writer.last.seq, path=f"{RECEIPTS_DIR}/{path.name}"),
+            ).format(seq=writer.last_written.seq, path=f"{RECEIPTS_DIR}/{path.name}"),
             8000,
         )
 
