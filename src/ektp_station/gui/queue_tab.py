@@ -93,7 +93,7 @@ class QueueTab(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in enumerate((70, 90, 130, 150, 220, 100)):
+        for column, width in enumerate((60, 135, 130, 150, 210, 120)):
             self.table.setColumnWidth(column, width)
         layout.addWidget(self.table, 1)
 
