@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
-import httpx
 import pytest
 import sqlalchemy as sa
+from central_support import Station
 
 from ektp_station.central import CentralServer
 
@@ -63,71 +60,6 @@ def central(db_url: str) -> Iterator[CentralServer]:
         yield server
 
 
-@dataclass
-class Station:
-    station_id: str
-    token: str
-    central: CentralServer
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def post(self, body: Any, client: httpx.Client | None = None, **kw: Any) -> httpx.Response:
-        kw.setdefault("timeout", 30)
-        url = self.central.url + "/v1/batches"
-        headers = {**self.headers, **kw.pop("headers", {})}
-        if isinstance(body, bytes | str):
-            return (client or httpx).post(url, content=body, headers=headers, **kw)  # type: ignore[attr-defined]
-        return (client or httpx).post(url, json=body, headers=headers, **kw)  # type: ignore[attr-defined]
-
-
 @pytest.fixture
 def station(central: CentralServer) -> Station:
     return Station("DPK-HARJAMUKTI-1", central.add_station("DPK-HARJAMUKTI-1"), central)
-
-
-def iso(dt: datetime) -> str:
-    return dt.isoformat().replace("+00:00", "Z")
-
-
-def make_batch(
-    station_id: str,
-    records: Sequence[dict[str, Any]],
-    ids: Sequence[str] | None = None,
-    *,
-    operator: str = "op-siti",
-    captured_at: datetime | None = None,
-) -> dict[str, Any]:
-    ids = list(ids) if ids is not None else [str(uuid.uuid4()) for _ in records]
-    now = datetime.now(UTC)
-    captured = captured_at or datetime(2026, 11, 24, 2, 30, tzinfo=UTC)
-    return {
-        "protocol": 1,
-        "station_id": station_id,
-        "station_time": iso(now),
-        "backlog": {"pending": len(records), "oldest_unsynced_at": iso(captured)},
-        "entries": [
-            {
-                "entry_id": entry_id,
-                "seq": n + 1,
-                "operator": operator,
-                "captured_at": iso(captured),
-                "record": record,
-            }
-            for n, (entry_id, record) in enumerate(zip(ids, records, strict=True))
-        ],
-    }
-
-
-def assert_error_shape(response: httpx.Response, status: int | None = None) -> dict[str, Any]:
-    if status is not None:
-        assert response.status_code == status, response.text
-    assert response.status_code != 200
-    assert response.status_code < 500 or response.status_code == 503, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert body["protocol"] == 1
-    assert isinstance(body["error"]["code"], str) and body["error"]["code"]
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    return body  # type: ignore[no-any-return]

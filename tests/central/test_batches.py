@@ -9,18 +9,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from central_support import Station, assert_error_shape, make_batch, results_of
 
-from conftest import Station, assert_error_shape, make_batch
-from ektp_station.sync.protocol import MAX_BATCH_ENTRIES, MAX_BODY_BYTES, parse_batch_reply
+from ektp_station.sync.protocol import MAX_BATCH_ENTRIES, MAX_BODY_BYTES
 
 from factories import make_record, many_records
 
-
-def _results(response: httpx.Response, body: dict) -> list[dict]:
-    assert response.status_code == 200, response.text
-    sent = [e["entry_id"] for e in body["entries"]]
-    reply = parse_batch_reply(response.content, response.headers["content-type"], sent)
-    return [r.model_dump() for r in reply.results]
+_results = results_of
 
 
 def test_accept_then_resend_is_already_accepted_with_same_references(station: Station) -> None:
@@ -124,7 +119,11 @@ def test_rotated_token_replaces_the_old_one(station: Station) -> None:
         (b"", "bad_json"),
         (b"[1, 2]", "invalid_request"),
         (b'{"protocol": 1}', "invalid_request"),
-        (b'{"protocol": 2, "station_id": "x"}', "unsupported_protocol"),
+        (b'{"protocol": 3, "station_id": "x"}', "unsupported_protocol"),
+        (b'{"protocol": 0, "station_id": "x"}', "unsupported_protocol"),
+        (b'{"protocol": "2", "station_id": "x"}', "unsupported_protocol"),
+        (b'{"protocol": 2.0, "station_id": "x"}', "unsupported_protocol"),
+        (b'{"protocol": true, "station_id": "x"}', "unsupported_protocol"),
     ],
 )
 def test_malformed_bodies_are_400(station: Station, content: bytes, code: str) -> None:
@@ -332,6 +331,7 @@ def test_stats_report_last_seen_backlog_and_skew(station: Station) -> None:
 def test_health_and_openapi(station: Station) -> None:
     health = httpx.get(station.central.url + "/v1/health")
     assert health.status_code == 200 and health.json()["protocol"] == 1
+    assert health.json()["protocols"] == [1, 2]
     spec = httpx.get(station.central.url + "/openapi.json").json()
     schemas = spec["components"]["schemas"]
     assert {"BatchRequest", "BatchReply", "EntryResult", "ErrorReply", "Health"} <= set(schemas)

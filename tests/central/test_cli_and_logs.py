@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from central_support import make_batch
 
-from conftest import make_batch
 from ektp_station.central import CentralServer
 from ektp_station.central.cli import add_parser, default_db_url
 
@@ -42,12 +42,35 @@ def test_add_station_rotate_and_stats(tmp_path: Path, capsys: pytest.CaptureFixt
     assert args.func(args) == 0
     stats = json.loads(capsys.readouterr().out)
     assert stats["registrations"] == 0
+    assert (stats["corrected"], stats["corrected_after_delivery"]) == (0, 0)
+    assert stats["stations"][0]["corrected"] == 0
     assert stats["stations"][0]["station_id"] == "DPK-01"
 
     args = _parse(["central", "stats"], tmp_path)
     assert args.func(args) == 0
     table = capsys.readouterr().out
     assert "Stasiun" in table and "DPK-01" in table and "Total registrasi" in table
+    assert "Dikoreksi" in table
+
+
+def test_stats_table_shows_corrections() -> None:
+    from ektp_station.central.cli import format_stats
+
+    station = {
+        "station_id": "DPK-01",
+        "registrations": 12,
+        "corrected": 3,
+        "corrected_after_delivery": 2,
+        "last_seen_at": None,
+        "reported_backlog": {"pending": None, "oldest_unsynced_at": None},
+        "clock_skew_seconds": None,
+    }
+    table = format_stats(
+        {"registrations": 12, "corrected": 3, "corrected_after_delivery": 2, "stations": [station]}
+    )
+    row = next(line for line in table.splitlines() if line.startswith("DPK-01"))
+    assert "3 (2)" in row
+    assert "Dikoreksi setelah direkam: 3, di antaranya 2 setelah diterima pusat" in table
 
 
 def test_serve_refuses_workers_on_sqlite(
@@ -78,6 +101,15 @@ def test_logs_carry_no_personal_data_or_tokens(
         assert httpx.post(url, json=body, headers=headers).status_code == 200
         dup = make_batch("LOG-1", [records[0]])
         assert httpx.post(url, json=dup, headers=headers).status_code == 200
+        # Version 2: a correction (new NIK and name), a repeat, one into another's NIK.
+        first_id = body["entries"][0]["entry_id"]
+        fixed = make_record(3, full_name="DEWI LESTARI")
+        for record, revision in [(fixed, 2), (fixed, 2), (make_record(4), 1), (fixed, 1)]:
+            v2 = make_batch("LOG-1", [record], [first_id], protocol=2, revisions=[revision])
+            assert httpx.post(url, json=v2, headers=headers).status_code == 200
+        clash = make_batch("LOG-1", [make_record(3)], protocol=2)
+        assert httpx.post(url, json=clash, headers=headers).status_code == 200
+        assert central.stats()["corrected"] == 1
         assert (
             httpx.post(url, json=body, headers={"Authorization": f"Bearer {other}"}).status_code
             == 403
@@ -91,5 +123,7 @@ def test_logs_carry_no_personal_data_or_tokens(
     text = "\n".join(f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records)
     assert "batch from station LOG-1" in text  # the run did log
     secrets_ = [token, other, records[0]["nik"], "SRI RAHAYU", "SRI", records[1]["full_name"]]
+    secrets_ += [make_record(3)["nik"], make_record(4)["nik"], "DEWI", "LESTARI"]
+    assert "corrections=1" in text
     for secret in secrets_:
         assert secret not in text

@@ -1,22 +1,25 @@
-"""Hypothesis-made bodies against /v1/batches: never a 5xx, always the error JSON shape."""
+"""Hypothesis-made bodies against /v1/batches: never a 5xx, always the error JSON shape, and a
+200 always in the request's protocol version."""
 
 from __future__ import annotations
 
 import copy
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from central_support import assert_error_shape, make_batch, results_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import assert_error_shape, make_batch
 from ektp_station.central import CentralServer
+from ektp_station.sync.protocol import PROTOCOL_VERSION
 
-from factories import TODAY, many_records
+from factories import TODAY, make_record, many_records
 
 STATION = "FUZZ-1"
 json_values = st.recursive(
@@ -52,9 +55,17 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
+revisions = st.none() | st.lists(st.integers(1, 4), min_size=2, max_size=2)
+
+
 @st.composite
 def near_misses(draw: st.DrawFn) -> bytes:
-    body = make_batch(STATION, many_records(2, start=draw(st.integers(1, 5000))))
+    body = make_batch(
+        STATION,
+        many_records(2, start=draw(st.integers(1, 5000))),
+        protocol=draw(st.sampled_from([1, 2])),
+        revisions=draw(revisions),
+    )
     for _ in range(draw(st.integers(1, 3))):
         paths = [p for p in _paths(body) if p]
         path = draw(st.sampled_from(paths))
@@ -71,12 +82,33 @@ def near_misses(draw: st.DrawFn) -> bytes:
     return json.dumps(body).encode()
 
 
-def _check(response: httpx.Response) -> None:
+def _check(response: httpx.Response, body: bytes) -> None:
     assert response.status_code < 500, response.text
     if response.status_code == 200:
-        assert response.json()["protocol"] == 1
+        sent = json.loads(body)
+        assert response.json()["protocol"] == sent.get("protocol", PROTOCOL_VERSION)  # absent: 2
     else:
         assert_error_shape(response)
+
+
+# A few entry ids, NIKs and contents, so that valid bodies keep hitting every ingest path:
+# new entries, repeats, corrections (also changing the NIK), late and conflicting revisions.
+POOL_IDS = [str(uuid.UUID(int=0xF022 << 64 | n)) for n in range(4)]
+POOL_RECORDS = [
+    make_record(9000 + nik, address=address, full_name=name)
+    for nik in range(3)
+    for address in ("JL. MERDEKA NO. 10", "JL. LAIN NO. 2")
+    for name in ("BUDI SANTOSO", "")  # "" is invalid: required
+]
+
+
+@st.composite
+def valid_bodies(draw: st.DrawFn) -> dict[str, Any]:
+    ids = draw(st.lists(st.sampled_from(POOL_IDS), min_size=1, max_size=4, unique=True))
+    records = [draw(st.sampled_from(POOL_RECORDS)) for _ in ids]
+    protocol = draw(st.sampled_from([1, 2]))
+    revs = [draw(st.integers(1, 4)) for _ in ids]
+    return make_batch(STATION, records, ids, protocol=protocol, revisions=revs)
 
 
 @settings(
@@ -88,7 +120,27 @@ def test_near_miss_bodies(
 ) -> None:
     _server, token, client = fuzz_target
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    _check(client.post("/v1/batches", content=body, headers=headers))
+    _check(client.post("/v1/batches", content=body, headers=headers), body)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=valid_bodies())
+def test_valid_bodies_with_revisions(
+    fuzz_target: tuple[CentralServer, str, httpx.Client], body: dict[str, Any]
+) -> None:
+    _server, token, client = fuzz_target
+    headers = {"Authorization": f"Bearer {token}"}
+    results = results_of(client.post("/v1/batches", json=body, headers=headers), body)
+    sent = {e["entry_id"]: e["revision"] for e in body["entries"]}
+    for result in results:
+        if body["protocol"] == 2 and result["status"] == "accepted":
+            assert result["revision"] == sent[result["entry_id"]]
+        elif body["protocol"] == 2 and result["status"] == "already_accepted":
+            assert result["revision"] >= sent[result["entry_id"]]
+        else:
+            assert result["revision"] is None
 
 
 @settings(

@@ -4,6 +4,10 @@ Order of checks for ``POST /v1/batches`` (cheapest first, so that a bad request 
 draining/overload (503) -> declared Content-Length (413) -> bearer token (401) -> this station
 already has a batch in flight in this process (429) -> read the body, counting bytes (413) ->
 JSON and schema (400) -> station id matches the token (403) -> ingest (200).
+
+Batches of every version in ``SUPPORTED_PROTOCOLS`` are taken and answered in their own
+version (a version-1 station gets version-1 replies); health and error bodies say
+``"protocol": 1``, a shape every station reads, and health lists the versions taken.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ektp_station.sync.protocol import (
     MAX_BODY_BYTES,
     PROTOCOL_VERSION,
+    SUPPORTED_PROTOCOLS,
     BatchReply,
     BatchRequest,
+    ErrorBody,
     ErrorReply,
     Health,
 )
@@ -61,7 +67,7 @@ def error_response(
     status: int, code: str, message: str, *, retry_after: int | None = None
 ) -> JSONResponse:
     """A non-200 reply in the protocol's error shape."""
-    body = {"protocol": PROTOCOL_VERSION, "error": {"code": code, "message": message}}
+    body = ErrorReply(error=ErrorBody(code=code, message=message)).model_dump(mode="json")
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -72,7 +78,8 @@ def _schema_message(exc: ValidationError | RequestValidationError) -> tuple[str,
     if any(err.get("type") == "json_invalid" for err in errors):
         return "bad_json", "Body bukan JSON yang sah."
     if any(tuple(err.get("loc", ()))[-1:] == ("protocol",) for err in errors):
-        return "unsupported_protocol", f"Versi protokol tidak didukung (harus {PROTOCOL_VERSION})."
+        versions = " atau ".join(str(v) for v in SUPPORTED_PROTOCOLS)
+        return "unsupported_protocol", f"Versi protokol tidak didukung (harus {versions})."
     where = []
     for err in errors[:5]:
         loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "(body)"
@@ -203,7 +210,7 @@ def create_app(
             return error_response(
                 503, "draining", "Server sedang berhenti.", retry_after=RETRY_AFTER_OVERLOADED
             )
-        return Health(server_time=datetime.now(UTC))
+        return Health(server_time=datetime.now(UTC), protocols=list(SUPPORTED_PROTOCOLS))
 
     @app.post(
         "/v1/batches",
@@ -260,7 +267,7 @@ def create_app(
                 403, "wrong_station", "Token ini bukan milik stasiun yang disebut di batch."
             )
         results = await run_in_threadpool(state.ingestor.ingest, token_station, batch)
-        return BatchReply(server_time=datetime.now(UTC), results=results)
+        return BatchReply(protocol=batch.protocol, server_time=datetime.now(UTC), results=results)
 
     return app
 

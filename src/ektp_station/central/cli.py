@@ -138,10 +138,15 @@ def _when(value: str | None) -> str:
 
 
 def format_stats(stats: dict[str, Any]) -> str:
-    """Human-readable table in Bahasa Indonesia."""
+    """Human-readable table in Bahasa Indonesia.
+
+    "Dikoreksi": registrations held at a revision > 1 (corrected at the station after capture);
+    in brackets, how many of those replaced a revision the centre had already received.
+    """
     header = (
         "Stasiun",
         "Registrasi",
+        "Dikoreksi (stlh diterima)",
         "Terakhir terlihat",
         "Antrean",
         "Tertua belum terkirim",
@@ -155,6 +160,7 @@ def format_stats(stats: dict[str, Any]) -> str:
             (
                 s["station_id"],
                 str(s["registrations"]),
+                f"{s['corrected']} ({s['corrected_after_delivery']})",
                 _when(s["last_seen_at"]),
                 "-" if backlog["pending"] is None else str(backlog["pending"]),
                 _when(backlog["oldest_unsynced_at"]),
@@ -169,6 +175,10 @@ def format_stats(stats: dict[str, Any]) -> str:
     lines.append("")
     lines.append(
         f"Total registrasi diterima: {stats['registrations']} dari {len(stats['stations'])} stasiun"
+    )
+    lines.append(
+        f"Dikoreksi setelah direkam: {stats['corrected']}, "
+        f"di antaranya {stats['corrected_after_delivery']} setelah diterima pusat"
     )
     return "\n".join(lines)
 

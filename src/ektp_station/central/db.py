@@ -1,4 +1,8 @@
-"""The centre's database: stations (token hashes only) and registrations.
+"""The centre's database: stations (token hashes only), registrations and their history.
+
+``registrations`` holds the latest accepted revision of every entry; each revision it replaced
+is kept in ``registration_revisions`` (primary key entry id + revision). A database made
+before revisions existed is upgraded in place by :meth:`CentralDB.create_schema`.
 
 SQLAlchemy Core over SQLite (WAL, busy_timeout, ``BEGIN IMMEDIATE`` so that writers queue on
 the busy timeout instead of failing a lock upgrade) or PostgreSQL (``postgresql+psycopg://``),
@@ -24,6 +28,7 @@ __all__ = [
     "StationInfo",
     "hash_token",
     "metadata",
+    "registration_revisions",
     "registrations",
     "stations",
 ]
@@ -58,7 +63,29 @@ registrations = sa.Table(
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("record", sa.Text, nullable=False),
     sa.Column("reference", sa.String(32), nullable=False, unique=True),
+    # Protocol version 2: the revision held (1 at capture, +1 per correction at the station)
+    # and when a newer revision first replaced one stored here (None: never corrected here).
+    sa.Column("revision", sa.Integer, nullable=False, server_default=sa.text("1")),
+    sa.Column("corrected_at", sa.DateTime(timezone=True)),
 )
+
+registration_revisions = sa.Table(
+    "registration_revisions",
+    metadata,
+    sa.Column("entry_id", sa.String(36), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("record", sa.Text, nullable=False),
+    sa.Column("nik", sa.String(16), nullable=False),
+    sa.Column("operator", sa.String(64), nullable=False),
+    sa.Column("captured_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""Every revision that a newer one replaced in ``registrations`` (history; never updated)."""
+
+# Columns added to ``registrations`` since the first release (upgrade of an existing
+# database): name -> what follows the column's type in ``ADD COLUMN``.
+_ADDED_COLUMNS = {"revision": " NOT NULL DEFAULT 1", "corrected_at": ""}
 
 
 def hash_token(token: str) -> str:
@@ -88,6 +115,10 @@ class StationInfo:
     reported_pending: int | None
     reported_oldest_unsynced_at: datetime | None
     clock_skew_seconds: float | None
+    corrected: int = 0
+    """Registrations whose stored revision is > 1 (corrected after capture)."""
+    corrected_after_delivery: int = 0
+    """Of those, the ones where a newer revision replaced one the centre had already stored."""
 
     def to_json(self) -> dict[str, Any]:
         def iso(d: datetime | None) -> str | None:
@@ -102,6 +133,8 @@ class StationInfo:
                 "oldest_unsynced_at": iso(self.reported_oldest_unsynced_at),
             },
             "clock_skew_seconds": self.clock_skew_seconds,
+            "corrected": self.corrected,
+            "corrected_after_delivery": self.corrected_after_delivery,
         }
 
 
@@ -138,7 +171,26 @@ class CentralDB:
         self.dialect = self.engine.dialect.name
 
     def create_schema(self) -> None:
+        """Create what is missing; upgrade a database from before revisions in place.
+
+        Idempotent. The upgrade adds ``registrations.revision`` (every existing row is
+        revision 1) and ``registrations.corrected_at``; ``registration_revisions`` is a new
+        table, so ``create_all`` makes it. On PostgreSQL ``ADD COLUMN IF NOT EXISTS`` keeps
+        two processes starting at once harmless; on SQLite the check and the ``ALTER`` run in
+        one ``BEGIN IMMEDIATE`` transaction.
+        """
         metadata.create_all(self.engine, checkfirst=True)
+        with self.engine.begin() as conn:
+            present = {c["name"] for c in sa.inspect(conn).get_columns(registrations.name)}
+            for name, constraints in _ADDED_COLUMNS.items():
+                if name in present:
+                    continue
+                ddl = registrations.c[name].type.compile(dialect=self.engine.dialect)
+                exists = " IF NOT EXISTS" if self.dialect == "postgresql" else ""
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {registrations.name} ADD COLUMN{exists} {name} {ddl}{constraints}"
+                )
+                log.info("database upgraded: registrations.%s added", name)
 
     def drop_schema(self) -> None:
         """Drop the centre's tables (tests)."""
@@ -190,14 +242,30 @@ class CentralDB:
             return None
         return str(row.station_id)
 
+    @staticmethod
+    def _counts() -> tuple[sa.Label[Any], sa.Label[Any], sa.Label[Any]]:
+        """count(*), corrected (revision > 1), corrected after delivery (corrected_at set)."""
+        corrected = sa.func.sum(sa.case((registrations.c.revision > 1, 1), else_=0))
+        after = sa.func.sum(sa.case((registrations.c.corrected_at.is_not(None), 1), else_=0))
+        return (
+            sa.func.count().label("n"),
+            sa.func.coalesce(corrected, 0).label("corrected"),
+            sa.func.coalesce(after, 0).label("corrected_after_delivery"),
+        )
+
     def station_infos(self) -> list[StationInfo]:
         counts = (
-            sa.select(registrations.c.station_id, sa.func.count().label("n"))
+            sa.select(registrations.c.station_id, *self._counts())
             .group_by(registrations.c.station_id)
             .subquery()
         )
         query = (
-            sa.select(stations, sa.func.coalesce(counts.c.n, 0).label("n"))
+            sa.select(
+                stations,
+                sa.func.coalesce(counts.c.n, 0).label("n"),
+                sa.func.coalesce(counts.c.corrected, 0).label("corrected"),
+                sa.func.coalesce(counts.c.corrected_after_delivery, 0).label("after"),
+            )
             .select_from(stations.outerjoin(counts, counts.c.station_id == stations.c.station_id))
             .order_by(stations.c.station_id)
         )
@@ -211,6 +279,8 @@ class CentralDB:
                 reported_pending=row.reported_pending,
                 reported_oldest_unsynced_at=as_utc(row.reported_oldest_unsynced_at),
                 clock_skew_seconds=row.clock_skew_seconds,
+                corrected=int(row.corrected),
+                corrected_after_delivery=int(row.after),
             )
             for row in rows
         ]
@@ -222,9 +292,19 @@ class CentralDB:
             )
 
     def stats(self) -> dict[str, Any]:
-        """``{"registrations": N, "stations": [...]}`` as documented for ``central stats``."""
+        """``{"registrations": N, "corrected": C, "corrected_after_delivery": D,
+        "stations": [...]}`` as documented for ``central stats``.
+
+        ``corrected``: registrations held at a revision > 1 (corrected at the station after
+        capture, before or after they were first sent); ``corrected_after_delivery``: those
+        where a newer revision replaced one the centre had already stored.
+        """
         infos = self.station_infos()
+        with self.engine.connect() as conn:
+            totals = conn.execute(sa.select(*self._counts()).select_from(registrations)).one()
         return {
-            "registrations": self.registration_count(),
+            "registrations": int(totals.n),
+            "corrected": int(totals.corrected),
+            "corrected_after_delivery": int(totals.corrected_after_delivery),
             "stations": [info.to_json() for info in infos],
         }

@@ -1,13 +1,40 @@
 """Idempotent batch ingest: validate, insert by the unique constraints, classify from storage.
 
-Entries are inserted with ``INSERT ... ON CONFLICT DO NOTHING`` (no check-then-insert), so two
-requests racing with the same entry id or NIK, in one process or several, leave one row. Each
-entry is then classified from what is stored:
+An entry is (entry id, revision r, content hash h). Every valid entry of a batch goes into one
+``INSERT ... ON CONFLICT DO NOTHING ... RETURNING`` (no check-then-insert), so two requests
+racing with the same entry id or NIK, in one process or several, leave one row; an entry that
+statement inserted is ``accepted`` (also with r > 1: corrected before it was ever delivered).
+The others are settled against the row stored under their entry id:
 
-- the row with this entry id has this content hash -> ``accepted`` (inserted now) or
-  ``already_accepted`` (inserted earlier), with the stored reference;
-- the row with this entry id has another hash -> ``conflict`` / ``id_reused``;
-- no row with this id, but one with this NIK -> ``conflict`` / ``nik_recorded``.
+========================  ==============================================================
+stored row                answer
+========================  ==============================================================
+none                      errors: ``rejected``; NIK held by another entry:
+                          ``conflict/nik_recorded``
+revision r, hash h        ``already_accepted`` (even if today's validation complains)
+revision r, other hash    ``conflict/id_reused``
+revision < r              another station's entry: ``id_reused``; errors: ``rejected`` (the
+                          stored revision stays); NIK held by another entry:
+                          ``nik_recorded``; else the correction is applied: the old row
+                          moves to ``registration_revisions``, the row becomes revision r
+                          (the NIK may change), ``corrected_at`` is set -> ``accepted``
+revision > r              (entry, r) in the history with hash h: ``already_accepted`` (a late
+                          copy of an older revision), else ``id_reused``
+========================  ==============================================================
+
+``accepted`` and ``already_accepted`` carry the entry's reference (derived from its id, so it
+never changes) and the revision stored now.
+
+A correction is two guarded statements inside a savepoint (the NIK unique constraint may
+refuse the update, and on PostgreSQL an error would otherwise abort the transaction):
+``INSERT INTO registration_revisions SELECT ... WHERE entry_id = :id AND revision = :s ON
+CONFLICT DO NOTHING`` and ``UPDATE registrations ... WHERE entry_id = :id AND revision = :s``,
+where s is the revision just read. If another transaction moved the row on in between, the
+update touches nothing, the savepoint is rolled back and the entry is settled again from a
+fresh read; the guard is ``revision = :s`` rather than ``< r`` so that a revision committed in
+between is never overwritten without being kept in the history. Corrections are applied in
+entry-id order (the same lock order in every transaction). A new entry whose NIK a correction
+in the same batch has just freed is inserted after the corrections.
 """
 
 from __future__ import annotations
@@ -24,6 +51,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from ektp_station.domain import normalise, validate
 from ektp_station.domain.problems import Severity
@@ -35,7 +63,7 @@ from ektp_station.sync.protocol import (
     content_hash,
 )
 
-from .db import CentralDB, registrations, stations
+from .db import CentralDB, registration_revisions, registrations, stations
 
 __all__ = ["Ingestor", "reference_for"]
 
@@ -62,6 +90,71 @@ class _Prepared:
     record: dict[str, str | None]
     errors: list[FieldError]
 
+    @property
+    def entry_id(self) -> str:
+        return self.entry.entry_id
+
+    @property
+    def revision(self) -> int:
+        return self.entry.revision
+
+    @property
+    def nik(self) -> str:
+        return self.record.get("nik") or ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What classification needs of a ``registrations`` row."""
+
+    entry_id: str
+    nik: str
+    station_id: str
+    content_hash: str
+    reference: str
+    revision: int
+
+
+_STORED_COLUMNS = (
+    registrations.c.entry_id,
+    registrations.c.nik,
+    registrations.c.station_id,
+    registrations.c.content_hash,
+    registrations.c.reference,
+    registrations.c.revision,
+)
+_HISTORY_COLUMNS = (
+    "entry_id",
+    "revision",
+    "content_hash",
+    "record",
+    "nik",
+    "operator",
+    "captured_at",
+    "received_at",
+)
+
+
+def _accepted(p: _Prepared, status: str, revision: int) -> EntryResult:
+    return EntryResult.model_validate(
+        {
+            "entry_id": p.entry_id,
+            "status": status,
+            "reference": reference_for(p.entry_id),
+            "revision": revision,
+        }
+    )
+
+
+def _conflict(p: _Prepared, kind: str) -> EntryResult:
+    return EntryResult.model_validate(
+        {"entry_id": p.entry_id, "status": "conflict", "conflict": kind}
+    )
+
+
+def _rejected(p: _Prepared) -> EntryResult:
+    return EntryResult(entry_id=p.entry_id, status="rejected", errors=p.errors)
+
 
 class Ingestor:
     """Applies one batch in one transaction; thread-safe (each call uses its own connection)."""
@@ -69,6 +162,13 @@ class Ingestor:
     def __init__(self, db: CentralDB, *, today: Callable[[], date] | None = None) -> None:
         self.db = db
         self._today = today or (lambda: datetime.now().astimezone().date())
+        dialect = postgresql if db.dialect == "postgresql" else sqlite
+        self._insert_stmt: Any = (
+            dialect.insert(registrations)
+            .on_conflict_do_nothing()
+            .returning(registrations.c.entry_id)
+        )
+        self._dialect = dialect
 
     def _prepare(self, station_id: str, entry: BatchEntry, today: date) -> _Prepared:
         record = normalise(entry.record)
@@ -87,32 +187,33 @@ class Ingestor:
         )
         return _Prepared(entry=entry, hash=digest, record=record, errors=errors)
 
-    def _insert(self) -> Any:
-        dialect = postgresql if self.db.dialect == "postgresql" else sqlite
-        return dialect.insert(registrations).on_conflict_do_nothing()
+    def _row(self, station_id: str, p: _Prepared, now: datetime) -> dict[str, Any]:
+        db_time = self.db.db_time
+        return {
+            "entry_id": p.entry_id,
+            "revision": p.revision,
+            "nik": p.nik,
+            "station_id": station_id,
+            "operator": p.entry.operator,
+            "captured_at": db_time(p.entry.captured_at),
+            "received_at": db_time(now),
+            "content_hash": p.hash,
+            "record": json.dumps(p.record, sort_keys=True, ensure_ascii=False),
+            "reference": reference_for(p.entry_id),
+        }
 
     def ingest(self, station_id: str, batch: BatchRequest) -> list[EntryResult]:
-        """Store what is new, answer every entry of ``batch`` (in its order)."""
+        """Store what is new or newer, answer every entry of ``batch`` (in its order).
+
+        Version-1 batches get version-1 results (no ``revision``)."""
         now = datetime.now(UTC)
         today = self._today()
         prepared = [self._prepare(station_id, e, today) for e in batch.entries]
-        valid = [p for p in prepared if not p.errors]
+        rows = {p.entry_id: self._row(station_id, p, now) for p in prepared if not p.errors}
         db_time = self.db.db_time
-        rows: list[dict[str, Any]] = [
-            {
-                "entry_id": p.entry.entry_id,
-                "nik": p.record.get("nik") or "",
-                "station_id": station_id,
-                "operator": p.entry.operator,
-                "captured_at": db_time(p.entry.captured_at),
-                "received_at": db_time(now),
-                "content_hash": p.hash,
-                "record": json.dumps(p.record, sort_keys=True, ensure_ascii=False),
-                "reference": reference_for(p.entry.entry_id),
-            }
-            for p in valid
-        ]
         skew = (batch.station_time - now).total_seconds()
+        results: dict[str, EntryResult] = {}
+        corrected = 0
         with self.db.engine.begin() as conn:
             # First statement writes: on SQLite the transaction holds the write lock from here.
             conn.execute(
@@ -125,60 +226,227 @@ class Ingestor:
                     clock_skew_seconds=skew,
                 )
             )
-            inserted: set[str] = set()
-            if rows:  # RETURNING names the rows this statement inserted (insertmanyvalues)
-                stmt = self._insert().returning(registrations.c.entry_id)
-                inserted.update(conn.execute(stmt, rows).scalars())
-            by_id = self._rows_by(
-                conn, registrations.c.entry_id, [p.entry.entry_id for p in prepared]
-            )
-            by_nik = self._rows_by(conn, registrations.c.nik, [r["nik"] for r in rows])
-        results = [self._classify(p, inserted, by_id, by_nik) for p in prepared]
-        counts = Counter(r.conflict or r.status for r in results)
+            # The hot path: new entries are this one statement (and nothing else).
+            inserted = self._insert_new(conn, list(rows.values()))
+            for p in prepared:
+                if p.entry_id in inserted:
+                    results[p.entry_id] = _accepted(p, "accepted", p.revision)
+            rest = [p for p in prepared if p.entry_id not in inserted]
+            if rest:
+                by_id = self._rows_by(conn, registrations.c.entry_id, [p.entry_id for p in rest])
+                by_nik = self._rows_by(
+                    conn, registrations.c.nik, [p.nik for p in rest if not p.errors]
+                )
+                # Stored entries (corrections among them) first, in entry-id order: the same
+                # lock order in every transaction, and NIKs they free are known to the rest.
+                rest.sort(key=lambda p: (p.entry_id not in by_id, p.entry_id))
+                history = self._history(
+                    conn,
+                    [
+                        p
+                        for p in rest
+                        if (s := by_id.get(p.entry_id)) is not None and s.revision > p.revision
+                    ],
+                )
+                freed: set[str] = set()
+                unexplained: list[_Prepared] = []
+                for p in rest:
+                    result = self._settle(
+                        conn, station_id, p, by_id.get(p.entry_id), by_nik, history, freed, now
+                    )
+                    if result is None:
+                        unexplained.append(p)
+                    else:
+                        results[p.entry_id] = result
+                        if result.status == "accepted":
+                            corrected += 1
+                if unexplained:
+                    corrected += self._insert_again(
+                        conn, station_id, unexplained, rows, freed, now, results
+                    )
+        ordered = [results[p.entry_id] for p in prepared]
+        if batch.protocol < 2:
+            ordered = [r.model_copy(update={"revision": None}) for r in ordered]
+        counts = Counter(r.conflict or r.status for r in ordered)
         log.info(
-            "batch from station %s: %d entries, %s",
+            "batch from station %s: %d entries, %s, corrections=%d",
             station_id,
-            len(results),
+            len(ordered),
             ", ".join(f"{k}={v}" for k, v in sorted(counts.items())),
+            corrected,
         )
-        return results
+        return ordered
+
+    def _insert_new(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> set[str]:
+        """Insert what no unique constraint refuses; the entry ids this statement inserted
+        (RETURNING names exactly those; insertmanyvalues batches it)."""
+        if not rows:
+            return set()
+        return set(conn.execute(self._insert_stmt, rows).scalars())
+
+    def _insert_again(
+        self,
+        conn: sa.Connection,
+        station_id: str,
+        entries: list[_Prepared],
+        rows: dict[str, dict[str, Any]],
+        freed: set[str],
+        now: datetime,
+        results: dict[str, EntryResult],
+    ) -> int:
+        """Valid entries that were not inserted though nothing is stored under their id, and
+        whose NIK is free now (a correction moved it, here or in a concurrent transaction):
+        insert them now, settle the rest from a fresh read. Returns corrections applied."""
+        inserted = self._insert_new(conn, [rows[p.entry_id] for p in entries])
+        left = [p for p in entries if p.entry_id not in inserted]
+        for p in entries:
+            if p.entry_id in inserted:
+                results[p.entry_id] = _accepted(p, "accepted", p.revision)
+        by_id = self._rows_by(conn, registrations.c.entry_id, [p.entry_id for p in left])
+        by_nik = self._rows_by(conn, registrations.c.nik, [p.nik for p in left])
+        corrected = 0
+        for p in left:
+            result = self._settle(
+                conn, station_id, p, by_id.get(p.entry_id), by_nik, None, set(), now
+            )
+            if result is None:
+                # Neither its id nor its NIK is stored: only a reference collision (80 bits).
+                log.error("entry %s was not stored and has no conflicting row", p.entry_id)
+                raise RuntimeError(f"entry {p.entry_id} could not be stored")
+            results[p.entry_id] = result
+            corrected += result.status == "accepted"
+        return corrected
+
+    def _settle(
+        self,
+        conn: sa.Connection,
+        station_id: str,
+        p: _Prepared,
+        stored: _Stored | None,
+        by_nik: dict[str, _Stored],
+        history: dict[tuple[str, int], str] | None,
+        freed: set[str],
+        now: datetime,
+    ) -> EntryResult | None:
+        """The answer for an entry the batch insert did not insert, applying a correction when
+        it is one; None when nothing stored explains why it was not inserted."""
+        while True:
+            if stored is None:
+                if p.errors:
+                    return _rejected(p)
+                holder = by_nik.get(p.nik)
+                if holder is not None and p.nik not in freed:
+                    return _conflict(p, "nik_recorded")
+                return None
+            if stored.revision == p.revision:
+                if stored.content_hash == p.hash:
+                    return _accepted(p, "already_accepted", stored.revision)
+                return _conflict(p, "id_reused")
+            if stored.revision > p.revision:
+                if history is None or (p.entry_id, p.revision) not in history:
+                    history = self._history(conn, [p])
+                if history.get((p.entry_id, p.revision)) == p.hash:
+                    return _accepted(p, "already_accepted", stored.revision)
+                return _conflict(p, "id_reused")
+            # A newer revision of a stored entry: a correction.
+            if stored.station_id != station_id:
+                return _conflict(p, "id_reused")  # another station's entry id
+            if p.errors:
+                return _rejected(p)
+            holder = by_nik.get(p.nik)
+            if holder is not None and holder.entry_id != p.entry_id and p.nik not in freed:
+                return _conflict(p, "nik_recorded")
+            applied = self._apply_correction(conn, station_id, p, stored, now)
+            if applied is None:
+                return _conflict(p, "nik_recorded")
+            if applied:
+                if stored.nik != p.nik:
+                    freed.add(stored.nik)
+                return _accepted(p, "accepted", p.revision)
+            # Another transaction moved the row on since it was read: settle again.
+            stored = self._rows_by(conn, registrations.c.entry_id, [p.entry_id]).get(p.entry_id)
+
+    def _apply_correction(
+        self, conn: sa.Connection, station_id: str, p: _Prepared, stored: _Stored, now: datetime
+    ) -> bool | None:
+        """Move revision ``stored.revision`` to the history and store ``p`` in its place.
+
+        True: applied; False: the row is no longer that revision (nothing changed); None: the
+        new NIK is held by another entry (nothing changed)."""
+        current = sa.and_(
+            registrations.c.entry_id == p.entry_id,
+            registrations.c.revision == stored.revision,
+            registrations.c.station_id == station_id,
+        )
+        archive = (
+            self._dialect.insert(registration_revisions)
+            .from_select(
+                list(_HISTORY_COLUMNS),
+                sa.select(*(registrations.c[name] for name in _HISTORY_COLUMNS)).where(current),
+            )
+            .on_conflict_do_nothing()
+        )
+        db_time = self.db.db_time
+        update = (
+            sa.update(registrations)
+            .where(current)
+            .values(
+                revision=p.revision,
+                nik=p.nik,
+                operator=p.entry.operator,
+                captured_at=db_time(p.entry.captured_at),
+                received_at=db_time(now),
+                content_hash=p.hash,
+                record=json.dumps(p.record, sort_keys=True, ensure_ascii=False),
+                corrected_at=sa.func.coalesce(registrations.c.corrected_at, db_time(now)),
+            )
+        )
+        savepoint = conn.begin_nested()
+        try:
+            conn.execute(archive)
+            updated = conn.execute(update).rowcount
+        except IntegrityError:  # the new NIK: the only unique column the update changes
+            savepoint.rollback()
+            return None
+        if updated != 1:
+            savepoint.rollback()
+            return False
+        savepoint.commit()
+        return True
 
     @staticmethod
     def _rows_by(
         conn: sa.Connection, column: sa.Column[Any], keys: Sequence[str]
-    ) -> dict[str, Any]:
-        found: dict[str, Any] = {}
+    ) -> dict[str, _Stored]:
+        found: dict[str, _Stored] = {}
         keys = sorted(set(keys))
         for start in range(0, len(keys), 400):
             chunk = keys[start : start + 400]
-            query = sa.select(
-                registrations.c.entry_id,
-                registrations.c.nik,
-                registrations.c.content_hash,
-                registrations.c.reference,
-            ).where(column.in_(chunk))
-            for row in conn.execute(query):
-                found[row._mapping[column.name]] = row
+            for row in conn.execute(sa.select(*_STORED_COLUMNS).where(column.in_(chunk))):
+                stored = _Stored(
+                    entry_id=row.entry_id,
+                    nik=row.nik,
+                    station_id=row.station_id,
+                    content_hash=row.content_hash,
+                    reference=row.reference,
+                    revision=int(row.revision),
+                )
+                found[row._mapping[column.name]] = stored
         return found
 
     @staticmethod
-    def _classify(
-        p: _Prepared, inserted: set[str], by_id: dict[str, Any], by_nik: dict[str, Any]
-    ) -> EntryResult:
-        entry_id = p.entry.entry_id
-        stored = by_id.get(entry_id)
-        if stored is not None:
-            if stored.content_hash != p.hash:
-                return EntryResult(entry_id=entry_id, status="conflict", conflict="id_reused")
-            if entry_id in inserted:
-                return EntryResult(entry_id=entry_id, status="accepted", reference=stored.reference)
-            return EntryResult(
-                entry_id=entry_id, status="already_accepted", reference=stored.reference
+    def _history(conn: sa.Connection, entries: Sequence[_Prepared]) -> dict[tuple[str, int], str]:
+        """Content hash of each stored superseded (entry id, revision) asked for."""
+        wanted = {(p.entry_id, p.revision) for p in entries}
+        found: dict[tuple[str, int], str] = {}
+        ids = sorted({entry_id for entry_id, _ in wanted})
+        h = registration_revisions.c
+        for start in range(0, len(ids), 400):
+            query = sa.select(h.entry_id, h.revision, h.content_hash).where(
+                h.entry_id.in_(ids[start : start + 400])
             )
-        if p.errors:
-            return EntryResult(entry_id=entry_id, status="rejected", errors=p.errors)
-        if by_nik.get(p.record.get("nik") or "") is not None:
-            return EntryResult(entry_id=entry_id, status="conflict", conflict="nik_recorded")
-        # Not stored under its id nor its NIK: only a reference collision (80 bits) gets here.
-        log.error("entry %s was not stored and has no conflicting row", entry_id)
-        raise RuntimeError(f"entry {entry_id} could not be stored")
+            for row in conn.execute(query):
+                key = (str(row.entry_id), int(row.revision))
+                if key in wanted:
+                    found[key] = str(row.content_hash)
+        return found

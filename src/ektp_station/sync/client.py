@@ -12,7 +12,14 @@ from collections.abc import Sequence
 
 import httpx
 
-from .errors import AuthRefused, BadRequest, BatchTooLarge, CentreBusy, LinkDown
+from .errors import (
+    AuthRefused,
+    BadRequest,
+    BatchTooLarge,
+    CentreBusy,
+    LinkDown,
+    ProtocolUnsupported,
+)
 from .protocol import (
     BatchReply,
     BatchRequest,
@@ -105,6 +112,9 @@ class CentralClient:
             raise BatchTooLarge(detail)
         if status in (429, 503) or status >= 500:
             raise CentreBusy(detail, retry_after=retry_after)
+        if status == 400 and code == "unsupported_protocol":
+            # A centre older than this station's protocol: upgrade the centre, keep the queue.
+            raise ProtocolUnsupported(detail)
         if 400 <= status < 500:
             raise BadRequest(detail)
         raise LinkDown(detail)

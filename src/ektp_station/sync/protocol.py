@@ -5,12 +5,17 @@ The models here are the single definition of the JSON on the wire: the station b
 parses the one and answers the other, and its OpenAPI description is generated from them.
 See ``docs/protocol.md`` for the prose.
 
+Versions: a station sends ``PROTOCOL_VERSION`` (2: entries carry a ``revision``); the centre
+accepts every version in ``SUPPORTED_PROTOCOLS`` and answers a batch in the version it was
+sent in, so version-1 stations keep working while stations are upgraded. Health and error
+bodies did not change shape and say ``"protocol": 1`` (every station reads them).
+
 Errors (defined in ``ektp_station.errors``, the one tree)::
 
     WireError                   anything wrong with what came back over the wire
      └── ProtocolError          a reply that is not this protocol's JSON (transient for the station)
           ├── NotProtocolJSON   wrong content type (captive-portal HTML), truncated or bad JSON
-          ├── ProtocolVersionError   a "protocol" other than PROTOCOL_VERSION
+          ├── ProtocolVersionError   a "protocol" this station does not read
           └── ResultsMismatch   results that do not answer exactly the ids that were sent
 """
 
@@ -51,7 +56,9 @@ from ektp_station.errors import (
 __all__ = [
     "MAX_BATCH_ENTRIES",
     "MAX_BODY_BYTES",
+    "MAX_REVISION",
     "PROTOCOL_VERSION",
+    "SUPPORTED_PROTOCOLS",
     "Backlog",
     "BatchEntry",
     "BatchReply",
@@ -76,7 +83,11 @@ __all__ = [
     "parse_retry_after",
 ]
 
-PROTOCOL_VERSION: Final = 1
+PROTOCOL_VERSION: Final = 2
+"""What a station of this code sends, and the only version ``parse_batch_reply`` accepts."""
+SUPPORTED_PROTOCOLS: Final = (1, 2)
+"""The versions the centre accepts (and answers in); health and error bodies say 1."""
+MAX_REVISION: Final = 1_000_000
 MAX_BATCH_ENTRIES: Final = 500
 MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 
@@ -88,9 +99,9 @@ ConflictKind = Literal["nik_recorded", "id_reused"]
 
 
 def _strict_protocol(value: object) -> object:
-    # Literal[1] alone would also take true and 1.0.
-    if type(value) is not int or value != PROTOCOL_VERSION:
-        raise ValueError(f"protocol must be the integer {PROTOCOL_VERSION}")
+    # Literal[1, 2] alone would also take true and 1.0.
+    if type(value) is not int or value not in SUPPORTED_PROTOCOLS:
+        raise ValueError("protocol must be the integer 1 or 2")
     return value
 
 
@@ -109,7 +120,8 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-ProtocolField = Annotated[Literal[1], BeforeValidator(_strict_protocol)]
+ProtocolField = Annotated[Literal[1, 2], BeforeValidator(_strict_protocol)]
+Revision = Annotated[StrictInt, Field(ge=1, le=MAX_REVISION)]
 EntryId = Annotated[str, BeforeValidator(_entry_id)]
 AwareUtc = Annotated[AwareDatetime, AfterValidator(_utc)]
 """An ISO-8601 datetime with an offset (naive ones are refused), normalised to UTC."""
@@ -132,9 +144,15 @@ class Backlog(_Model):
 
 
 class BatchEntry(_Model):
-    """One registration as sent: ``entry_id`` is its idempotency key for life."""
+    """One registration as sent.
+
+    ``entry_id`` names the entry for life; ``revision`` is 1 at capture and +1 per correction
+    at the station. Together, (``entry_id``, ``revision``) are the idempotency key: the centre
+    stores the highest revision it accepted and keeps the ones it replaced as history.
+    """
 
     entry_id: EntryId
+    revision: Revision = 1
     seq: StrictInt
     operator: ShortStr
     captured_at: AwareUtc
@@ -150,8 +168,26 @@ class BatchRequest(_Model):
     backlog: Backlog
     entries: Annotated[list[BatchEntry], Field(min_length=1, max_length=MAX_BATCH_ENTRIES)]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _version_1_has_no_revisions(cls, data: Any) -> Any:
+        """In a version-1 request every entry is revision 1, whatever ``revision`` it carries."""
+        if not isinstance(data, dict) or type(data.get("protocol")) is not int:
+            return data
+        if data["protocol"] != 1 or not isinstance(data.get("entries"), list):
+            return data
+        entries = []
+        for entry in data["entries"]:
+            if isinstance(entry, dict):
+                entry = {k: v for k, v in entry.items() if k != "revision"}
+            elif isinstance(entry, BatchEntry) and entry.revision != 1:
+                entry = entry.model_copy(update={"revision": 1})
+            entries.append(entry)
+        return {**data, "entries": entries}
+
     @model_validator(mode="after")
     def _unique_entry_ids(self) -> BatchRequest:
+        # Also across revisions: a station sends only the revision it holds now.
         counts = Counter(e.entry_id for e in self.entries)
         if any(n > 1 for n in counts.values()):
             raise ValueError("entry_id must be unique within a batch")
@@ -170,13 +206,19 @@ class FieldError(_Model):
 
 
 class EntryResult(_Model):
-    """The centre's answer for one entry."""
+    """The centre's answer for one entry.
+
+    ``revision`` (version 2, ``accepted`` and ``already_accepted``): the revision the centre
+    holds for the entry now; higher than the one sent when a late copy of an older revision
+    arrived after a correction. ``None`` in version-1 replies and for other statuses.
+    """
 
     entry_id: EntryId
     status: EntryStatus
     reference: str | None = None
     errors: list[FieldError] = Field(default_factory=list)
     conflict: ConflictKind | None = None
+    revision: Revision | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> EntryResult:
@@ -190,19 +232,37 @@ class EntryResult(_Model):
 
 
 class BatchReply(_Model):
-    """Body of a 200 reply to ``POST /v1/batches``: one result per entry sent."""
+    """Body of a 200 reply to ``POST /v1/batches``: one result per entry sent, in the
+    request's protocol version."""
 
     protocol: ProtocolField = PROTOCOL_VERSION
     server_time: AwareUtc
     results: list[EntryResult]
 
+    @model_validator(mode="after")
+    def _revisions_in_version_2(self) -> BatchReply:
+        if self.protocol >= 2:
+            for result in self.results:
+                if result.status in ("accepted", "already_accepted") and result.revision is None:
+                    raise ValueError(f"{result.status} needs a revision in protocol 2")
+        return self
+
+
+def _one_only() -> list[int]:
+    return [1]
+
 
 class Health(_Model):
-    """Body of ``GET /v1/health``."""
+    """Body of ``GET /v1/health``. ``protocol`` is 1 (the shape every station reads);
+    ``protocols`` lists the batch versions the centre accepts (a centre older than version 2
+    does not send it: it speaks version 1 only)."""
 
-    protocol: ProtocolField = PROTOCOL_VERSION
+    protocol: ProtocolField = 1
     status: Literal["ok"] = "ok"
     server_time: AwareUtc
+    protocols: Annotated[list[StrictInt], Field(min_length=1, max_length=16)] = Field(
+        default_factory=_one_only
+    )
 
 
 class ErrorBody(_Model):
@@ -211,9 +271,9 @@ class ErrorBody(_Model):
 
 
 class ErrorReply(_Model):
-    """Body of every non-200 reply."""
+    """Body of every non-200 reply (``protocol`` 1: the shape did not change in version 2)."""
 
-    protocol: ProtocolField = PROTOCOL_VERSION
+    protocol: ProtocolField = 1
     error: ErrorBody
 
 
@@ -228,7 +288,9 @@ def content_hash(
     record: Mapping[str, object],
     normalised: bool = False,
 ) -> str:
-    """The hash that decides "same content" for an entry id (sha256, lower-case hex).
+    """The hash that decides "same content" for an entry revision (sha256, lower-case hex).
+
+    The revision is not part of it: the centre compares (entry id, revision, hash).
 
     ``normalised=True``: ``record`` is already ``normalise(...)``'s output.
 
@@ -264,7 +326,9 @@ def _is_json_type(content_type: str | None) -> bool:
     )
 
 
-def _load(body: bytes, content_type: str | None) -> dict[str, Any]:
+def _load(
+    body: bytes, content_type: str | None, versions: Sequence[int] = SUPPORTED_PROTOCOLS
+) -> dict[str, Any]:
     if not _is_json_type(content_type):
         raise NotProtocolJSON(
             f"expected application/json, got {content_type or 'no content type'!r}"
@@ -275,8 +339,11 @@ def _load(body: bytes, content_type: str | None) -> dict[str, Any]:
         raise NotProtocolJSON(f"reply is not valid JSON ({len(body)} bytes)") from exc
     if not isinstance(data, dict):
         raise NotProtocolJSON("reply is not a JSON object")
-    if data.get("protocol") != PROTOCOL_VERSION or type(data.get("protocol")) is not int:
-        raise ProtocolVersionError(f"reply protocol {data.get('protocol')!r}, expected 1")
+    version = data.get("protocol")
+    if type(version) is not int or version not in versions:
+        wanted = " or ".join(str(v) for v in versions)
+        shown = repr(version)[:20]
+        raise ProtocolVersionError(f"reply protocol {shown}, expected {wanted}")
     return data
 
 
@@ -294,8 +361,9 @@ def _validate(model: type[_M], data: dict[str, Any]) -> _M:
 
 
 def parse_batch_reply(body: bytes, content_type: str | None, sent_ids: Sequence[str]) -> BatchReply:
-    """Parse a 200 reply to a batch; raise ProtocolError unless it answers exactly ``sent_ids``."""
-    reply = _validate(BatchReply, _load(body, content_type))
+    """Parse a 200 reply to a batch; raise ProtocolError unless it is a version-2 reply
+    (``PROTOCOL_VERSION``) answering exactly ``sent_ids``."""
+    reply = _validate(BatchReply, _load(body, content_type, (PROTOCOL_VERSION,)))
     try:
         wanted = Counter(canonical_entry_id(i) for i in sent_ids)
     except ValueError as exc:
@@ -311,7 +379,8 @@ def parse_batch_reply(body: bytes, content_type: str | None, sent_ids: Sequence[
 
 
 def parse_health(body: bytes, content_type: str | None) -> Health:
-    """Parse a 200 reply to ``GET /v1/health``; ProtocolError if it is not one."""
+    """Parse a 200 reply to ``GET /v1/health`` (protocol 1 or 2); ProtocolError if it is not
+    one. ``Health.protocols`` says which batch versions the centre takes."""
     return _validate(Health, _load(body, content_type))
 
 
