@@ -15,7 +15,12 @@ import pytest
 
 from ektp_station.central import CentralServer
 from ektp_station.devtools import FaultMix, FaultProxy
-from ektp_station.sync.protocol import NotProtocolJSON, parse_batch_reply, parse_health
+from ektp_station.sync.protocol import (
+    PROTOCOL_VERSION,
+    NotProtocolJSON,
+    parse_batch_reply,
+    parse_health,
+)
 
 from factories import TODAY, many_records
 
@@ -42,7 +47,7 @@ def batch(count: int = 2) -> dict:
     now = datetime.now(UTC).isoformat()
     records = many_records(count, start=int(uuid.uuid4().int % 9000) + 1)
     return {
-        "protocol": 1,
+        "protocol": PROTOCOL_VERSION,
         "station_id": "PROXY-1",
         "station_time": now,
         "backlog": {"pending": count, "oldest_unsynced_at": None},
@@ -50,6 +55,7 @@ def batch(count: int = 2) -> dict:
             {
                 "entry_id": str(uuid.uuid4()),
                 "seq": n,
+                "revision": 1,
                 "operator": "op",
                 "captured_at": now,
                 "record": r,
