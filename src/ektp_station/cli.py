@@ -317,10 +317,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     ctx: Context | None = None
     try:
-        ctx = Context(args)
         from .logs import configure_logging
 
-        configure_logging(ctx.paths.log_dir, verbose=args.verbose)
+        # before the settings are read, so that what their loading logs reaches the log file
+        configure_logging(AppPaths.resolve(args.data_dir).log_dir, verbose=args.verbose)
+        ctx = Context(args)
         notice = ctx.settings.ignored_notice(ctx.lang)
         if notice:
             sys.stderr.write(notice + "\n")

@@ -17,7 +17,16 @@ from .timeutil import format_utc
 
 __all__ = ["EXPORT_COLUMNS", "entry_row", "write_export"]
 
-META_COLUMNS = ("entry_id", "seq", "state", "station_id", "operator", "captured_at", "server_ref")
+META_COLUMNS = (
+    "entry_id",
+    "seq",
+    "revision",
+    "state",
+    "station_id",
+    "operator",
+    "captured_at",
+    "server_ref",
+)
 EXPORT_COLUMNS = META_COLUMNS + FIELDS
 
 
@@ -30,6 +39,7 @@ def entry_row(entry: Entry, *, show_nik: bool) -> dict[str, Any]:
     return {
         "entry_id": entry.entry_id,
         "seq": entry.seq,
+        "revision": entry.revision,
         "state": entry.state.value,
         "station_id": entry.station_id,
         "operator": entry.operator,

@@ -114,7 +114,9 @@ class Settings:
                 values[key] = _checked(key, _coerce(key, value))
             except (TypeError, ValueError):
                 ignored.append(key)
-                log.warning(
+                # info, not warning: the person is told by ``ignored_notice`` (one translated
+                # line); a warning would also reach the console, in English, before it
+                log.info(
                     "setting %r in %s is invalid and was ignored (default used)",
                     key,
                     paths.config_file.name,

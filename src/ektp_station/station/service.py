@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain import Regions, default_regions
-from ..errors import ConfigError, NotSignedIn, ReasonRequired
+from ..errors import ConfigError, NotSignedIn, ReasonRequired, TransitionError
 from ..paths import AppPaths
 from ..settings import Settings
 from ..store import EDITABLE, Entry, Queue, QueueStatus, State, can_transition
@@ -262,7 +262,12 @@ class Station:
     def resend(self, seq: int) -> Entry:
         """Put a rejected (or, for a supervisor, a conflict) entry back in line unchanged."""
         actor = self._acting()
-        if self.queue.get(seq).state is State.CONFLICT:
+        state = self.queue.get(seq).state
+        if state not in (State.REJECTED, State.CONFLICT):
+            # the queue's move would also take an entry in flight (sending -> pending is the
+            # engine's release): a resend must not pull it out of its batch
+            raise TransitionError(seq, state, "resent")
+        if state is State.CONFLICT:
             require(actor, Permission.RESEND_CONFLICT)
         entry = self.queue.resend(seq, actor=actor.name)
         self.wake()
