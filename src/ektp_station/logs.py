@@ -29,10 +29,16 @@ def configure_logging(log_dir: Path, *, verbose: bool = False) -> None:
     except OSError:
         pass  # a read-only log dir must not stop the counter; stderr still gets warnings
     console = logging.StreamHandler()
+    console.addFilter(_not_file_only)
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     root.addHandler(console)
     root._ektp_configured = True  # type: ignore[attr-defined]
+
+
+def _not_file_only(record: logging.LogRecord) -> bool:
+    """Keep records marked ``extra={"file_only": True}`` (tracebacks) off the terminal."""
+    return not getattr(record, "file_only", False)
 
 
 def safe_traceback(exc: BaseException) -> str:
@@ -54,7 +60,9 @@ def safe_traceback(exc: BaseException) -> str:
 
 def log_unexpected(exc: BaseException, log_dir: Path | None) -> Path | None:
     """Log an unexpected error (its traceback, never its message); return the log file."""
-    logging.getLogger("ektp_station").error("unexpected error\n%s", safe_traceback(exc))
+    logging.getLogger("ektp_station").error(
+        "unexpected error\n%s", safe_traceback(exc), extra={"file_only": True}
+    )
     if log_dir is None:
         return None
     path = log_dir / LOG_FILENAME

@@ -169,11 +169,6 @@ def test_a_damaged_queue_leaks_no_personal_data(tmp_path: Path) -> None:
         assert value not in log, "personal data in the log"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="logs.log_unexpected logs the traceback at ERROR on the 'ektp_station' logger, and "
-    "configure_logging's console handler (WARNING) echoes it on stderr",
-)
 def test_an_unexpected_error_prints_exactly_one_line(tmp_path: Path) -> None:
     data_dir = tmp_path / "sampah"
     write_station_config(data_dir)

@@ -130,12 +130,14 @@ class Station:
         """Stop sending and close the queue (idempotent)."""
         if self._closed:
             return
-        self.stop_sync()
-        for client in self._abandoned:
-            client.close()
-        self._abandoned.clear()
-        self.queue.close()
         self._closed = True
+        try:
+            self.stop_sync()
+            for client in self._abandoned:
+                client.close()
+            self._abandoned.clear()
+        finally:
+            self.queue.close()
 
     def __enter__(self) -> Station:
         return self

@@ -95,8 +95,10 @@ class Queue:
         return queue
 
     def close(self) -> None:
-        self.checkpoint()
-        self.engine.dispose()
+        try:
+            self.checkpoint()
+        finally:
+            self.engine.dispose()
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log back into the database (PASSIVE: never blocks a writer).
@@ -316,8 +318,17 @@ class Queue:
             return self._get(conn, seq), changed
 
     def resend(self, seq: int, *, actor: str) -> Entry:
-        """Put a ``rejected`` or ``conflict`` entry back in line to be sent."""
-        return self._move(seq, State.PENDING, actor, "resent", None, clear_errors=True)
+        """Put a ``rejected`` or ``conflict`` entry back in line to be sent (never one that is
+        being sent: sending -> pending is the engine's own release)."""
+        return self._move(
+            seq,
+            State.PENDING,
+            actor,
+            "resent",
+            None,
+            clear_errors=True,
+            only_from=frozenset({State.REJECTED, State.CONFLICT}),
+        )
 
     def discard(self, seq: int, *, actor: str, reason: str) -> Entry:
         """Withdraw an entry that must not be sent (kept, with the reason, for the audit)."""
@@ -336,10 +347,12 @@ class Queue:
         detail: Mapping[str, Any] | None,
         *,
         clear_errors: bool = False,
+        only_from: frozenset[State] | None = None,
     ) -> Entry:
         with writing(self.engine) as conn:
             current = self._get(conn, seq)
-            if not can_transition(current.state, new):
+            allowed = can_transition(current.state, new)
+            if not allowed or (only_from is not None and current.state not in only_from):
                 raise TransitionError(seq, current.state, action)
             now = utc_now_iso()
             values: dict[str, Any] = {"state": new.value, "updated_at": now}
