@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain import Problem, has_errors, parse_nik, value_list, vocabulary
+from ..domain import FIELDS, Problem, has_errors, parse_nik, value_list, vocabulary
 from ..errors import AlreadyRecordedError, DuplicateNikError, EktpError
 from ..station import Station
 from ..store import Entry
@@ -37,25 +37,8 @@ log = logging.getLogger(__name__)
 
 #: The fields in the order of the biodata form; "kecamatan" only narrows the kelurahan list.
 #: Their labels come from the one vocabulary (``domain.vocabulary``), see :func:`field_label`.
-FORM_FIELDS: tuple[str, ...] = (
-    "nik",
-    "kk_number",
-    "full_name",
-    "birth_place",
-    "birth_date",
-    "sex",
-    "blood_type",
-    "religion",
-    "marital_status",
-    "occupation",
-    "citizenship",
-    "address",
-    "rt",
-    "rw",
-    "kecamatan",
-    "kelurahan_code",
-    "phone",
-)
+_KELURAHAN = FIELDS.index("kelurahan_code")
+FORM_FIELDS: tuple[str, ...] = (*FIELDS[:_KELURAHAN], "kecamatan", *FIELDS[_KELURAHAN:])
 _UPPER = frozenset({"full_name", "birth_place", "address"})
 _LISTS = ("sex", "blood_type", "religion", "marital_status", "occupation", "citizenship")
 _PLACEHOLDERS = {
