@@ -30,6 +30,7 @@
     │       ├── AuthRefused       401 / 403: token or station id wrong
     │       ├── ProtocolUnsupported   the centre does not speak this station's protocol
     │       ├── BatchTooLarge     413
+    │       ├── CertificateRefused    the centre's TLS certificate did not verify
     │       └── BadRequest        400 / 422
     └── WireError                 what came back over the wire (``sync.protocol``)
         └── ProtocolError         not this protocol's JSON (transient for the station)
@@ -56,6 +57,7 @@ __all__ = [
     "BadRequest",
     "BatchTooLarge",
     "CentreBusy",
+    "CertificateRefused",
     "ConfigError",
     "DuplicateEntryError",
     "DuplicateNikError",
@@ -392,6 +394,21 @@ class ProtocolUnsupported(RefusedError):
 class BatchTooLarge(RefusedError):
     MESSAGE_ID = "Kiriman terlalu besar; dikirim dalam bagian lebih kecil."
     MESSAGE_EN = "The batch is too large; it is sent in smaller parts."
+
+
+class CertificateRefused(RefusedError):
+    """The centre's TLS certificate did not verify (unknown authority, expired, wrong name):
+    nothing was sent, and it will not verify by itself; the settings or the centre must
+    change. Not split like a refused batch: the engine waits as for :class:`AuthRefused`."""
+
+    MESSAGE_ID = (
+        "Sertifikat pusat tidak sah; tidak ada yang dikirim, entri aman di antrean. "
+        "Minta supervisor memeriksa berkas CA pusat di pengaturan."
+    )
+    MESSAGE_EN = (
+        "The centre's certificate is not valid; nothing was sent, entries are safe. "
+        "Ask a supervisor to check the centre's CA file in the settings."
+    )
 
 
 class BadRequest(RefusedError):
