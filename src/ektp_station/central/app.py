@@ -12,6 +12,7 @@ version (a version-1 station gets version-1 replies); health and error bodies sa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator, Callable
@@ -27,6 +28,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from ektp_station.sync.protocol import (
     MAX_BODY_BYTES,
@@ -49,6 +51,10 @@ log = logging.getLogger(__name__)
 DB_URL_ENV = "EKTP_CENTRAL_DB"
 RETRY_AFTER_BUSY = 2
 RETRY_AFTER_OVERLOADED = 5
+BODY_TIMEOUT = 30.0
+"""Seconds a request body may take to arrive in full (408 after that)."""
+BODY_IDLE_TIMEOUT = 10.0
+"""Seconds a request body may pause between two chunks (408 after that)."""
 
 
 @dataclass
@@ -58,18 +64,30 @@ class CentralState:
     db: CentralDB
     ingestor: Ingestor
     max_in_flight: int
+    body_timeout: float = BODY_TIMEOUT
+    body_idle_timeout: float = BODY_IDLE_TIMEOUT
     in_flight: int = 0
     stations_in_flight: set[str] = field(default_factory=set)
     draining: bool = False
 
 
 def error_response(
-    status: int, code: str, message: str, *, retry_after: int | None = None
+    status: int,
+    code: str,
+    message: str,
+    *,
+    retry_after: int | None = None,
+    close: bool = False,
 ) -> JSONResponse:
-    """A non-200 reply in the protocol's error shape."""
+    """A non-200 reply in the protocol's error shape; ``close`` ends the connection after it
+    (the request body was not read to its end)."""
     body = ErrorReply(error=ErrorBody(code=code, message=message)).model_dump(mode="json")
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    headers: dict[str, str] = {}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    if close:
+        headers["Connection"] = "close"
+    return JSONResponse(body, status_code=status, headers=headers or None)
 
 
 def _schema_message(exc: ValidationError | RequestValidationError) -> tuple[str, str]:
@@ -93,6 +111,7 @@ _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         400: "Malformed JSON or not the BatchRequest schema",
         401: "Missing or unknown bearer token",
         403: "Token valid, but station_id is not the token's station",
+        408: "The request body did not arrive within its deadline",
         413: "Body larger than MAX_BODY_BYTES",
         429: "This station already has a batch in flight (Retry-After)",
         503: "Server overloaded, draining or its database unavailable (Retry-After)",
@@ -131,11 +150,32 @@ def _install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-async def _read_body(request: Request) -> bytes | None:
-    """The body, or None as soon as it grows past MAX_BODY_BYTES (chunked bodies too)."""
+class _BodyTimeout(Exception):
+    """The request body did not arrive within its deadline (in total or between chunks)."""
+
+
+async def _read_body(request: Request, total: float, idle: float) -> bytes | None:
+    """The body, or None as soon as it grows past MAX_BODY_BYTES (chunked bodies too).
+
+    Raises ``_BodyTimeout`` when the whole body takes longer than ``total`` seconds or a
+    chunk longer than ``idle`` seconds to come, ``ClientDisconnect`` when the client leaves.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + total
+    stream = request.stream().__aiter__()
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        wait = min(idle, deadline - loop.time())
+        if wait <= 0:
+            raise _BodyTimeout
+        try:
+            async with asyncio.timeout(wait):
+                chunk = await anext(stream)
+        except StopAsyncIteration:
+            break
+        except TimeoutError:
+            raise _BodyTimeout from None
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             return None
@@ -149,16 +189,28 @@ def create_app(
     max_in_flight: int = 64,
     today: Callable[[], date] | None = None,
     create_schema: bool = True,
+    body_timeout: float = BODY_TIMEOUT,
+    body_idle_timeout: float = BODY_IDLE_TIMEOUT,
 ) -> FastAPI:
     """The centre's ASGI app over ``db_url`` (SQLite or ``postgresql+psycopg://``).
 
     ``today`` overrides the server's date for validation (tests); ``create_schema=False``
     when the tables are known to exist (several workers on one PostgreSQL database).
+    A request body must arrive within ``body_timeout`` seconds in total, with no pause
+    longer than ``body_idle_timeout`` seconds between chunks, else the answer is 408.
     """
+    if body_timeout <= 0 or body_idle_timeout <= 0:
+        raise ValueError("body timeouts must be positive")
     db = CentralDB(db_url)
     if create_schema:
         db.create_schema()
-    state = CentralState(db=db, ingestor=Ingestor(db, today=today), max_in_flight=max_in_flight)
+    state = CentralState(
+        db=db,
+        ingestor=Ingestor(db, today=today),
+        max_in_flight=max_in_flight,
+        body_timeout=body_timeout,
+        body_idle_timeout=body_idle_timeout,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -229,7 +281,9 @@ def create_app(
             )
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-            return error_response(413, "too_large", f"Body melebihi {MAX_BODY_BYTES} byte.")
+            return error_response(
+                413, "too_large", f"Body melebihi {MAX_BODY_BYTES} byte.", close=True
+            )
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token or len(token) > 256:
@@ -246,16 +300,32 @@ def create_app(
             )
         state.stations_in_flight.add(token_station)
         state.in_flight += 1
+        # Released on every way out: a reply, a body deadline, a disconnect, an error.
         try:
             return await _handle_batch(request, token_station)
+        except _BodyTimeout:
+            log.info("station %s: request body not received within its deadline", token_station)
+            return error_response(
+                408,
+                "request_timeout",
+                "Isi permintaan tidak diterima tepat waktu.",
+                close=True,
+            )
+        except ClientDisconnect:
+            log.info("station %s: client disconnected before its request body ended", token_station)
+            return error_response(
+                400, "client_disconnected", "Koneksi terputus sebelum isi permintaan lengkap."
+            )
         finally:
             state.in_flight -= 1
             state.stations_in_flight.discard(token_station)
 
     async def _handle_batch(request: Request, token_station: str) -> Any:
-        body = await _read_body(request)
+        body = await _read_body(request, state.body_timeout, state.body_idle_timeout)
         if body is None:
-            return error_response(413, "too_large", f"Body melebihi {MAX_BODY_BYTES} byte.")
+            return error_response(
+                413, "too_large", f"Body melebihi {MAX_BODY_BYTES} byte.", close=True
+            )
         try:
             batch = BatchRequest.model_validate_json(body)
         except ValidationError as exc:

@@ -16,7 +16,7 @@ from typing import Any
 
 import uvicorn
 
-from .app import CentralState, create_app
+from .app import BODY_IDLE_TIMEOUT, BODY_TIMEOUT, CentralState, create_app
 from .db import CentralDB
 
 __all__ = ["CentralServer"]
@@ -50,9 +50,17 @@ class CentralServer:
         today: Callable[[], date] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        body_timeout: float = BODY_TIMEOUT,
+        body_idle_timeout: float = BODY_IDLE_TIMEOUT,
     ) -> None:
         self.db_url = db_url
-        self.app = create_app(db_url, max_in_flight=max_in_flight, today=today)
+        self.app = create_app(
+            db_url,
+            max_in_flight=max_in_flight,
+            today=today,
+            body_timeout=body_timeout,
+            body_idle_timeout=body_idle_timeout,
+        )
         self._host = host
         self._requested_port = port
         self._db = CentralDB(db_url)
