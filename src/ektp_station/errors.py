@@ -19,6 +19,12 @@
     │   ├── DuplicateNikError     the resident is already waiting in the queue
     │   ├── AlreadyRecordedError  the resident was already recorded at this station
     │   ├── DuplicateEntryError   an entry with that id is already in the queue
+    │   ├── QueueUnusable         the queue file itself cannot be used as it is
+    │   │   ├── QueueMissing      the station has history but its queue file is gone or empty
+    │   │   ├── QueueDamaged      the queue file is damaged (integrity check failed)
+    │   │   ├── QueueReadOnly     the queue file or its folder cannot be written
+    │   │   ├── DiskFull          no room left on the disk for the queue
+    │   │   └── QueueGone         the queue file was deleted or replaced while open
     │   └── OperatorError         operator accounts
     │       ├── OperatorExistsError, OperatorNotFound, InvalidPinError, InvalidNameError
     │       └── LastSupervisorError   the station would be left without a supervisor
@@ -59,6 +65,7 @@ __all__ = [
     "CentreBusy",
     "CertificateRefused",
     "ConfigError",
+    "DiskFull",
     "DuplicateEntryError",
     "DuplicateNikError",
     "EktpError",
@@ -76,6 +83,11 @@ __all__ = [
     "ProtocolError",
     "ProtocolUnsupported",
     "ProtocolVersionError",
+    "QueueDamaged",
+    "QueueGone",
+    "QueueMissing",
+    "QueueReadOnly",
+    "QueueUnusable",
     "ReasonRequired",
     "RecordInvalid",
     "RefusedError",
@@ -297,6 +309,71 @@ class DuplicateEntryError(StoreError):
             f"An entry with the same id is already in this queue (#{seq}); line skipped.",
         )
         self.seq = seq
+
+
+class QueueUnusable(StoreError):
+    """The queue file itself cannot be used as it is; nothing is written (the command line
+    exits with a status of its own for each kind, see README)."""
+
+
+class QueueMissing(QueueUnusable):
+    """The station has a history (settings, logs, receipts, its queue id) but the queue file
+    is missing or empty: a new, empty queue is never made silently in its place."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Berkas antrean stasiun ini hilang atau kosong, padahal stasiun ini sudah pernah "
+            "dipakai. Jangan merekam dulu: pulihkan berkas antrean dari cadangan, atau minta "
+            "petugas TI. Antrean baru hanya dibuat bila diminta dengan sengaja.",
+            "This station's queue file is missing or empty, although the station has been "
+            "used before. Do not record yet: restore the queue file from a backup, or call IT "
+            "support. A new queue is made only when asked for on purpose.",
+            detail=detail,
+        )
+
+
+class QueueDamaged(QueueUnusable):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Berkas antrean rusak. Jangan merekam dulu: pulihkan antrean dari cadangan "
+            "terakhir, atau minta petugas TI (berkas yang rusak jangan dihapus).",
+            "The queue file is damaged. Do not record yet: restore the queue from the latest "
+            "backup, or call IT support (do not delete the damaged file).",
+            detail=detail,
+        )
+
+
+class QueueReadOnly(QueueUnusable):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Berkas antrean tidak dapat ditulisi (folder data hanya-baca). Data belum "
+            "tersimpan; minta petugas TI memberi izin tulis pada folder data.",
+            "The queue file cannot be written (the data folder is read-only). Nothing was "
+            "saved; ask IT support to make the data folder writable.",
+            detail=detail,
+        )
+
+
+class DiskFull(QueueUnusable):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Disk penuh: data ini belum tersimpan; data yang sudah tersimpan aman. "
+            "Kosongkan ruang disk (atau minta petugas TI), lalu simpan lagi.",
+            "The disk is full: this was not saved; everything saved before is safe. "
+            "Free some disk space (or call IT support), then save again.",
+            detail=detail,
+        )
+
+
+class QueueGone(QueueUnusable):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Berkas antrean dihapus atau diganti saat stasiun berjalan; pengiriman dihentikan. "
+            "Tutup aplikasi dan minta petugas TI memulihkan antrean dari cadangan.",
+            "The queue file was deleted or replaced while the station ran; sending stopped. "
+            "Close the application and ask IT support to restore the queue from a backup.",
+            detail=detail,
+        )
 
 
 class OperatorError(StoreError):
