@@ -144,3 +144,79 @@ def test_timeouts_must_be_positive(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError):
         create_app(f"sqlite:///{tmp_path / 'c.sqlite3'}", body_timeout=0)
+
+
+HEADER_TIMEOUT = 1.0
+SLOW_CLIENTS = 50
+
+
+def test_slow_header_connections_are_dropped_and_health_stays_fast(tmp_path: Path) -> None:
+    import httpx
+
+    with CentralServer(
+        f"sqlite:///{tmp_path / 'central.sqlite3'}",
+        today=lambda: TODAY,
+        header_timeout=HEADER_TIMEOUT,
+    ) as server:
+        socks = [
+            socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            for _ in range(SLOW_CLIENTS)
+        ]
+        try:
+            opened = time.monotonic()
+            for sock in socks:
+                sock.sendall(b"GET /v1/he")  # a partial request line, then nothing
+            started = time.monotonic()
+            health = httpx.get(server.url + "/v1/health", timeout=5)
+            latency = time.monotonic() - started
+            assert health.status_code == 200
+            assert latency < 1.0, latency
+            for sock in socks:
+                left = opened + HEADER_TIMEOUT + 2.0 - time.monotonic()
+                data, closed = _read_reply(sock, max(left, 0.1))
+                assert closed, "slow-header connection still open after the header timeout"
+                assert data == b""
+            assert time.monotonic() - opened >= HEADER_TIMEOUT * 0.9  # not dropped at once
+        finally:
+            for sock in socks:
+                sock.close()
+
+
+def test_trickled_headers_do_not_extend_the_header_deadline(tmp_path: Path) -> None:
+    with CentralServer(
+        f"sqlite:///{tmp_path / 'central.sqlite3'}",
+        today=lambda: TODAY,
+        header_timeout=HEADER_TIMEOUT,
+    ) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            opened = time.monotonic()
+            closed = False
+            for byte in b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ":
+                try:
+                    sock.sendall(bytes([byte]))
+                except OSError:
+                    closed = True
+                    break
+                # One byte per 0.1 s, paced by a read with a deadline (the server says nothing).
+                _data, closed = _read_reply(sock, 0.1)
+                if closed:
+                    break
+            if not closed:
+                _data, closed = _read_reply(sock, HEADER_TIMEOUT + 2.0)
+            assert closed
+            assert time.monotonic() - opened < HEADER_TIMEOUT + 1.0
+
+
+def test_kept_alive_connection_serves_the_next_request(tmp_path: Path) -> None:
+    import httpx
+
+    with (
+        CentralServer(
+            f"sqlite:///{tmp_path / 'central.sqlite3'}",
+            today=lambda: TODAY,
+            header_timeout=HEADER_TIMEOUT,
+        ) as server,
+        httpx.Client(base_url=server.url, timeout=5) as client,
+    ):
+        assert client.get("/v1/health").status_code == 200
+        assert client.get("/v1/health").status_code == 200  # same connection, new request

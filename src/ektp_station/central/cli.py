@@ -71,6 +71,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import DB_URL_ENV, create_app
+    from .transport import HTTP_PROTOCOL
 
     url = _db_url(args)
     if args.workers < 1:
@@ -98,10 +99,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             timeout_graceful_shutdown=10,
+            http=HTTP_PROTOCOL,
         )
     else:
         app = create_app(url, max_in_flight=args.max_in_flight, create_schema=False)
-        uvicorn.run(app, host=args.host, port=args.port, timeout_graceful_shutdown=10)
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            timeout_graceful_shutdown=10,
+            http=HTTP_PROTOCOL,
+        )
     return 0
 
 

@@ -18,6 +18,7 @@ import uvicorn
 
 from .app import BODY_IDLE_TIMEOUT, BODY_TIMEOUT, CentralState, create_app
 from .db import CentralDB
+from .transport import HEADER_TIMEOUT, with_header_timeout
 
 __all__ = ["CentralServer"]
 
@@ -52,8 +53,12 @@ class CentralServer:
         port: int = 0,
         body_timeout: float = BODY_TIMEOUT,
         body_idle_timeout: float = BODY_IDLE_TIMEOUT,
+        header_timeout: float = HEADER_TIMEOUT,
     ) -> None:
+        """``header_timeout``: seconds a connection has to send a request's headers;
+        ``body_timeout`` / ``body_idle_timeout``: see :func:`create_app`."""
         self.db_url = db_url
+        self._http = with_header_timeout(header_timeout)
         self.app = create_app(
             db_url,
             max_in_flight=max_in_flight,
@@ -107,6 +112,7 @@ class CentralServer:
             lifespan="on",
             timeout_graceful_shutdown=2,
             timeout_keep_alive=30,
+            http=self._http,
         )
         ready = threading.Event()
         server = _Server(config, ready)
