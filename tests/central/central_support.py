@@ -34,7 +34,7 @@ class Station:
     def post(self, body: Any, client: httpx.Client | None = None, **kw: Any) -> httpx.Response:
         kw.setdefault("timeout", 30)
         url = self.central.url + "/v1/batches"
-        headers = {**self.headers, **kw.pop("headers", {})}
+        headers = {"Content-Type": "application/json", **self.headers, **kw.pop("headers", {})}
         if isinstance(body, bytes | str):
             return (client or httpx).post(url, content=body, headers=headers, **kw)  # type: ignore[attr-defined]
         return (client or httpx).post(url, json=body, headers=headers, **kw)  # type: ignore[attr-defined]

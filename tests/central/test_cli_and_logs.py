@@ -119,7 +119,12 @@ def test_logs_carry_no_personal_data_or_tokens(
             == 401
         )
         bad = json.dumps(body).replace('"seq": 1', '"seq": "1"')
-        assert httpx.post(url, content=bad, headers=headers).status_code == 400
+        assert (
+            httpx.post(
+                url, content=bad, headers={**headers, "Content-Type": "application/json"}
+            ).status_code
+            == 400
+        )
     text = "\n".join(f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records)
     assert "batch from station LOG-1" in text  # the run did log
     secrets_ = [token, other, records[0]["nik"], "SRI RAHAYU", "SRI", records[1]["full_name"]]

@@ -7,6 +7,7 @@ import copy
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ektp_station.central import CentralServer
-from ektp_station.sync.protocol import PROTOCOL_VERSION
+from ektp_station.sync.protocol import (
+    MAX_WIRE_INT,
+    MAX_WIRE_TIME,
+    MIN_WIRE_TIME,
+    PROTOCOL_VERSION,
+)
 
 from factories import TODAY, make_record, many_records
 
@@ -152,3 +158,95 @@ def test_random_bodies(fuzz_target: tuple[CentralServer, str, httpx.Client], bod
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     response = client.post("/v1/batches", content=body, headers=headers)
     assert_error_shape(response, 400)
+
+
+# Where the wire has datetimes and bounded integers: any datetime of any year with any offset
+# (spelled in several ways, or as a number), any integer, must be a 200 or a 400, never a 5xx.
+offsets = st.integers(-(23 * 60 + 59), 23 * 60 + 59).map(
+    lambda minutes: timezone(timedelta(minutes=minutes))
+)
+any_datetime = st.datetimes(
+    min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=offsets
+)
+time_values = st.one_of(
+    any_datetime.map(lambda d: d.isoformat()),
+    any_datetime.map(lambda d: d.isoformat().replace("+00:00", "Z")),
+    any_datetime.map(lambda d: d.replace(tzinfo=None).isoformat()),
+    any_datetime.map(lambda d: d.isoformat(sep=" ")),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=40),
+)
+int_values = st.one_of(
+    st.integers(-(2**70), 2**70),
+    st.sampled_from([0, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 2**64]),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+)
+
+
+@st.composite
+def bounded_field_bodies(draw: st.DrawFn) -> bytes:
+    body = make_batch(
+        STATION,
+        many_records(1, start=draw(st.integers(5001, 9000))),
+        protocol=draw(st.sampled_from([1, 2])),
+    )
+    entry = body["entries"][0]
+    for key, holder in (
+        ("station_time", body),
+        ("oldest_unsynced_at", body["backlog"]),
+        ("captured_at", entry),
+    ):
+        if draw(st.booleans()):
+            holder[key] = draw(time_values)
+    for key, holder in (("pending", body["backlog"]), ("seq", entry)):
+        if draw(st.booleans()):
+            holder[key] = draw(int_values)
+    return json.dumps(body).encode()
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=bounded_field_bodies())
+def test_datetimes_and_integers_of_any_range(
+    fuzz_target: tuple[CentralServer, str, httpx.Client], body: bytes
+) -> None:
+    _server, token, client = fuzz_target
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    response = client.post("/v1/batches", content=body, headers=headers)
+    _check(response, body)
+    if response.status_code == 200:  # what was taken lies within the wire's bounds
+        sent = json.loads(body)
+        assert 0 <= sent["backlog"]["pending"] <= MAX_WIRE_INT
+        assert 0 <= sent["entries"][0]["seq"] <= MAX_WIRE_INT
+        for value in (sent["station_time"], sent["entries"][0]["captured_at"]):
+            assert isinstance(value, str)
+            assert MIN_WIRE_TIME <= datetime.fromisoformat(value) < MAX_WIRE_TIME
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    content_type=st.one_of(
+        st.none(),
+        st.sampled_from(["text/plain", "application/xml", "application/jsonx", "text/json"]),
+        st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=30),
+    )
+)
+def test_content_types_other_than_json_are_415(
+    fuzz_target: tuple[CentralServer, str, httpx.Client], content_type: str | None
+) -> None:
+    _server, token, client = fuzz_target
+    body = json.dumps(make_batch(STATION, many_records(1, start=9500))).encode()
+    headers = {"Authorization": f"Bearer {token}"}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    response = client.post("/v1/batches", content=body, headers=headers)
+    media = (content_type or "").partition(";")[0].strip().lower()
+    if media == "application/json":
+        assert response.status_code == 200, response.text
+    else:
+        assert_error_shape(response, 415)

@@ -1,9 +1,10 @@
 """The reference centre as a FastAPI (ASGI) application: ``create_app(db_url)``.
 
 Order of checks for ``POST /v1/batches`` (cheapest first, so that a bad request costs little):
-draining/overload (503) -> declared Content-Length (413) -> bearer token (401) -> this station
-already has a batch in flight in this process (429) -> read the body, counting bytes (413) ->
-JSON and schema (400) -> station id matches the token (403) -> ingest (200).
+draining/overload (503) -> declared Content-Length (413) -> Content-Type (415) -> bearer
+token (401) -> this station already has a batch in flight in this process (429) -> read the
+body within its deadlines (408), counting bytes (413) -> JSON and schema (400) -> station id
+matches the token (403) -> ingest (200).
 
 Batches of every version in ``SUPPORTED_PROTOCOLS`` are taken and answered in their own
 version (a version-1 station gets version-1 replies); health and error bodies say
@@ -113,6 +114,7 @@ _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         403: "Token valid, but station_id is not the token's station",
         408: "The request body did not arrive within its deadline",
         413: "Body larger than MAX_BODY_BYTES",
+        415: "Content-Type is not application/json",
         429: "This station already has a batch in flight (Retry-After)",
         503: "Server overloaded, draining or its database unavailable (Retry-After)",
     }.items()
@@ -283,6 +285,14 @@ def create_app(
         if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
             return error_response(
                 413, "too_large", f"Body melebihi {MAX_BODY_BYTES} byte.", close=True
+            )
+        media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if media_type != "application/json":
+            return error_response(
+                415,
+                "unsupported_media_type",
+                "Content-Type harus application/json.",
+                close=True,
             )
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         token = token.strip()

@@ -25,6 +25,7 @@ import email.utils
 import hashlib
 import json
 import math
+import re
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -57,6 +58,9 @@ __all__ = [
     "MAX_BATCH_ENTRIES",
     "MAX_BODY_BYTES",
     "MAX_REVISION",
+    "MAX_WIRE_INT",
+    "MAX_WIRE_TIME",
+    "MIN_WIRE_TIME",
     "PROTOCOL_VERSION",
     "SUPPORTED_PROTOCOLS",
     "Backlog",
@@ -90,6 +94,11 @@ SUPPORTED_PROTOCOLS: Final = (1, 2)
 MAX_REVISION: Final = 1_000_000
 MAX_BATCH_ENTRIES: Final = 500
 MAX_BODY_BYTES: Final = 4 * 1024 * 1024
+MAX_WIRE_INT: Final = 2**31 - 1
+"""Largest ``seq`` and ``backlog.pending`` taken (a signed 32-bit column on every database)."""
+MIN_WIRE_TIME: Final = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_WIRE_TIME: Final = datetime(2100, 1, 1, tzinfo=UTC)
+"""Every datetime on the wire lies in [MIN_WIRE_TIME, MAX_WIRE_TIME)."""
 
 EntryStatus = Literal["accepted", "already_accepted", "rejected", "conflict"]
 ConflictKind = Literal["nik_recorded", "id_reused"]
@@ -116,15 +125,38 @@ def _entry_id(value: object) -> object:
     return canonical_entry_id(value)
 
 
+_ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})", re.ASCII
+)
+
+
+def _iso_string(value: object) -> object:
+    # AwareDatetime alone also takes numbers (Unix time) and other spellings.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATETIME.fullmatch(value):
+        raise ValueError("must be an ISO-8601 datetime string with an offset")
+    return value
+
+
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    # The local year first: converting year 1 or 9999 with an offset would overflow.
+    if not MIN_WIRE_TIME.year - 1 <= value.year <= MAX_WIRE_TIME.year:
+        raise ValueError("datetime out of range (2000-01-01 .. 2100-01-01)")
+    value = value.astimezone(UTC)
+    if not MIN_WIRE_TIME <= value < MAX_WIRE_TIME:
+        raise ValueError("datetime out of range (2000-01-01 .. 2100-01-01)")
+    return value
 
 
 ProtocolField = Annotated[Literal[1, 2], BeforeValidator(_strict_protocol)]
 Revision = Annotated[StrictInt, Field(ge=1, le=MAX_REVISION)]
 EntryId = Annotated[str, BeforeValidator(_entry_id)]
-AwareUtc = Annotated[AwareDatetime, AfterValidator(_utc)]
-"""An ISO-8601 datetime with an offset (naive ones are refused), normalised to UTC."""
+AwareUtc = Annotated[AwareDatetime, BeforeValidator(_iso_string), AfterValidator(_utc)]
+"""An ISO-8601 string ``YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)`` (naive ones, numbers and
+other spellings are refused; in Python a timezone-aware ``datetime``), in
+[MIN_WIRE_TIME, MAX_WIRE_TIME), normalised to UTC."""
+WireInt = Annotated[StrictInt, Field(ge=0, le=MAX_WIRE_INT)]
 ShortStr = Annotated[StrictStr, Field(min_length=1, max_length=64)]
 RecordValue = Annotated[StrictStr, Field(max_length=1000)] | None
 
@@ -139,7 +171,7 @@ class _Model(BaseModel):
 class Backlog(_Model):
     """What the station still has to deliver, as the station sees it."""
 
-    pending: Annotated[StrictInt, Field(ge=0)]
+    pending: WireInt
     oldest_unsynced_at: AwareUtc | None = None
 
 
@@ -153,7 +185,7 @@ class BatchEntry(_Model):
 
     entry_id: EntryId
     revision: Revision = 1
-    seq: StrictInt
+    seq: WireInt
     operator: ShortStr
     captured_at: AwareUtc
     record: Annotated[dict[StrictStr, RecordValue], Field(max_length=64)]
