@@ -294,10 +294,11 @@ def test_health_lists_the_versions_taken(central: CentralServer) -> None:
     assert (health.protocol, health.protocols) == (1, [1, 2])
 
 
-# Every ingest first updates its station's row, and that row lock already serialises one
-# station's batches on PostgreSQL. An ingest under a station id without a stations row takes
-# no such lock, so there the entry-level guards (ON CONFLICT, "revision = :seen", savepoints)
-# race on their own.
+# These races run on an Ingestor without the per-station advisory lock (which would refuse all
+# but one of them with StationBusy). Every ingest also first updates its station's row, and
+# that row lock serialises one station's batches on PostgreSQL; an ingest under a station id
+# without a stations row takes no such lock, so there the entry-level guards (ON CONFLICT,
+# "revision = :seen", savepoints) race entirely on their own.
 LOCKING = pytest.mark.parametrize(
     "station_id", ["DPK-HARJAMUKTI-1", "UNREGISTERED-1"], ids=["station-lock", "row-guards"]
 )
@@ -351,7 +352,8 @@ def test_different_new_revisions_in_parallel_keep_every_superseded_one(
 
 def _race(station: Station, station_id: str, batches: list[BatchRequest]) -> list[Any]:
     db = CentralDB(station.central.db_url)
-    ingestor = Ingestor(db, today=lambda: TODAY)
+    # Without the per-station advisory lock: the entry-level guards race on their own.
+    ingestor = Ingestor(db, today=lambda: TODAY, station_lock=False)
     barrier = threading.Barrier(len(batches))
     outcomes: list[Any] = []
     failures: list[BaseException] = []

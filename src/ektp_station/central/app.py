@@ -43,7 +43,7 @@ from ektp_station.sync.protocol import (
 )
 
 from .db import CentralDB
-from .ingest import Ingestor
+from .ingest import Ingestor, StationBusy
 
 __all__ = ["DB_URL_ENV", "CentralState", "app_from_env", "create_app", "error_response"]
 
@@ -302,12 +302,7 @@ def create_app(
         if token_station is None:
             return error_response(401, "unauthorized", "Token stasiun tidak dikenal.")
         if token_station in state.stations_in_flight:
-            return error_response(
-                429,
-                "batch_in_flight",
-                "Batch sebelumnya dari stasiun ini masih diproses.",
-                retry_after=1,
-            )
+            return _busy()
         state.stations_in_flight.add(token_station)
         state.in_flight += 1
         # Released on every way out: a reply, a body deadline, a disconnect, an error.
@@ -330,6 +325,14 @@ def create_app(
             state.in_flight -= 1
             state.stations_in_flight.discard(token_station)
 
+    def _busy() -> JSONResponse:
+        return error_response(
+            429,
+            "batch_in_flight",
+            "Batch sebelumnya dari stasiun ini masih diproses.",
+            retry_after=1,
+        )
+
     async def _handle_batch(request: Request, token_station: str) -> Any:
         body = await _read_body(request, state.body_timeout, state.body_idle_timeout)
         if body is None:
@@ -346,7 +349,11 @@ def create_app(
             return error_response(
                 403, "wrong_station", "Token ini bukan milik stasiun yang disebut di batch."
             )
-        results = await run_in_threadpool(state.ingestor.ingest, token_station, batch)
+        try:
+            results = await run_in_threadpool(state.ingestor.ingest, token_station, batch)
+        except StationBusy:
+            # Another server process holds this station's lock (PostgreSQL, several workers).
+            return _busy()
         return BatchReply(protocol=batch.protocol, server_time=datetime.now(UTC), results=results)
 
     return app

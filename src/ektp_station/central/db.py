@@ -30,6 +30,7 @@ __all__ = [
     "metadata",
     "registration_revisions",
     "registrations",
+    "station_lock_key",
     "stations",
 ]
 
@@ -91,6 +92,13 @@ _ADDED_COLUMNS = {"revision": " NOT NULL DEFAULT 1", "corrected_at": ""}
 def hash_token(token: str) -> str:
     """sha256 hex of a station token: the only form in which a token is stored."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def station_lock_key(station_id: str) -> int:
+    """The PostgreSQL advisory-lock key of a station: 64 bits of sha256 of its id, signed
+    (``pg_try_advisory_xact_lock(bigint)``); the same in every server process."""
+    digest = hashlib.sha256(b"ektp-station/batch:" + station_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def as_utc(value: datetime | None) -> datetime | None:

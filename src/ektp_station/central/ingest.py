@@ -63,9 +63,9 @@ from ektp_station.sync.protocol import (
     content_hash,
 )
 
-from .db import CentralDB, registration_revisions, registrations, stations
+from .db import CentralDB, registration_revisions, registrations, station_lock_key, stations
 
-__all__ = ["Ingestor", "reference_for"]
+__all__ = ["Ingestor", "StationBusy", "reference_for"]
 
 log = logging.getLogger(__name__)
 
@@ -156,11 +156,25 @@ def _rejected(p: _Prepared) -> EntryResult:
     return EntryResult(entry_id=p.entry_id, status="rejected", errors=p.errors)
 
 
+class StationBusy(Exception):
+    """Another transaction (in this or another server process) is ingesting a batch of the
+    same station: answered 429 ``batch_in_flight``."""
+
+
 class Ingestor:
     """Applies one batch in one transaction; thread-safe (each call uses its own connection)."""
 
-    def __init__(self, db: CentralDB, *, today: Callable[[], date] | None = None) -> None:
+    def __init__(
+        self,
+        db: CentralDB,
+        *,
+        today: Callable[[], date] | None = None,
+        station_lock: bool = True,
+    ) -> None:
+        """``station_lock=False`` leaves out the per-station advisory lock (tests of the
+        entry-level guards racing on their own)."""
         self.db = db
+        self._station_lock = station_lock and db.dialect == "postgresql"
         self._today = today or (lambda: datetime.now().astimezone().date())
         dialect = postgresql if db.dialect == "postgresql" else sqlite
         self._insert_stmt: Any = (
@@ -215,6 +229,16 @@ class Ingestor:
         results: dict[str, EntryResult] = {}
         corrected = 0
         with self.db.engine.begin() as conn:
+            # One batch per station at a time, across every server process: on PostgreSQL a
+            # transaction-scoped advisory lock per station, taken without waiting (released
+            # at commit or rollback); on SQLite (one process) BEGIN IMMEDIATE already
+            # serialises every writer, and the app's per-process check answers the 429.
+            if self._station_lock:
+                locked = conn.execute(
+                    sa.select(sa.func.pg_try_advisory_xact_lock(station_lock_key(station_id)))
+                ).scalar_one()
+                if not locked:
+                    raise StationBusy(station_id)
             # First statement writes: on SQLite the transaction holds the write lock from here.
             conn.execute(
                 sa.update(stations)
