@@ -27,8 +27,8 @@ def _show(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
     else:
         for name, value in shown.items():
-            sys.stdout.write(f"{name:<12} {value if value != '' else '(belum diatur)'}\n")
-        sys.stdout.write(f"{'berkas':<12} {paths.config_file}\n")
+            sys.stdout.write(f"{name:<14} {value if value != '' else '(belum diatur)'}\n")
+        sys.stdout.write(f"{'berkas':<14} {paths.config_file}\n")
     return 0
 
 

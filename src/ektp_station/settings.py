@@ -6,11 +6,13 @@ in full (see :func:`mask_token`).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
 import re
 import socket
+import ssl
 import sys
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -23,8 +25,11 @@ from .paths import AppPaths
 __all__ = [
     "SETTING_NAMES",
     "Settings",
+    "central_url_allowed",
     "default_station_id",
+    "insecure_url",
     "mask_token",
+    "valid_ca_file",
     "valid_central_url",
     "valid_station_id",
 ]
@@ -44,6 +49,8 @@ SETTING_NAMES: dict[str, str] = {
     "language": "language",
     "batch-size": "batch_size",
     "timeout": "timeout_seconds",
+    "ca-file": "ca_file",
+    "allow-insecure": "allow_insecure",
 }
 _CLI_NAME = {f: name for name, f in SETTING_NAMES.items()}
 _STATION_ID = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
@@ -60,6 +67,48 @@ def valid_central_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost``, 127.0.0.0/8 or ::1: this machine, where nothing travels on a network."""
+    host = host.lower().rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def insecure_url(url: str) -> bool:
+    """Plain ``http://`` to a host that is not this machine: the token would travel in clear."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme == "http" and not is_loopback_host(parts.hostname or "")
+
+
+def central_url_allowed(url: str, allow_insecure: bool) -> bool:
+    """The one rule of the link: HTTPS to any centre not on loopback, unless a supervisor
+    allowed plain HTTP (``allow-insecure``). ``config set``, the settings dialog, ``sync
+    --central-url`` and the engine's start all ask this."""
+    return allow_insecure or not insecure_url(url)
+
+
+def valid_ca_file(path: str) -> bool:
+    """Empty (the system's authorities) or a readable PEM file of certificate authorities."""
+    if not path:
+        return True
+    if not os.path.isfile(path) or not os.access(path, os.R_OK):
+        return False
+    try:
+        ssl.create_default_context(cafile=path)
+    except (OSError, ValueError):  # ssl.SSLError is an OSError: not PEM certificates
+        return False
+    return True
 
 
 def valid_station_id(station_id: str) -> bool:
@@ -80,6 +129,10 @@ class Settings:
     language: str = "id"
     batch_size: int = 200
     timeout_seconds: float = 10.0
+    #: The centre's certificate authority (a PEM file); empty: the system's authorities.
+    ca_file: str = ""
+    #: A supervisor allowed plain ``http://`` to a centre that is not on loopback.
+    allow_insecure: bool = False
     token: str = ""  # stored in its own file, not in config.json
     #: Keys of the settings file whose values were unreadable and ignored at load (the
     #: defaults are used instead); never saved.
@@ -133,6 +186,18 @@ class Settings:
                 ) from exc
         return cls(**values, ignored=tuple(ignored))
 
+    @property
+    def link_allowed(self) -> bool:
+        """The centre's address may be used as it is (see :func:`central_url_allowed`)."""
+        return central_url_allowed(self.central_url, self.allow_insecure)
+
+    def check_link(self) -> None:
+        """ConfigError unless the centre's address may be used: called before any connection
+        (the engine's start, ``sync``), so a config.json edited by hand to an insecure
+        address never sends the token."""
+        if not self.link_allowed:
+            raise ConfigError(*_INSECURE)
+
     def ignored_notice(self, lang: str = "id") -> str:
         """One line naming the settings that were ignored at load ("" when none)."""
         if not self.ignored:
@@ -163,6 +228,8 @@ class Settings:
             value = value.strip().rstrip("/")
         if key == "station_id":
             value = value.strip().upper()
+        if key == "ca_file":
+            value = str(Path(value.strip()).expanduser().resolve()) if value.strip() else ""
         try:
             typed = _checked(key, _coerce(key, value))
         except (TypeError, ValueError) as exc:
@@ -172,7 +239,10 @@ class Settings:
                 f"Nilai untuk '{name}' tidak sah. {hint_id}".strip(),
                 f"Invalid value for '{name}'. {hint_en}".strip(),
             ) from exc
-        return replace(self, **{key: typed})
+        changed = replace(self, **{key: typed})
+        if key in ("central_url", "allow_insecure") and not changed.link_allowed:
+            raise ConfigError(*(_INSECURE if key == "central_url" else _STILL_INSECURE))
+        return changed
 
 
 _HINTS = {
@@ -189,7 +259,27 @@ _HINTS = {
     "language": ("Bahasa: id atau en.", "Language: id or en."),
     "batch_size": ("Ukuran batch: 1–500.", "Batch size: 1–500."),
     "timeout_seconds": ("Batas waktu: 0,1–300 detik.", "Timeout: 0.1–300 seconds."),
+    "ca_file": (
+        "Berkas CA pusat harus ada, dapat dibaca, dan berisi sertifikat PEM.",
+        "The centre's CA file must exist, be readable and hold PEM certificates.",
+    ),
+    "allow_insecure": ("Nilai: true atau false.", "Value: true or false."),
 }
+#: Why an address is refused by :func:`central_url_allowed` (Bahasa Indonesia, English).
+_INSECURE = (
+    "Alamat pusat harus memakai https:// (http:// hanya untuk komputer ini sendiri): "
+    "dengan http:// token stasiun terkirim tanpa sandi. Hanya supervisor yang dapat "
+    "mengizinkannya (allow-insecure).",
+    "The centre's address must use https:// (http:// only for this computer itself): over "
+    "http:// the station token travels in clear. Only a supervisor can allow it "
+    "(allow-insecure).",
+)
+_STILL_INSECURE = (
+    "Alamat pusat masih memakai http:// ke server lain: ganti dulu ke https://.",
+    "The centre's address still uses http:// to another server: change it to https:// first.",
+)
+_BOOLS = {"1": True, "true": True, "yes": True, "ya": True}
+_BOOLS |= {"0": False, "false": False, "no": False, "tidak": False}
 
 
 def _checked(key: str, value: Any) -> Any:
@@ -210,6 +300,8 @@ def _checked(key: str, value: Any) -> Any:
         ok = 1 <= value <= 500
     elif key == "timeout_seconds":
         ok = 0.1 <= value <= 300.0
+    elif key == "ca_file":
+        ok = valid_ca_file(value)
     if not ok:
         raise ValueError(f"invalid value for setting {key}")
     return value
@@ -219,7 +311,11 @@ def _coerce(key: str, value: object) -> Any:
     """``value`` converted to the type of the setting's default."""
     kind = type(getattr(_DEFAULTS, key))
     if kind is bool:
-        return str(value).lower() in ("1", "true", "yes", "ya")
+        if isinstance(value, bool):
+            return value
+        if not isinstance(value, str) or value.strip().lower() not in _BOOLS:
+            raise ValueError("not true or false")
+        return _BOOLS[value.strip().lower()]
     if kind is int and isinstance(value, float | bool):
         raise TypeError("not an integer")
     if kind is str and not isinstance(value, str):

@@ -104,10 +104,10 @@ def test_a_central_url_that_is_not_http_is_refused(cli: Cli, data_dir: Path, url
 def test_a_good_central_url_is_saved_without_its_slash(cli: Cli, data_dir: Path) -> None:
     write_station_config(data_dir)
 
-    result = cli("--data-dir", data_dir, "config", "set", "central-url", " http://10.0.0.5:8080/ ")
+    result = cli("--data-dir", data_dir, "config", "set", "central-url", " https://10.0.0.5:8080/ ")
 
     assert result.rc == 0
-    assert _config(data_dir)["central_url"] == "http://10.0.0.5:8080"
+    assert _config(data_dir)["central_url"] == "https://10.0.0.5:8080"
 
 
 # -- an unexpected error ----------------------------------------------------------------------

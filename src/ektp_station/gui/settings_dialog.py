@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import Regions
-from ..errors import EktpError
+from ..errors import ConfigError, EktpError
 from ..paths import AppPaths
 from ..settings import (
     TOKEN_SHOWN,
@@ -161,11 +161,14 @@ class SettingsDialog(QDialog):
         token = self.token_input.text().strip()
         city = self.city_combo.value()
         problem: tuple[str, QWidget] | None = None
+        refused = self._url_refused(url)
         if not valid_central_url(url):
             problem = (
                 self.tr("Alamat pusat harus diawali http:// atau https:// lalu nama server."),
                 self.url_input,
             )
+        elif refused:
+            problem = (refused, self.url_input)
         elif not valid_station_id(station):
             problem = (
                 self.tr("ID stasiun: huruf, angka, titik, garis bawah atau tanda hubung saja."),
@@ -191,6 +194,15 @@ class SettingsDialog(QDialog):
             city_code=city,
             language=str(self.language_combo.currentData()),
         )
+
+    def _url_refused(self, url: str) -> str:
+        """Why the settings' one rule refuses ``url`` ("" when it is allowed): plain http://
+        to a host other than this computer, unless a supervisor allowed it."""
+        try:
+            self.settings.with_value("central_url", url)
+        except ConfigError as exc:
+            return exc.message(current_language())
+        return ""
 
     def accept(self) -> None:
         settings = self.new_settings()

@@ -2,7 +2,9 @@
 "Kirim sekarang", and progress while a batch drains.
 
 Fed only by the :class:`~.bridge.StationBridge` signals (and local counts the window passes in);
-it never touches the network.
+it never touches the network. When a supervisor allowed plain ``http://`` to a centre that is
+not on loopback (``allow-insecure``), a warning stays in view (:meth:`StationStatusBar.
+set_link_security`; taken from the station's settings when ``sync_now`` is a station's).
 """
 
 from __future__ import annotations
@@ -16,12 +18,29 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from ..domain import vocabulary
+from ..errors import CertificateRefused
+from ..settings import Settings, insecure_url
 from ..sync.engine import EngineState, Link, Progress
 from .i18n import current_language
 
-__all__ = ["NOT_CONFIGURED", "StationStatusBar", "error_text", "link_text"]
+__all__ = [
+    "CERTIFICATE_TEXT",
+    "INSECURE_WARNING",
+    "NOT_CONFIGURED",
+    "StationStatusBar",
+    "error_text",
+    "link_text",
+]
 
 NOT_CONFIGURED = "not_configured"  # a key of the vocabulary's link texts
+#: The link label while the centre's certificate does not verify, from a batch or a probe:
+#: never "link down" (Bahasa Indonesia, English).
+CERTIFICATE_TEXT = ("Sertifikat pusat tidak sah", "The centre's certificate is not valid")
+#: The warning while the link to the centre is plain http:// (Bahasa Indonesia, English).
+INSECURE_WARNING = (
+    "⚠ Tanpa enkripsi: token dan data terkirim lewat http:// (diizinkan supervisor)",
+    "⚠ Not encrypted: token and data travel over http:// (allowed by a supervisor)",
+)
 
 
 def _link(key: str) -> str:
@@ -39,6 +58,8 @@ def error_text(state: EngineState) -> str:
 
 def link_text(state: EngineState, now: float) -> str:
     """What the operator reads about the link, e.g. "Mencoba lagi dalam 12 dtk"."""
+    if state.link is not Link.ONLINE and state.last_error_id == CertificateRefused.MESSAGE_ID:
+        return CERTIFICATE_TEXT[current_language() == "en"]
     text = _link(state.link.value)
     if state.link in (Link.OFFLINE, Link.RETRYING) and state.retry_at is not None:
         seconds = max(0, round(state.retry_at - now))
@@ -68,6 +89,10 @@ class StationStatusBar(QStatusBar):
         self._countdown.timeout.connect(self._show_link)
         self.link_label = QLabel()
         self.link_label.setObjectName("link_label")
+        self.insecure_label = QLabel()
+        self.insecure_label.setObjectName("insecure_label")
+        self.insecure_label.setStyleSheet("color: #b00020; font-weight: bold")
+        self.insecure_label.hide()
         self.pending_label = QLabel(self.tr("Menunggu: {count}").format(count="–"))
         self.pending_label.setObjectName("pending_label")
         self.last_sync_label = QLabel(self.tr("Terakhir terkirim: belum pernah"))
@@ -85,7 +110,12 @@ class StationStatusBar(QStatusBar):
         shortcut = QShortcut(QKeySequence("F5"), self)
         shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         shortcut.activated.connect(self.send_now)
-        for widget in (self.link_label, self.pending_label, self.last_sync_label):
+        for widget in (
+            self.insecure_label,
+            self.link_label,
+            self.pending_label,
+            self.last_sync_label,
+        ):
             self.addPermanentWidget(widget)
         self.addPermanentWidget(self.progress_bar)
         self.addPermanentWidget(self.send_button)
@@ -98,6 +128,18 @@ class StationStatusBar(QStatusBar):
         self.link_label.setText(_link(Link.STARTING.value if sync_now else NOT_CONFIGURED))
         self.link_label.setToolTip("")
         self.send_button.setEnabled(sync_now is not None)
+        owner = getattr(sync_now, "__self__", None)  # the station, for its settings
+        settings = getattr(owner, "settings", None)
+        self.set_link_security(settings if isinstance(settings, Settings) else None)
+
+    def set_link_security(self, settings: Settings | None) -> None:
+        """Warn while the centre is reached over plain http:// to another host (allowed by a
+        supervisor); nothing for https://, loopback, or no centre."""
+        insecure = (
+            settings is not None and settings.allow_insecure and insecure_url(settings.central_url)
+        )
+        self.insecure_label.setText(INSECURE_WARNING[current_language() == "en"])
+        self.insecure_label.setVisible(bool(insecure))
 
     # -- slots (GUI thread) ------------------------------------------------------------------
 

@@ -407,15 +407,21 @@ class Station:
         return self._engine.state if self._engine is not None else None
 
     def _make_engine(self) -> SyncEngine | None:
-        """The one place the client and the engine are wired (None without a centre)."""
+        """The one place the client and the engine are wired (None without a centre);
+        ConfigError when the centre's address is refused (plain http:// to another host
+        without allow-insecure)."""
         if not self.sync_configured:
             return None
         from ..sync.client import CentralClient
         from ..sync.engine import EngineConfig, SyncEngine
 
         settings = self.settings
+        settings.check_link()  # ConfigError before any connection: the token stays here
         self._client = CentralClient(
-            settings.central_url, settings.token, timeout=settings.timeout_seconds
+            settings.central_url,
+            settings.token,
+            timeout=settings.timeout_seconds,
+            ca_file=settings.ca_file or None,
         )
         self._relay = _EngineRelay(self.events)
         self._engine = SyncEngine(

@@ -29,10 +29,21 @@ class _Printer:
         self._last: str | None = None
 
     def sync_state_changed(self, state: EngineState) -> None:
-        if self.quiet or state.link == self._last:
+        from ..errors import CertificateRefused
+
+        text = link_text(state.link, self.lang)
+        # A refusal says why; a certificate that does not verify is never "link down", also
+        # when a probe met it.
+        if str(state.link) == "refused" or state.last_error_id == CertificateRefused.MESSAGE_ID:
+            why = state.last_error_id if self.lang != "en" else state.last_error
+            if state.last_error_id == CertificateRefused.MESSAGE_ID:
+                text = CertificateRefused.MESSAGE_EN if self.lang == "en" else why or text
+            elif why:
+                text = f"{text}: {why}"
+        if self.quiet or text == self._last:
             return
-        self._last = str(state.link)
-        sys.stderr.write(f"[sync] {link_text(state.link, self.lang)}\n")
+        self._last = text
+        sys.stderr.write(f"[sync] {text}\n")
 
     def station_changed(self, changes: Changes) -> None:
         pass
@@ -62,6 +73,7 @@ def _run(args: argparse.Namespace) -> int:
     ):
         if value is not None:
             settings = settings.with_value(key, str(value))  # checked like config set
+    settings.check_link()  # also a config.json edited by hand: refused before any connection
     if not settings.central_url or not settings.token:
         sys.stderr.write(
             "Alamat pusat dan token belum diatur. Jalankan:\n"

@@ -3,15 +3,23 @@
 Anything that is not the protocol's answer to exactly what was sent — an HTML login page with
 status 200, a truncated body, a proxy's error page — raises :class:`LinkDown`; it is never taken
 for success. Timeouts are explicit on connect, read, write and pool: nothing waits forever.
+
+Only batch posts carry the station's token (``Authorization``); the health probe carries none.
+``ca_file`` is the centre's certificate authority (PEM) for HTTPS; a certificate that does not
+verify is :class:`CertificateRefused`, never "link down". Whether a plain ``http://`` address
+may be used at all is the settings' rule, checked before a client is made
+(:meth:`Settings.check_link`, in ``Station._make_engine``).
 """
 
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Sequence
 
 import httpx
 
+from ..errors import CertificateRefused
 from .errors import (
     AuthRefused,
     BadRequest,
@@ -48,13 +56,19 @@ class CentralClient:
         timeout: float = 10.0,
         probe_timeout: float = 1.5,
         transport: httpx.BaseTransport | None = None,
+        ca_file: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._probe_timeout = httpx.Timeout(probe_timeout)
+        self._auth = {"Authorization": f"Bearer {token}"}  # batch posts only
+        verify: ssl.SSLContext | bool = True
+        if ca_file:
+            verify = ssl.create_default_context(cafile=ca_file)  # that authority only
         self._http = httpx.Client(
             base_url=self.base_url,
-            headers={"Authorization": f"Bearer {token}", "User-Agent": "ektp-station"},
+            headers={"User-Agent": "ektp-station"},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            verify=verify,
             transport=transport,
             follow_redirects=False,
             trust_env=False,
@@ -68,10 +82,12 @@ class CentralClient:
         sent_ids = [e.entry_id for e in request.entries]
         try:
             response = self._http.post(
-                BATCH_PATH, content=body, headers={"Content-Type": "application/json"}
+                BATCH_PATH,
+                content=body,
+                headers={"Content-Type": "application/json", **self._auth},
             )
         except httpx.TransportError as exc:  # connect, timeouts, resets, protocol breakage
-            raise LinkDown(f"{type(exc).__name__} on batch") from exc
+            raise _transport_error(exc, "batch") from exc
         self._raise_for_status(response)
         try:
             return parse_batch_reply(
@@ -85,7 +101,7 @@ class CentralClient:
         try:
             response = self._http.get(HEALTH_PATH, timeout=self._probe_timeout)
         except httpx.TransportError as exc:
-            raise LinkDown(f"{type(exc).__name__} on probe") from exc
+            raise _transport_error(exc, "probe") from exc
         if response.status_code != 200:
             self._raise_for_status(response)
             raise LinkDown(f"probe status {response.status_code}")
@@ -124,6 +140,21 @@ class CentralClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _transport_error(exc: httpx.TransportError, what: str) -> LinkDown | CertificateRefused:
+    """CertificateRefused when the TLS handshake failed on the centre's certificate (httpx's
+    ConnectError caused by ``ssl.SSLCertVerificationError``), LinkDown for anything else."""
+    if isinstance(exc, httpx.ConnectError):
+        cause: BaseException | None = exc
+        seen: set[int] = set()
+        while cause is not None and id(cause) not in seen:
+            seen.add(id(cause))
+            if isinstance(cause, ssl.SSLCertVerificationError):
+                reason = cause.verify_message or cause.reason or "verification failed"
+                return CertificateRefused(f"centre certificate not valid on {what} ({reason})")
+            cause = cause.__cause__ or cause.__context__
+    return LinkDown(f"{type(exc).__name__} on {what}")
 
 
 def entry_ids(request: BatchRequest) -> Sequence[str]:
