@@ -7,6 +7,7 @@ The lead's ``cli.py`` calls :func:`add_parser` with its subparsers; every subcom
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import sys
@@ -50,6 +51,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--workers", type=int, default=1, help="proses uvicorn (>1: PostgreSQL)")
     serve.add_argument("--max-in-flight", type=int, default=64)
+    serve.add_argument("--ssl-certfile", metavar="FILE", help="sertifikat TLS (PEM), untuk HTTPS")
+    serve.add_argument("--ssl-keyfile", metavar="FILE", help="kunci privat TLS (PEM)")
     serve.set_defaults(func=cmd_serve)
 
     add = sub.add_parser("add-station", help="daftarkan stasiun / ganti tokennya")
@@ -65,6 +68,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _is_sqlite(url: str) -> bool:
     return sa.make_url(url).get_backend_name() == "sqlite"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or ``localhost``) listens on this machine only."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: assume it can be reached from elsewhere
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -84,11 +97,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    certfile, keyfile = args.ssl_certfile, args.ssl_keyfile
+    if bool(certfile) != bool(keyfile):
+        print("--ssl-certfile dan --ssl-keyfile harus diberikan bersama.", file=sys.stderr)
+        return 2
+    for path in (certfile, keyfile):
+        if path and not Path(path).is_file():
+            print(f"Berkas TLS tidak ditemukan: {path}", file=sys.stderr)
+            return 2
+    tls = {"ssl_certfile": certfile, "ssl_keyfile": keyfile} if certfile else {}
+    if not tls and not is_loopback(args.host):
+        print(
+            f"PERINGATAN: server pusat mendengarkan di {args.host} tanpa TLS; token stasiun "
+            "dan data penduduk lewat jaringan tanpa enkripsi. Pakai --ssl-certfile dan "
+            "--ssl-keyfile.",
+            file=sys.stderr,
+        )
     db = CentralDB(url)
     db.create_schema()  # once, before any worker starts
     db.dispose()
+    scheme = "https" if tls else "http"
     print(
-        f"Server pusat di http://{args.host}:{args.port} (Ctrl+C untuk berhenti)", file=sys.stderr
+        f"Server pusat di {scheme}://{args.host}:{args.port} (Ctrl+C untuk berhenti)",
+        file=sys.stderr,
     )
     if args.workers > 1:
         os.environ[DB_URL_ENV] = url
@@ -100,6 +131,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             timeout_graceful_shutdown=10,
             http=HTTP_PROTOCOL,
+            **tls,
         )
     else:
         app = create_app(url, max_in_flight=args.max_in_flight, create_schema=False)
@@ -109,6 +141,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=args.port,
             timeout_graceful_shutdown=10,
             http=HTTP_PROTOCOL,
+            **tls,
         )
     return 0
 
