@@ -25,6 +25,8 @@
     │   │   ├── QueueReadOnly     the queue file or its folder cannot be written
     │   │   ├── DiskFull          no room left on the disk for the queue
     │   │   └── QueueGone         the queue file was deleted or replaced while open
+    │   ├── WrongStationBackup    a backup holds another station's entries: not restored
+    │   ├── StationRunning        a restore while the station sends: close it first
     │   └── OperatorError         operator accounts
     │       ├── OperatorExistsError, OperatorNotFound, InvalidPinError, InvalidNameError
     │       └── LastSupervisorError   the station would be left without a supervisor
@@ -97,12 +99,14 @@ __all__ = [
     "SignInError",
     "SignInLocked",
     "SignInRefused",
+    "StationRunning",
     "StoreError",
     "SyncError",
     "TransientError",
     "TransitionError",
     "WarningsUnconfirmed",
     "WireError",
+    "WrongStationBackup",
 ]
 
 
@@ -373,6 +377,23 @@ class QueueGone(QueueUnusable):
             "The queue file was deleted or replaced while the station ran; sending stopped. "
             "Close the application and ask IT support to restore the queue from a backup.",
             detail=detail,
+        )
+
+
+class WrongStationBackup(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Cadangan ini milik stasiun lain; tidak dipulihkan. Pilih cadangan stasiun ini.",
+            "This backup belongs to another station; it was not restored. Choose this "
+            "station's backup.",
+        )
+
+
+class StationRunning(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Stasiun sedang berjalan (pengiriman aktif); tutup dulu, lalu pulihkan.",
+            "The station is running (sending); close it first, then restore.",
         )
 
 
