@@ -30,6 +30,10 @@ __all__ = ["build_parser", "main"]
 STATES = ("pending", "sending", "synced", "rejected", "conflict", "discarded", "resolved")
 EXIT_ERROR = 3  # the command could not do what was asked (a translated line says why)
 EXIT_UNEXPECTED = 4  # a fault of the program: logged, one line on stderr
+EXIT_DAMAGED = 5  # the queue file is damaged: restore a backup
+EXIT_READ_ONLY = 6  # the queue file or its folder cannot be written
+EXIT_DISK_FULL = 7  # no room left on the disk
+EXIT_QUEUE_MISSING = 8  # the station's queue file is gone (missing, empty, deleted, replaced)
 
 
 class Context:
@@ -46,11 +50,11 @@ class Context:
     def lang(self) -> str:
         return "en" if self.settings.language == "en" else "id"
 
-    def station(self) -> Station:
+    def station(self, *, new_queue: bool = False) -> Station:
         if self._station is None:
             from .station import Actor, Station, os_user_name
 
-            self._station = Station.open(self.paths, settings=self.settings)
+            self._station = Station.open(self.paths, settings=self.settings, new_queue=new_queue)
             operator = getattr(self.args, "operator", None)
             self._station.act_as(Actor.console_user(operator or os_user_name()))
         return self._station
@@ -104,7 +108,28 @@ def cmd_queue_import(ctx: Context) -> int:
         _print_json(report.to_json())
     else:
         sys.stdout.write(format_import(report, ctx.lang))
+    if report.stopped is not None:
+        # the lines done so far are printed above; the storage error says why it stopped
+        sys.stderr.write(report.stopped.message(ctx.lang) + "\n")
+        return exit_status(report.stopped)
     return 0 if report.rejected == 0 else 1
+
+
+# -- queue init ------------------------------------------------------------------------------
+
+
+def cmd_queue_init(ctx: Context) -> int:
+    """Open (or create) the queue; with ``--new``, start a new, empty queue on purpose where
+    the station's old queue file is missing or empty (never over a queue that is there)."""
+    station = ctx.station(new_queue=ctx.args.new)
+    queue = station.queue
+    count = queue.count()
+    msg = {
+        "id": f"Antrean siap: {queue.path} (id {queue.queue_id}, {count} entri)",
+        "en": f"Queue ready: {queue.path} (id {queue.queue_id}, {count} entries)",
+    }[ctx.lang]
+    sys.stdout.write(msg + "\n")
+    return 0
 
 
 # -- queue list / export --------------------------------------------------------------------
@@ -297,6 +322,16 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--json", action="store_true")
     fix.set_defaults(ctx_func=cmd_queue_correct)
 
+    init = queue_cmds.add_parser(
+        "init", help="buat/buka antrean; --new: antrean baru dengan sengaja setelah kehilangan"
+    )
+    init.add_argument(
+        "--new",
+        action="store_true",
+        help="mulai antrean baru, kosong, bila berkas antrean lama hilang atau kosong",
+    )
+    init.set_defaults(ctx_func=cmd_queue_init)
+
     demo = commands.add_parser(
         "demo", help="demo: pusat, proxy gangguan dan jendela stasiun di folder sementara"
     )
@@ -333,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EktpError as exc:
         lang = ctx.lang if ctx else "id"
         sys.stderr.write(exc.message(lang) + _hint(exc, lang) + "\n")
-        return EXIT_ERROR
+        return exit_status(exc)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001  (a fault of ours: one line, details in the log)
@@ -353,12 +388,31 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log_unexpected(exc, None)
 
 
+def exit_status(exc: EktpError) -> int:
+    """3 for an error that says why; a status of its own for each unusable queue file."""
+    from .errors import DiskFull, QueueDamaged, QueueGone, QueueMissing, QueueReadOnly
+
+    if isinstance(exc, QueueDamaged):
+        return EXIT_DAMAGED
+    if isinstance(exc, QueueReadOnly):
+        return EXIT_READ_ONLY
+    if isinstance(exc, DiskFull):
+        return EXIT_DISK_FULL
+    if isinstance(exc, (QueueMissing, QueueGone)):
+        return EXIT_QUEUE_MISSING
+    return EXIT_ERROR
+
+
 def _hint(exc: EktpError, lang: str) -> str:
     """The command-line hint that goes with an error (errors themselves name no command)."""
-    from .errors import EntryNotFound
+    from .errors import EntryNotFound, QueueMissing
 
     if isinstance(exc, EntryNotFound):
         return " (ektp-station queue list)"
+    if isinstance(exc, QueueMissing):
+        if lang == "en":
+            return " (a new queue on purpose: ektp-station queue init --new)"
+        return " (antrean baru dengan sengaja: ektp-station queue init --new)"
     return ""
 
 

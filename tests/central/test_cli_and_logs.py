@@ -132,3 +132,29 @@ def test_logs_carry_no_personal_data_or_tokens(
     assert "corrections=1" in text
     for secret in secrets_:
         assert secret not in text
+
+
+def test_revoke_station_refuses_its_token_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db_url = default_db_url(tmp_path)
+    with CentralServer(db_url, today=lambda: TODAY) as server:
+        token = server.add_station("REV-1")
+        other = server.add_station("REV-2")
+        url = server.url + "/v1/batches"
+        body = make_batch("REV-1", [make_record(1)])
+        assert httpx.post(url, json=body, headers={"Authorization": f"Bearer {token}"}).is_success
+        args = _parse(["central", "revoke-station", "REV-1"], tmp_path)
+        assert args.func(args) == 0
+        assert "REV-1" in capsys.readouterr().err
+        again = make_batch("REV-1", [make_record(2)])
+        refused = httpx.post(url, json=again, headers={"Authorization": f"Bearer {token}"})
+        assert refused.status_code == 401
+        still = make_batch("REV-2", [make_record(3)])
+        assert httpx.post(url, json=still, headers={"Authorization": f"Bearer {other}"}).is_success
+        stats = server.stats()
+        assert stats["registrations"] == 2  # its registrations stay
+        assert [s["station_id"] for s in stats["stations"]] == ["REV-1", "REV-2"]
+    args = _parse(["central", "revoke-station", "NOPE"], tmp_path)
+    assert args.func(args) == 3
+    assert "NOPE" in capsys.readouterr().err

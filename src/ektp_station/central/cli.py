@@ -60,6 +60,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add.add_argument("--db", help=db_help)
     add.set_defaults(func=cmd_add_station)
 
+    revoke = sub.add_parser("revoke-station", help="cabut token stasiun (berlaku seketika)")
+    revoke.add_argument("station_id")
+    revoke.add_argument("--db", help=db_help)
+    revoke.set_defaults(func=cmd_revoke_station)
+
     stats = sub.add_parser("stats", help="ringkasan per stasiun")
     stats.add_argument("--db", help=db_help)
     stats.add_argument("--json", action="store_true", help="keluaran JSON")
@@ -169,6 +174,25 @@ def cmd_add_station(args: argparse.Namespace) -> int:
             "Simpan token ini sekarang: tidak bisa ditampilkan lagi."
         )
     print(note, file=sys.stderr)
+    return 0
+
+
+def cmd_revoke_station(args: argparse.Namespace) -> int:
+    db = CentralDB(_db_url(args))
+    try:
+        db.create_schema()
+        revoked = db.revoke_station(args.station_id)
+    finally:
+        db.dispose()
+    if not revoked:
+        print(f"Stasiun {args.station_id} tidak terdaftar.", file=sys.stderr)
+        return 3
+    print(
+        f"Token stasiun {args.station_id} dicabut: batch dengan token itu ditolak (401). "
+        f"Registrasinya tetap tersimpan; 'central add-station {args.station_id}' memberi "
+        "token baru.",
+        file=sys.stderr,
+    )
     return 0
 
 

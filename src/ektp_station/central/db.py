@@ -237,6 +237,22 @@ class CentralDB:
         log.info("station %s: token %s", station_id, "rotated" if updated else "created")
         return token, bool(updated)
 
+    def revoke_station(self, station_id: str) -> bool:
+        """Make the station's token invalid at once (its registrations stay); False if there
+        is no such station. ``add_station`` gives it a new token later.
+
+        The stored hash is replaced by a value no sha256 hex digest can equal."""
+        revoked = "revoked:" + secrets.token_hex(16)
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                sa.update(stations)
+                .where(stations.c.station_id == station_id)
+                .values(token_hash=revoked)
+            ).rowcount
+        if updated:
+            log.info("station %s: token revoked", station_id)
+        return bool(updated)
+
     def authenticate(self, token: str) -> str | None:
         """The station id the bearer ``token`` belongs to, or None."""
         digest = hash_token(token)

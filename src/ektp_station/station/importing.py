@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import threading
 import time
 import uuid
@@ -20,13 +21,26 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..domain import FIELDS, Problem
-from ..errors import AlreadyRecordedError, DuplicateEntryError, DuplicateNikError, StoreError
+from ..errors import (
+    AlreadyRecordedError,
+    DiskFull,
+    DuplicateEntryError,
+    DuplicateNikError,
+    QueueDamaged,
+    QueueGone,
+    QueueMissing,
+    QueueReadOnly,
+    QueueUnusable,
+    StoreError,
+)
 from ..store import Queue
 from ..store.db import writing
 from ..timeutil import parse_utc
 from .capture import Assessment
 
-__all__ = ["ImportReport", "LineResult", "detect_format", "import_file"]
+__all__ = ["ImportReport", "LineResult", "detect_format", "import_file", "stop_code"]
+
+log = logging.getLogger(__name__)
 
 CHUNK_LINES = 500  # lines read and validated at a time
 HOLD_SECONDS = 0.04  # longest the import holds the queue's write lock at once
@@ -58,6 +72,9 @@ class LineResult:
 @dataclass
 class ImportReport:
     lines: list[LineResult] = field(default_factory=list)
+    #: Why the import stopped before the end (a full disk, a read-only or damaged queue
+    #: file): every line from the first one not committed on is rejected with its code.
+    stopped: QueueUnusable | None = None
 
     @property
     def imported(self) -> int:
@@ -68,11 +85,28 @@ class ImportReport:
         return sum(1 for r in self.lines if r.status == "rejected")
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "imported": self.imported,
             "rejected": self.rejected,
             "lines": [r.to_json() for r in self.lines],
         }
+        if self.stopped is not None:
+            data["stopped"] = stop_code(self.stopped)
+        return data
+
+
+#: The code of a line left out because the queue file stopped taking writes.
+_STOP_CODES: dict[type[QueueUnusable], str] = {
+    DiskFull: "disk_full",
+    QueueReadOnly: "queue_read_only",
+    QueueDamaged: "queue_damaged",
+    QueueMissing: "queue_missing",
+    QueueGone: "queue_gone",
+}
+
+
+def stop_code(exc: QueueUnusable) -> str:
+    return _STOP_CODES.get(type(exc), "queue_unusable")
 
 
 def detect_format(path: Path, given: str | None) -> str:
@@ -126,14 +160,28 @@ def import_file(
         parsed = _read_csv(handle, lang) if kind == "csv" else _read_jsonl(handle, lang)
         chunk: list[_Parsed] = []
         for item in parsed:
+            if report.stopped is not None:
+                _not_attempted(context, item.line)  # named, never read into the queue
+                continue
             chunk.append(item)
             if len(chunk) >= CHUNK_LINES:
                 _import_chunk(context, chunk)
                 chunk = []
-        if chunk:
+        if chunk and report.stopped is None:
             _import_chunk(context, chunk)
     report.lines.sort(key=lambda r: r.line)
     return report
+
+
+def _not_attempted(
+    context: _Context, line: int, warnings: list[dict[str, str]] | None = None
+) -> None:
+    stopped = context.report.stopped
+    assert stopped is not None
+    error = _issue("", stop_code(stopped), stopped.message_id, stopped.message_en, context.lang)
+    context.report.lines.append(
+        LineResult(line, "rejected", errors=[error], warnings=warnings or [])
+    )
 
 
 @dataclass(frozen=True)
@@ -193,8 +241,19 @@ def _import_chunk(context: _Context, chunk: list[_Parsed]) -> None:
         ready.append(_Checked(item, item.record, who, entry_id, captured_at, revision, warnings))
     queue = context.queue
     while ready:
-        ready = _insert_some(queue, ready, report, context.station_id, lang)
-        queue.checkpoint()
+        try:
+            ready = _insert_some(queue, ready, report, context.station_id, lang)
+        except QueueUnusable as exc:
+            # The transaction did not commit: none of its lines is in the queue, nor any
+            # after it. Every line already reported imported was committed before.
+            report.stopped = exc
+            for checked in ready:
+                _not_attempted(context, checked.item.line, checked.warnings)
+            return
+        try:
+            queue.checkpoint()
+        except QueueUnusable as exc:
+            log.warning("checkpoint during import skipped: %s", type(exc).__name__)
         if ready:
             # Give a counter's save (another process or thread) its turn at the write lock:
             # SQLite's busy handler polls, so a writer that re-locks at once would starve it.
@@ -207,6 +266,7 @@ def _insert_some(
     """Insert lines for at most HOLD_SECONDS in one transaction; return those left over."""
     started = time.monotonic()
     done = 0
+    results: list[LineResult] = []  # reported only once their transaction has committed
     with writing(queue.engine) as conn:
         for checked in ready:
             if done and time.monotonic() - started > HOLD_SECONDS:
@@ -227,14 +287,15 @@ def _insert_some(
                 )
             except StoreError as exc:
                 code, where = _STORE_CODES.get(type(exc), ("not_saved", ""))
+                if isinstance(exc, QueueUnusable):
+                    raise
                 error = _issue(where, code, exc.message_id, exc.message_en, lang)
-                report.lines.append(
-                    LineResult(item.line, "rejected", errors=[error], warnings=warnings)
-                )
+                results.append(LineResult(item.line, "rejected", errors=[error], warnings=warnings))
                 continue
-            report.lines.append(
+            results.append(
                 LineResult(item.line, "imported", entry.entry_id, entry.seq, warnings=warnings)
             )
+    report.lines.extend(results)
     return ready[done:]
 
 

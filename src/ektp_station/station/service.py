@@ -119,11 +119,15 @@ class Station:
         engine_config: EngineConfig | None = None,
         today: Callable[[], date] = date.today,
         recover: bool = True,
+        new_queue: bool = False,
     ) -> Station:
         """The station under ``paths``: settings from its config (unless given), its queue
-        opened (created or migrated). Nothing is sent before :meth:`start_sync`."""
+        opened (created or migrated). Nothing is sent before :meth:`start_sync`.
+
+        Where the station has a history but its queue file is missing or empty, QueueMissing
+        (``new_queue`` starts a new queue on purpose instead; see docs/failure-modes.md)."""
         settings = settings if settings is not None else Settings.load(paths)
-        queue = Queue.open(paths.data_dir, recover=recover)
+        queue = Queue.open(paths.data_dir, recover=recover, new=new_queue)
         return cls(paths, settings, queue, engine_config=engine_config, today=today)
 
     def close(self) -> None:
@@ -333,6 +337,9 @@ class Station:
         require(self.actor, Permission.SEE_FULL_NIK)
 
     def status(self) -> QueueStatus:
+        """The counts; QueueGone if the queue file was deleted or replaced since it was
+        opened (never counts read from a file that is gone)."""
+        self.queue.ensure_there()
         return self.queue.status()
 
     def count(self, state: State | None = None) -> int:
@@ -507,12 +514,19 @@ class Station:
         return engine
 
     def drain(self, *, give_up_after: float | None = None) -> bool:
-        """Send until nothing is pending on this thread; False if stopped or out of time."""
-        return self._foreground_engine().drain(give_up_after=give_up_after)
+        """Send until nothing is pending on this thread; False if stopped or out of time.
+        QueueGone if the queue file was deleted or replaced meanwhile."""
+        self.queue.ensure_there()
+        done = self._foreground_engine().drain(give_up_after=give_up_after)
+        self.queue.ensure_there()
+        return done
 
     def send_once(self) -> int:
-        """One batch, no retry; SyncError if it failed."""
-        return self._foreground_engine().send_once()
+        """One batch, no retry; SyncError if it failed (QueueGone: the file is gone)."""
+        self.queue.ensure_there()
+        sent = self._foreground_engine().send_once()
+        self.queue.ensure_there()
+        return sent
 
     def run_forever(self) -> None:
         """Deliver every new entry on this thread until :meth:`stop_foreground`."""

@@ -8,6 +8,8 @@ lock; read-only work uses :func:`reading`, which starts a plain deferred transac
 
 from __future__ import annotations
 
+import errno
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,16 +17,89 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
-__all__ = ["BUSY_TIMEOUT_MS", "create_queue_engine", "reading", "writing"]
+from ..errors import DiskFull, QueueDamaged, QueueReadOnly, QueueUnusable
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "create_queue_engine",
+    "reading",
+    "storage_error",
+    "translated",
+    "writing",
+]
+
+log = logging.getLogger(__name__)
+
+# SQLite's primary result codes (https://sqlite.org/rescode.html) that say the file itself
+# cannot be used; a constraint, a busy lock or a bug of ours is not among them.
+_SQLITE_IOERR = 10
+_SQLITE_CORRUPT = 11
+_SQLITE_FULL = 13
+_SQLITE_CANTOPEN = 14
+_SQLITE_READONLY = 8
+_SQLITE_NOTADB = 26
+_SQLITE_PERM = 3
+
+
+def storage_error(exc: BaseException) -> QueueUnusable | None:
+    """The translated error for a driver or OS error that says the queue file is damaged,
+    read-only or on a full disk; None for anything else (a constraint, a bug). The detail
+    names the SQLite result code only, never a statement or its values."""
+    if isinstance(exc, QueueUnusable):
+        return exc
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        name = str(getattr(exc, "sqlite_errorname", type(exc).__name__))
+        if code is None:
+            return None
+        primary = int(code) & 0xFF
+        if primary == _SQLITE_FULL:
+            return DiskFull(name)
+        if primary in (_SQLITE_READONLY, _SQLITE_PERM, _SQLITE_CANTOPEN):
+            return QueueReadOnly(name)
+        if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB, _SQLITE_IOERR):
+            return QueueDamaged(name)
+        return None
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return DiskFull(errno.errorcode.get(exc.errno, "ENOSPC"))
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return QueueReadOnly(errno.errorcode.get(exc.errno or 0, "EACCES"))
+    return None
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Raise the translated StoreError for a damaged, read-only or full queue file (the
+    store's boundary: nothing above it sees a raw driver error of that kind)."""
+    try:
+        yield
+    except (DBAPIError, sqlite3.Error, OSError) as exc:
+        mapped = storage_error(exc)
+        if mapped is None:
+            raise
+        # to the log file only: the person reads the translated message, once
+        log.warning(
+            "queue file unusable: %s (%s)",
+            type(mapped).__name__,
+            mapped.detail,
+            extra={"file_only": True},
+        )
+        raise mapped from None
+
 
 BUSY_TIMEOUT_MS = 10_000
 _READ_ONLY = "ektp_read_only"
 
 
 def create_queue_engine(path: Path) -> Engine:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with translated():
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         f"sqlite+pysqlite:///{path}",
         poolclass=QueuePool,
@@ -63,15 +138,16 @@ def create_queue_engine(path: Path) -> Engine:
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """One write transaction (BEGIN IMMEDIATE … COMMIT, durable on return)."""
-    with engine.connect() as conn, conn.begin():
+    """One write transaction (BEGIN IMMEDIATE … COMMIT, durable on return). A damaged,
+    read-only or full queue file raises the translated StoreError (see :func:`translated`)."""
+    with translated(), engine.connect() as conn, conn.begin():
         yield conn
 
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """One consistent read-only snapshot (deferred BEGIN; never blocks writers in WAL)."""
-    with engine.connect() as raw:
+    with translated(), engine.connect() as raw:
         conn = raw.execution_options(**{_READ_ONLY: True})
         with conn.begin():
             yield conn

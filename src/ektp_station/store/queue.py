@@ -10,8 +10,10 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import secrets
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -27,26 +29,44 @@ from ..errors import (
     DuplicateEntryError,
     DuplicateNikError,
     EntryNotFound,
+    QueueDamaged,
+    QueueGone,
+    QueueMissing,
+    QueueUnusable,
     SaveRefused,
     TransitionError,
 )
 from ..timeutil import format_utc, utc_now_iso
 from . import delivery
 from .auditlog import write_audit
-from .db import create_queue_engine, reading, writing
+from .db import create_queue_engine, reading, translated, writing
 from .entry import AuditEvent, Entry, Outcome
 from .lock import ProcessLock
 from .schema import SCHEMA_VERSION, audit, entries, meta, schema_version, upgrade
 from .states import EDITABLE, WAITING, State, can_transition
 from .status import QueueStatus, read_status
 
-__all__ = ["Queue"]
+__all__ = ["HISTORY_MARKERS", "QUEUE_ID_FILENAME", "Queue", "queue_has_history"]
 
 log = logging.getLogger(__name__)
 
 DB_FILENAME = "queue.sqlite3"
 LOCK_FILENAME = "sync.lock"
 CHECKPOINT_EVERY = 2000
+#: A small file beside the queue naming it (its ``meta.queue_id``), written when the queue is
+#: created: its presence says "this station has a queue" even if the queue file is gone.
+QUEUE_ID_FILENAME = "queue.id"
+QUEUE_ID_KEY = "queue_id"
+CREATED_KEY = "station_created"
+#: What only a station that has run leaves in its data folder. Not config.json nor logs/:
+#: the command line writes those before the queue is first opened (``config set`` comes
+#: first on a new station), so they do not prove that a queue ever existed.
+HISTORY_MARKERS = (QUEUE_ID_FILENAME, LOCK_FILENAME, "receipts", DB_FILENAME + "-wal")
+
+
+def queue_has_history(data_dir: Path) -> list[str]:
+    """The markers under ``data_dir`` that show a queue existed here (empty: a new folder)."""
+    return [name for name in HISTORY_MARKERS if (data_dir / name).exists()]
 
 
 class Queue:
@@ -57,35 +77,53 @@ class Queue:
         self.path = path
         self._nik_salt = nik_salt
         self._writes_since_checkpoint = 0
+        self.queue_id: str | None = None
+        self._orphans = False
+        try:
+            st = os.stat(path)
+            self._identity: tuple[int, int] | None = (st.st_dev, st.st_ino)
+        except OSError:
+            self._identity = None
 
     # -- opening -----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, data_dir: Path, *, recover: bool = True) -> Queue:
+    def open(
+        cls,
+        data_dir: Path,
+        *,
+        recover: bool = True,
+        new: bool = False,
+        check: bool = True,
+    ) -> Queue:
         """Open (create, migrate) the queue under ``data_dir``.
 
         With ``recover`` (the default), entries left in ``sending`` by a process that died are
         put back to ``pending`` — but only if no live sync engine holds the queue's lock.
+
+        A missing or empty queue file is created only in a new data folder, or with ``new``
+        (starting a new queue on purpose after a loss); where the station has a history
+        (:data:`HISTORY_MARKERS`) it raises QueueMissing. With ``check`` the file passes
+        ``PRAGMA quick_check`` first (QueueDamaged otherwise). A damaged, read-only or full
+        file raises the translated StoreError, never a driver error.
         """
         path = data_dir / DB_FILENAME
+        fresh = not path.exists() or path.stat().st_size == 0
+        if fresh:
+            markers = queue_has_history(data_dir)
+            if markers and not new:
+                raise QueueMissing("queue file missing or empty; found " + ", ".join(markers))
+            if markers:
+                _set_aside_leftovers(path)
+                log.warning("a new queue is started on purpose (found %s)", ", ".join(markers))
         engine = create_queue_engine(path)
-        # A read first: opening an up-to-date queue (e.g. for `queue status`) writes nothing
-        # and so never waits behind a long import.
-        with reading(engine) as conn:
-            salt = _ready_salt(conn)
-            orphans = salt is not None and _has_sending(conn)
-        if salt is None:
-            old = upgrade(engine)
-            if old and old < SCHEMA_VERSION:
-                log.info("queue schema migrated from version %d", old)
-            with writing(engine) as conn:
-                salt = conn.execute(select(meta.c.value).where(meta.c.key == "nik_salt")).scalar()
-                if salt is None:
-                    salt = secrets.token_hex(32)
-                    conn.execute(insert(meta).values(key="nik_salt", value=salt))
-                orphans = _has_sending(conn)
-        queue = cls(engine, path, bytes.fromhex(salt))
-        if recover and orphans:
+        try:
+            with translated():
+                queue = cls._open_engine(engine, path, data_dir, fresh=fresh, check=check)
+        except BaseException:
+            engine.dispose()
+            raise
+        if recover and queue._orphans:
             lock = queue.sync_lock()
             if lock.try_acquire():
                 try:
@@ -94,9 +132,71 @@ class Queue:
                     lock.release()
         return queue
 
+    @classmethod
+    def _open_engine(
+        cls, engine: Engine, path: Path, data_dir: Path, *, fresh: bool, check: bool
+    ) -> Queue:
+        if check and not fresh:
+            _quick_check(engine, path)
+        # A read first: opening an up-to-date queue (e.g. for `queue status`) writes nothing
+        # and so never waits behind a long import.
+        with reading(engine) as conn:
+            salt = _ready_salt(conn)
+            orphans = salt is not None and _has_sending(conn)
+            queue_id = _meta_value(conn, QUEUE_ID_KEY) if salt is not None else None
+        if salt is None or queue_id is None:
+            old = upgrade(engine)
+            if old and old < SCHEMA_VERSION:
+                log.info("queue schema migrated from version %d", old)
+            with writing(engine) as conn:
+                salt = _meta_value(conn, "nik_salt")
+                if salt is None:
+                    salt = secrets.token_hex(32)
+                    conn.execute(insert(meta).values(key="nik_salt", value=salt))
+                queue_id = _meta_value(conn, QUEUE_ID_KEY)
+                if queue_id is None:
+                    queue_id = str(uuid.uuid4())
+                    conn.execute(insert(meta).values(key=QUEUE_ID_KEY, value=queue_id))
+                    conn.execute(insert(meta).values(key=CREATED_KEY, value=utc_now_iso()))
+                orphans = _has_sending(conn)
+        _write_queue_id(data_dir / QUEUE_ID_FILENAME, queue_id)
+        queue = cls(engine, path, bytes.fromhex(salt))
+        queue.queue_id = queue_id
+        queue._orphans = orphans
+        return queue
+
+    @property
+    def identity(self) -> tuple[int, int] | None:
+        """(device, inode) of the file opened (None when it could not be read at open)."""
+        return self._identity
+
+    def still_there(self) -> bool:
+        """Whether the queue file is still the one opened: False when it was deleted or
+        replaced (another inode) since. A sync engine must stop writing and say so
+        (QueueGone) instead of reporting counts from a file that is gone."""
+        if self._identity is None:
+            return True
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True  # unreadable now (e.g. permissions): not evidence of a loss
+        return (st.st_dev, st.st_ino) == self._identity and st.st_size > 0
+
+    def ensure_there(self) -> None:
+        """Raise QueueGone unless :meth:`still_there`."""
+        if not self.still_there():
+            log.error("the queue file was deleted or replaced while open")
+            raise QueueGone("queue file deleted or replaced while open")
+
     def close(self) -> None:
+        """Checkpoint and close. Never fails a command for the checkpoint: a read-only or full
+        disk may refuse it, and every commit is already durable in the write-ahead log."""
         try:
             self.checkpoint()
+        except (QueueUnusable, sqlite3.Error, OSError) as exc:
+            log.warning("checkpoint at close skipped: %s", type(exc).__name__)
         finally:
             self.engine.dispose()
 
@@ -108,15 +208,16 @@ class Queue:
         process that only saves does it itself every CHECKPOINT_EVERY saves.
         """
         self._writes_since_checkpoint = 0
-        raw = self.engine.raw_connection()  # outside any transaction, as a checkpoint must be
-        try:
-            cursor = raw.cursor()
+        with translated():
+            raw = self.engine.raw_connection()  # outside any transaction, as it must be
             try:
-                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                cursor = raw.cursor()
+                try:
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                finally:
+                    cursor.close()
             finally:
-                cursor.close()
-        finally:
-            raw.close()
+                raw.close()
 
     def sync_lock(self) -> ProcessLock:
         """The lock a sync engine must hold while it claims and sends."""
@@ -148,7 +249,8 @@ class Queue:
         """
         values = self._entry_values(record, operator, station_id, captured_at, entry_id, revision)
         try:
-            seq = self._save_one(values, action, detail)
+            with translated():
+                seq = self._save_one(values, action, detail)
         except sqlite3.IntegrityError as exc:
             with reading(self.engine) as conn:
                 self._raise_duplicate(conn, values)
@@ -525,6 +627,80 @@ def _ready_salt(conn: Connection) -> str | None:
         return None
     salt: str | None = conn.execute(select(meta.c.value).where(meta.c.key == "nik_salt")).scalar()
     return salt
+
+
+def _meta_value(conn: Connection, key: str) -> str | None:
+    value: str | None = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+    return value
+
+
+#: Above this size the open check is the header's (quick_check reads every page: about 0.3 to
+#: 0.6 s per 100,000 entries, see docs/failure-modes.md); a damaged page is then still
+#: reported as QueueDamaged by the first statement that reads it.
+QUICK_CHECK_MAX_BYTES = 128 * 1024 * 1024
+_MAGIC = b"SQLite format 3\x00"
+
+
+def _header_check(path: Path) -> None:
+    """The cheap check: SQLite's magic, and a file at least as long as its header says
+    (catches a garbled start and a truncated file without reading every page)."""
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(_MAGIC):
+        raise QueueDamaged("not an SQLite header")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    valid = header[24:28] == header[92:96]  # the in-header size is current
+    if valid and pages and path.stat().st_size < pages * page_size:
+        raise QueueDamaged("file shorter than its header says (truncated)")
+
+
+def _quick_check(engine: Engine, path: Path) -> None:
+    """``PRAGMA quick_check`` (QueueDamaged unless it says ok) up to QUICK_CHECK_MAX_BYTES,
+    the header check above that."""
+    try:
+        with translated():
+            _header_check(path)
+    except QueueDamaged as exc:
+        log.error("queue header check failed: %s", exc.detail, extra={"file_only": True})
+        raise
+    if path.stat().st_size > QUICK_CHECK_MAX_BYTES:
+        return
+    started = time.monotonic()
+    with reading(engine) as conn:
+        rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check(5)")]
+    log.debug("quick_check took %.3f s", time.monotonic() - started)
+    if rows != ["ok"]:
+        log.error(
+            "queue integrity check failed (%d problems listed)",
+            len(rows),
+            extra={"file_only": True},
+        )
+        raise QueueDamaged("quick_check failed")
+
+
+def _write_queue_id(target: Path, queue_id: str) -> None:
+    """The queue's id beside it (best effort: a read-only folder still opens for reading)."""
+    try:
+        if target.exists() and target.read_text(encoding="utf-8").strip() == queue_id:
+            return
+        target.write_text(queue_id + "\n", encoding="utf-8")
+    except OSError as exc:
+        log.warning("could not write %s: %s", target.name, type(exc).__name__)
+
+
+def _set_aside_leftovers(path: Path) -> None:
+    """Before a new queue is started on purpose: keep (renamed) an empty queue file and a
+    write-ahead log left from the lost one, so SQLite never mixes them into the new file."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    for suffix in ("", "-wal", "-shm"):
+        leftover = path.with_name(path.name + suffix)
+        if leftover.exists():
+            aside = leftover.with_name(f"{leftover.name}.lost-{stamp}")
+            with translated():
+                leftover.rename(aside)
+            log.warning("kept %s as %s", leftover.name, aside.name)
 
 
 def _has_sending(conn: Connection) -> bool:

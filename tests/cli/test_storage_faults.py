@@ -1,0 +1,127 @@
+"""The command line on a bad day for the queue file: each kind of loss is one translated line
+and an exit status of its own (README: 5 damaged, 6 read-only, 7 disk full, 8 queue missing);
+an import stopped by a full disk still reports every line."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event
+
+from ektp_station.errors import DiskFull
+from ektp_station.store import DB_FILENAME, Queue
+from ektp_station.store import db as db_module
+from ektp_station.store import queue as queue_module
+
+from .support import Result, write_jsonl
+from factories import many_records
+
+Cli = Callable[..., Result]
+
+
+def _import(cli: Cli, station: Path, tmp_path: Path, count: int, start: int = 1) -> Result:
+    source = write_jsonl(tmp_path / f"batch-{start}.jsonl", many_records(count, start=start))
+    return cli("--data-dir", station, "queue", "import", source, "--json")
+
+
+def test_status_in_an_empty_folder_starts_a_queue(cli: Cli, tmp_path: Path) -> None:
+    result = cli("--data-dir", tmp_path / "new", "queue", "status", "--json")
+    assert result.rc == 0, result.err
+    assert result.json()["pending"] == 0
+
+
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+def test_a_lost_queue_is_refused_and_a_new_one_only_on_purpose(
+    cli: Cli, station: Path, tmp_path: Path, how: str
+) -> None:
+    assert _import(cli, station, tmp_path, 5).rc == 0
+    db = station / DB_FILENAME
+    if how == "deleted":
+        db.unlink()
+    else:
+        os.truncate(db, 0)
+
+    refused = cli("--data-dir", station, "queue", "status")
+    assert refused.rc == 8
+    assert "cadangan" in refused.err and "queue init --new" in refused.err
+    assert "Traceback" not in refused.err
+    assert not db.exists() or db.stat().st_size == 0
+    assert cli("--data-dir", station, "queue", "import", tmp_path / "batch-1.jsonl").rc == 8
+
+    started = cli("--data-dir", station, "queue", "init", "--new")
+    assert started.rc == 0, started.err
+    status = cli("--data-dir", station, "queue", "status", "--json")
+    assert status.rc == 0
+    assert status.json()["pending"] == 0
+
+
+def test_a_damaged_queue_exits_5_with_what_to_do(cli: Cli, station: Path, tmp_path: Path) -> None:
+    assert _import(cli, station, tmp_path, 300).rc == 0
+    db = station / DB_FILENAME
+    with db.open("r+b") as handle:
+        handle.seek(db.stat().st_size // 2)
+        handle.write(b"\x5a" * 4096)
+    for command in (["queue", "status"], ["queue", "list"]):
+        result = cli("--data-dir", station, *command)
+        assert result.rc == 5, result.err
+        assert "rusak" in result.err and "Traceback" not in result.err
+
+
+def test_a_full_disk_stops_the_import_and_reports_every_line(
+    cli: Cli, station: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _import(cli, station, tmp_path, 10).rc == 0
+    with sqlite3.connect(station / DB_FILENAME) as probe:
+        pages = int(probe.execute("PRAGMA page_count").fetchone()[0])
+    make = db_module.create_queue_engine
+
+    def small_disk(path: Path) -> Engine:
+        engine = make(path)
+
+        @event.listens_for(engine, "connect")
+        def _limit(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+            dbapi_connection.execute(f"PRAGMA max_page_count={pages + 200}")
+
+        return engine
+
+    monkeypatch.setattr(queue_module, "create_queue_engine", small_disk)
+    result = _import(cli, station, tmp_path, 2000, start=100)
+    assert result.rc == 7, result.err
+    assert "penuh" in result.err
+    report = result.json()
+    assert report["stopped"] == "disk_full"
+    assert len(report["lines"]) == 2000  # every line is named, done or not
+    assert [r["line"] for r in report["lines"]] == list(range(1, 2001))
+    imported = [r for r in report["lines"] if r["status"] == "imported"]
+    rest = [r for r in report["lines"] if r["status"] == "rejected"]
+    assert 0 < report["imported"] == len(imported) < 2000
+    assert {e["code"] for r in rest for e in r["errors"]} == {"disk_full"}
+    monkeypatch.undo()
+    # exactly the lines reported imported are in the queue, nothing saved before is damaged
+    queue = Queue.open(station)
+    try:
+        assert queue.count() == 10 + len(imported)
+        ids = {e.entry_id for e in queue.iter_entries()}
+        assert {r["entry_id"] for r in imported} <= ids
+    finally:
+        queue.close()
+    assert cli("--data-dir", station, "queue", "status").rc == 0
+
+
+def test_status_exits_0_when_the_checkpoint_at_close_fails(
+    cli: Cli, station: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _import(cli, station, tmp_path, 3).rc == 0
+
+    def refuse(self: Queue) -> None:
+        raise DiskFull("SQLITE_FULL")
+
+    monkeypatch.setattr(Queue, "checkpoint", refuse)
+    result = cli("--data-dir", station, "queue", "status", "--json")
+    assert result.rc == 0, result.err
+    assert result.json()["pending"] == 3
