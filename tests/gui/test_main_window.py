@@ -62,6 +62,20 @@ def test_window_opens_without_a_centre(qtbot: QtBot, make_station: MakeStation) 
     window.close()
 
 
+def test_settings_that_forbid_sending_leave_capture_working_and_say_why(
+    qtbot: QtBot, make_station: MakeStation
+) -> None:
+    # config.json edited by hand to plain http to another host: the token must not travel
+    insecure = Settings(station_id="ST-A", central_url="http://203.0.113.7:8765", token="t" * 32)
+    station = make_station(settings=insecure)
+    window = open_window(qtbot, station)
+    window.start_sync()  # refused before any connection; the window stays open
+    assert station.engine is None
+    assert "https" in window.status_bar.currentMessage()
+    assert window.form.save_button.isEnabled()
+    window.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

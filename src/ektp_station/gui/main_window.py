@@ -119,8 +119,14 @@ class MainWindow(QMainWindow):
     # -- sending -----------------------------------------------------------------------------
 
     def start_sync(self) -> None:
-        """Start the station's engine and watch the OS's network state."""
-        if self.station.start_sync():
+        """Start the station's engine and watch the OS's network state. Settings that do not
+        allow sending (an insecure address, say) leave capture working and say why."""
+        try:
+            started = self.station.start_sync()
+        except EktpError as exc:
+            self.status_bar.showMessage(exc.message(current_language()))  # until replaced
+            return
+        if started:
             # What start-up built lives as long as the window: keep it out of the cyclic
             # collector, whose full passes over it (~50-80 ms, any thread) stall the GUI
             # thread while a queue drains (tests/gui/test_responsive.py).

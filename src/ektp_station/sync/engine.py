@@ -525,8 +525,13 @@ class SyncEngine:
             self.client.probe()
         except SyncError as exc:
             self._unanswered = exc.retry_after is None
+            # a refusal (a certificate that does not verify, a protocol the centre lacks) is
+            # the centre answering no, not a link that is down
+            refused = isinstance(exc, RefusedError)
+            if refused and self._state.link is not Link.REFUSED:
+                log.warning("probe refused: %s", exc)
             self._set_state(
-                link=Link.OFFLINE,
+                link=Link.REFUSED if refused else Link.OFFLINE,
                 last_error=str(exc),
                 last_error_id=exc.message_id,
                 pending=self.queue.count(State.PENDING),
