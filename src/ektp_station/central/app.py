@@ -1,10 +1,11 @@
 """The reference centre as a FastAPI (ASGI) application: ``create_app(db_url)``.
 
 Order of checks for ``POST /v1/batches`` (cheapest first, so that a bad request costs little):
-draining/overload (503) -> declared Content-Length (413) -> Content-Type (415) -> bearer
-token (401) -> this station already has a batch in flight in this process (429) -> read the
-body within its deadlines (408), counting bytes (413) -> JSON and schema (400) -> station id
-matches the token (403) -> ingest (200).
+draining/overload (503) -> declared Content-Length (413) -> Content-Type (415) -> too many
+failed authentications from this client address (429) -> bearer token (401) -> this station
+already has a batch in flight in this process (429) -> read the body within its deadlines
+(408), counting bytes (413) -> JSON and schema (400) -> station id matches the token (403)
+-> ingest (200).
 
 Batches of every version in ``SUPPORTED_PROTOCOLS`` are taken and answered in their own
 version (a version-1 station gets version-1 replies); health and error bodies say
@@ -15,7 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
+import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -58,6 +62,57 @@ BODY_IDLE_TIMEOUT = 10.0
 """Seconds a request body may pause between two chunks (408 after that)."""
 
 
+AUTH_MAX_FAILURES = 10
+"""Failed authentications one client address may have within AUTH_FAILURE_WINDOW..."""
+AUTH_FAILURE_WINDOW = 60.0
+"""...seconds; after that its batches are 429 ``too_many_auth_failures`` until the window
+has moved on (before the token is even looked at)."""
+_MAX_TRACKED_ADDRESSES = 10_000
+
+
+class AuthFailures:
+    """Failed authentications per client address in a sliding window (one process)."""
+
+    def __init__(
+        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        if limit < 1 or window <= 0:
+            raise ValueError("auth failure limit and window must be positive")
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._seen: dict[str, deque[float]] = {}
+
+    def _recent(self, address: str) -> deque[float] | None:
+        times = self._seen.get(address)
+        if times is None:
+            return None
+        horizon = self._clock() - self.window
+        while times and times[0] <= horizon:
+            times.popleft()
+        if not times:
+            del self._seen[address]
+            return None
+        return times
+
+    def retry_after(self, address: str) -> float | None:
+        """Seconds until ``address`` may try again, or None when it may now."""
+        times = self._recent(address)
+        if times is None or len(times) < self.limit:
+            return None
+        return max(times[0] + self.window - self._clock(), 0.0)
+
+    def record(self, address: str) -> int:
+        """Count a failure; how many ``address`` has in the window now."""
+        times = self._recent(address)
+        if times is None:
+            if len(self._seen) >= _MAX_TRACKED_ADDRESSES:
+                del self._seen[next(iter(self._seen))]  # the longest-tracked address
+            times = self._seen[address] = deque()
+        times.append(self._clock())
+        return len(times)
+
+
 @dataclass
 class CentralState:
     """Per-process state of one app (lives on ``app.state.central``)."""
@@ -67,6 +122,9 @@ class CentralState:
     max_in_flight: int
     body_timeout: float = BODY_TIMEOUT
     body_idle_timeout: float = BODY_IDLE_TIMEOUT
+    auth_failures: AuthFailures = field(
+        default_factory=lambda: AuthFailures(AUTH_MAX_FAILURES, AUTH_FAILURE_WINDOW)
+    )
     in_flight: int = 0
     stations_in_flight: set[str] = field(default_factory=set)
     draining: bool = False
@@ -115,7 +173,8 @@ _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         408: "The request body did not arrive within its deadline",
         413: "Body larger than MAX_BODY_BYTES",
         415: "Content-Type is not application/json",
-        429: "This station already has a batch in flight (Retry-After)",
+        429: "This station already has a batch in flight, or this client address failed to "
+        "authenticate too often (Retry-After)",
         503: "Server overloaded, draining or its database unavailable (Retry-After)",
     }.items()
 }
@@ -193,6 +252,8 @@ def create_app(
     create_schema: bool = True,
     body_timeout: float = BODY_TIMEOUT,
     body_idle_timeout: float = BODY_IDLE_TIMEOUT,
+    auth_max_failures: int = AUTH_MAX_FAILURES,
+    auth_failure_window: float = AUTH_FAILURE_WINDOW,
 ) -> FastAPI:
     """The centre's ASGI app over ``db_url`` (SQLite or ``postgresql+psycopg://``).
 
@@ -200,6 +261,8 @@ def create_app(
     when the tables are known to exist (several workers on one PostgreSQL database).
     A request body must arrive within ``body_timeout`` seconds in total, with no pause
     longer than ``body_idle_timeout`` seconds between chunks, else the answer is 408.
+    A client address with ``auth_max_failures`` failed authentications within
+    ``auth_failure_window`` seconds is answered 429 until the window has moved on.
     """
     if body_timeout <= 0 or body_idle_timeout <= 0:
         raise ValueError("body timeouts must be positive")
@@ -212,6 +275,7 @@ def create_app(
         max_in_flight=max_in_flight,
         body_timeout=body_timeout,
         body_idle_timeout=body_idle_timeout,
+        auth_failures=AuthFailures(auth_max_failures, auth_failure_window),
     )
 
     @asynccontextmanager
@@ -294,12 +358,23 @@ def create_app(
                 "Content-Type harus application/json.",
                 close=True,
             )
+        address = request.client.host if request.client else "-"
+        wait = state.auth_failures.retry_after(address)
+        if wait is not None:
+            return error_response(
+                429,
+                "too_many_auth_failures",
+                "Terlalu banyak autentikasi gagal dari alamat ini; coba lagi nanti.",
+                retry_after=max(1, math.ceil(wait)),
+            )
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token or len(token) > 256:
+            _auth_failed(address, "no bearer token")
             return error_response(401, "unauthorized", "Token stasiun tidak ada.")
         token_station = await run_in_threadpool(db.authenticate, token)
         if token_station is None:
+            _auth_failed(address, "unknown token")
             return error_response(401, "unauthorized", "Token stasiun tidak dikenal.")
         if token_station in state.stations_in_flight:
             return _busy()
@@ -324,6 +399,19 @@ def create_app(
         finally:
             state.in_flight -= 1
             state.stations_in_flight.discard(token_station)
+
+    def _auth_failed(address: str, why: str) -> None:
+        # Never the token: only the client's address and which check failed.
+        failures = state.auth_failures
+        count = failures.record(address)
+        log.warning(
+            "authentication failed from %s: %s (%d in the last %.0f s%s)",
+            address,
+            why,
+            count,
+            failures.window,
+            "; further attempts refused for now" if count >= failures.limit else "",
+        )
 
     def _busy() -> JSONResponse:
         return error_response(
