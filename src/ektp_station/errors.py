@@ -37,6 +37,7 @@
     │   └── RefusedError          the centre refuses the request itself
     │       ├── AuthRefused       401 / 403: token or station id wrong
     │       ├── ProtocolUnsupported   the centre does not speak this station's protocol
+    │       ├── StationClockWrong     this PC's clock is far off: fix the date first
     │       ├── BatchTooLarge     413
     │       ├── CertificateRefused    the centre's TLS certificate did not verify
     │       └── BadRequest        400 / 422
@@ -99,6 +100,7 @@ __all__ = [
     "SignInError",
     "SignInLocked",
     "SignInRefused",
+    "StationClockWrong",
     "StationRunning",
     "StoreError",
     "SyncError",
@@ -486,6 +488,17 @@ class ProtocolUnsupported(RefusedError):
     MESSAGE_EN = (
         "The centre does not support this station's protocol version yet; entries are safe. "
         "Ask IT to update the central server."
+    )
+
+
+class StationClockWrong(RefusedError):
+    MESSAGE_ID = (
+        "Tanggal dan jam komputer ini salah, jadi entri tidak dikirim (tetap aman di antrean). "
+        "Perbaiki tanggal dan jam, lalu kirim lagi."
+    )
+    MESSAGE_EN = (
+        "This PC's date and time are wrong, so nothing is sent (entries stay safe in the "
+        "queue). Fix the date and time, then send again."
     )
 
 

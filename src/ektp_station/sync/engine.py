@@ -31,6 +31,7 @@ from typing import Protocol
 
 import tenacity
 
+from ..errors import StationClockWrong
 from ..store import Outcome, Queue, State
 from ..timeutil import utc_now
 from .backoff import HonourRetryAfter, StopWhen, past
@@ -44,7 +45,7 @@ from .errors import (
     TransientError,
 )
 from .outcomes import outcome_of, refused_locally, to_wire
-from .protocol import Backlog, BatchEntry, BatchRequest
+from .protocol import MAX_WIRE_TIME, MIN_WIRE_TIME, Backlog, BatchEntry, BatchRequest
 
 __all__ = [
     "EngineConfig",
@@ -400,12 +401,18 @@ class SyncEngine:
             self.queue.apply_outcomes(self.owner, local)
         if not wire:
             return len(entries)
+        ids = [e.entry_id for e in wire]
+        if not MIN_WIRE_TIME <= utc_now() < MAX_WIRE_TIME:  # a dead CMOS battery, say
+            self.queue.release(self.owner, ids, "station clock out of range")
+            raise StationClockWrong(f"station clock reads year {utc_now().year}")
         status = self.queue.status()
+        oldest = status.oldest_unsynced_at
+        if oldest is not None and not MIN_WIRE_TIME <= oldest < MAX_WIRE_TIME:
+            oldest = None  # captured under a wrong clock: the centre's bounds would refuse it
         backlog = Backlog(
             pending=status.counts[State.PENDING] + status.counts[State.SENDING],
-            oldest_unsynced_at=status.oldest_unsynced_at,
+            oldest_unsynced_at=oldest,
         )
-        ids = [e.entry_id for e in wire]
         done = _Delivery()
         try:
             self._deliver(wire, backlog, done)
