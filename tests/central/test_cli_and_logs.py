@@ -158,3 +158,12 @@ def test_revoke_station_refuses_its_token_at_once(
     args = _parse(["central", "revoke-station", "NOPE"], tmp_path)
     assert args.func(args) == 3
     assert "NOPE" in capsys.readouterr().err
+
+
+def test_a_station_token_never_starts_with_a_dash() -> None:
+    """``config set token TOKEN`` must never see the token as an option."""
+    from ektp_station.central.db import new_token
+
+    tokens = [new_token() for _ in range(2000)]  # ~1 in 64 would start with "-" otherwise
+    assert all(not t.startswith("-") and len(t) >= 43 for t in tokens)
+    assert len(set(tokens)) == len(tokens)

@@ -89,6 +89,15 @@ registration_revisions = sa.Table(
 _ADDED_COLUMNS = {"revision": " NOT NULL DEFAULT 1", "corrected_at": ""}
 
 
+def new_token() -> str:
+    """32 random bytes, URL-safe base64, never starting with "-" (so that
+    ``ektp-station config set token TOKEN`` never takes it for an option)."""
+    while True:
+        token = secrets.token_urlsafe(32)
+        if not token.startswith("-"):
+            return token
+
+
 def hash_token(token: str) -> str:
     """sha256 hex of a station token: the only form in which a token is stored."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -219,7 +228,7 @@ class CentralDB:
         """
         if not station_id or len(station_id) > 64 or not station_id.isprintable():
             raise ValueError("station id must be 1..64 printable characters")
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         digest = hash_token(token)
         now = self.db_time(datetime.now(UTC))
         with self.engine.begin() as conn:
