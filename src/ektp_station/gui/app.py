@@ -8,14 +8,15 @@ import signal
 import sys
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
+from ..errors import EktpError
 from ..paths import APP_NAME, AppPaths
 from ..settings import Settings
 from ..station import Actor, Station
 from .about import app_icon
 from .crash import install_error_hook
-from .i18n import install_translator
+from .i18n import current_language, install_translator
 from .login import LoginDialog
 from .main_window import MainWindow
 from .receipt import RECEIPTS_DIR, attach_receipts
@@ -67,6 +68,15 @@ def run_window(station: Station, *, window: MainWindow | None = None) -> int:
         hook.uninstall()
 
 
+def show_refusal(exc: EktpError, parent: QWidget | None = None) -> None:
+    """One translated dialog for an error that keeps the station from opening."""
+    lang = current_language()
+    title = "ektp-station"
+    box = QMessageBox(QMessageBox.Icon.Critical, title, exc.message(lang), parent=parent)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.exec()
+
+
 def sign_in(station: Station, parent: QWidget | None = None) -> Actor | None:
     """Ask for name and PIN (or create the first, supervisor, account); None if cancelled."""
     application()
@@ -82,7 +92,12 @@ def run_station(paths: AppPaths, settings: Settings) -> int:
     """Sign in, then the window; 0 without a window when the operator cancels. The
     ``language`` setting picks the translation first."""
     install_translator(application(), settings.language)
-    station = Station.open(paths, settings=settings)
+    try:
+        station = Station.open(paths, settings=settings)
+    except EktpError as exc:  # a missing, damaged or read-only queue: say it in the window too
+        show_refusal(exc)
+        raise  # the command line then exits with the status of that error
+
     try:
         if sign_in(station) is None:
             return 0

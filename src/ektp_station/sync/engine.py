@@ -31,7 +31,7 @@ from typing import Protocol
 
 import tenacity
 
-from ..errors import StationClockWrong
+from ..errors import DiskFull, QueueUnusable, StationClockWrong
 from ..store import Outcome, Queue, State
 from ..timeutil import utc_now
 from .backoff import HonourRetryAfter, StopWhen, past
@@ -279,6 +279,11 @@ class SyncEngine:
             self._probe()  # report online/offline at once, before anything is queued
             while not self._stopping.is_set():
                 self._cycle(idle_wait=True)
+        except QueueUnusable as exc:
+            # the file is gone, replaced or damaged: stop writing, say so, never go on
+            # reporting "sent" or "waiting" from it
+            log.error("sync engine stopped: the queue cannot be used (%s)", exc)
+            self._set_state(last_error=str(exc), last_error_id=exc.message_id)
         except Exception:
             log.exception("sync engine stopped by an unexpected error")
             raise
@@ -381,18 +386,27 @@ class SyncEngine:
         waited = 0.0
         while not self._stopping.is_set() and waited < self.config.idle_probe:
             reason = self._wait_for(self.config.idle_poll)
-            self.queue.checkpoint()
+            self.queue.ensure_there()  # QueueGone if deleted or replaced meanwhile
+            self._checkpoint()
             if reason is not None or self.queue.count(State.PENDING):
                 return
             waited += self.config.idle_poll
         if not self._stopping.is_set():
             self._probe()
 
+    def _checkpoint(self) -> None:
+        """Copy the WAL back; a full disk only postpones it (saves report it themselves)."""
+        try:
+            self.queue.checkpoint()
+        except DiskFull as exc:
+            log.warning("checkpoint postponed: %s", exc)
+
     # -- one batch ---------------------------------------------------------------------------
 
     def _send_batch(self) -> int:
         if not self._await_slot():
             return 0  # stopping
+        self.queue.ensure_there()  # never claim from a file that was deleted or replaced
         entries = self.queue.claim_batch(self.owner, self._limit)
         if not entries:
             return 0
@@ -427,7 +441,7 @@ class SyncEngine:
         if done.interrupted:
             self.queue.release(self.owner, ids, "stopped while sending")
         self._resize(done, failed=False)
-        self.queue.checkpoint()  # here, off the counter's save path
+        self._checkpoint()  # here, off the counter's save path
         self._report(done)
         return len(entries)
 
