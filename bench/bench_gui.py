@@ -74,7 +74,7 @@ def run_responsiveness(ctx: Context) -> list[Row]:
             ),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=None if os.environ.get("EKTP_BENCH_PROFILE_GUI") else subprocess.PIPE,
             text=True,
             env=_env(),
             cwd=REPO,

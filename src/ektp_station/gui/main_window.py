@@ -189,11 +189,13 @@ class MainWindow(QMainWindow):
         if changes.session:
             self.update_title()
         if changes.queue:
-            self.status_bar.set_pending(self.station.count(State.PENDING))
             if changes.origin == "sync":
+                # a batch answered: the progress signal carries the count; refresh the table
+                # at most every PROGRESS_REFRESH_MS, the GUI thread stays the operator's
                 if not self._queue_refresh.isActive():
                     self._queue_refresh.start()
             else:
+                self.status_bar.set_pending(self.station.count(State.PENDING))
                 self.queue_tab.refresh()
             self.dashboard.queue_changed()
 

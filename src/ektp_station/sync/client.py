@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import threading
 from collections.abc import Sequence
 
 import httpx
@@ -61,21 +62,42 @@ class CentralClient:
         self.base_url = base_url.rstrip("/")
         self._probe_timeout = httpx.Timeout(probe_timeout)
         self._auth = {"Authorization": f"Bearer {token}"}  # batch posts only
-        verify: ssl.SSLContext | bool = True
-        if ca_file:
-            verify = ssl.create_default_context(cafile=ca_file)  # that authority only
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            headers={"User-Agent": "ektp-station"},
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            verify=verify,
-            transport=transport,
-            follow_redirects=False,
-            trust_env=False,
-        )
+        self._timeout = timeout
+        self._transport = transport
+        self._ca_file = ca_file
+        self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
+
+    @property
+    def _http(self) -> httpx.Client:
+        """The HTTP client, made at first use: loading certificate authorities costs tens of
+        milliseconds, and first use is on the sync engine's thread, not the window's."""
+        with self._client_lock:
+            if self._client is None:
+                verify: ssl.SSLContext | bool = True
+                if self._ca_file:
+                    try:
+                        verify = ssl.create_default_context(cafile=self._ca_file)  # that CA only
+                    except (OSError, ssl.SSLError) as exc:
+                        raise CertificateRefused(
+                            f"ca-file unusable ({type(exc).__name__})"
+                        ) from exc
+                self._client = httpx.Client(
+                    base_url=self.base_url,
+                    headers={"User-Agent": "ektp-station"},
+                    timeout=httpx.Timeout(self._timeout, connect=min(self._timeout, 5.0)),
+                    verify=verify,
+                    transport=self._transport,
+                    follow_redirects=False,
+                    trust_env=False,
+                )
+            return self._client
 
     def close(self) -> None:
-        self._http.close()
+        with self._client_lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
     def send_batch(self, request: BatchRequest) -> BatchReply:
         body = request.model_dump_json().encode("utf-8")
