@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 
 def wait_until(
@@ -17,3 +18,10 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         pause.wait(interval)
+
+
+def waiting(queue: Any) -> int:
+    """Entries pending or being sent, read in one transaction: two separate counts can miss a
+    batch that moves from sending back to pending between them."""
+    counts = queue.status().counts
+    return int(counts["pending"] + counts["sending"])

@@ -10,7 +10,7 @@ from ektp_station.devtools.faultproxy import FaultMix, FaultProxy
 from ektp_station.store import Queue, State
 from ektp_station.sync.engine import EngineConfig, Link
 
-from helpers import wait_until
+from helpers import wait_until, waiting
 from sync_support import assert_exactly_once, fill, make_engine
 
 
@@ -48,10 +48,7 @@ def test_thousands_through_every_fault_arrive_exactly_once(
     engine.start()
     try:
         wait_until(
-            lambda: (
-                queue.count(State.PENDING) + queue.count(State.SENDING) == 0
-                and central.stats()["registrations"] >= count
-            ),
+            lambda: waiting(queue) == 0 and central.stats()["registrations"] >= count,
             timeout=240,
             interval=0.2,
         )

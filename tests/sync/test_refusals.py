@@ -25,7 +25,7 @@ from ektp_station.sync.protocol import MAX_BODY_BYTES, Backlog, BatchRequest
 from ektp_station.timeutil import utc_now
 
 from factories import make_record, many_records
-from helpers import wait_until
+from helpers import wait_until, waiting
 from sync_support import FAST, STATION, assert_exactly_once
 
 BATCH_PATH = "/v1/batches"
@@ -296,7 +296,7 @@ def test_a_centre_without_this_protocol_version_leaves_every_entry_pending(
     # never split, never rejected here: the whole batch each time, all still pending
     assert [len(ids) for ids, _status in transport.batches[:2]] == [12, 12]
     assert set(transport.statuses()) == {400}
-    assert queue.count(State.PENDING) + queue.count(State.SENDING) == 12
+    assert waiting(queue) == 12
     assert queue.count(State.REJECTED) == 0
     assert Link.OFFLINE not in recorder.links()
     assert refusals[1] - refusals[0] >= FAST.refused_wait - 0.05  # waited, then tried again
