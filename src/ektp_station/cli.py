@@ -34,6 +34,7 @@ EXIT_DAMAGED = 5  # the queue file is damaged: restore a backup
 EXIT_READ_ONLY = 6  # the queue file or its folder cannot be written
 EXIT_DISK_FULL = 7  # no room left on the disk
 EXIT_QUEUE_MISSING = 8  # the station's queue file is gone (missing, empty, deleted, replaced)
+EXIT_BUSY = 9  # another program held the queue file locked too long: try again
 
 
 class Context:
@@ -440,7 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def exit_status(exc: EktpError) -> int:
     """3 for an error that says why; a status of its own for each unusable queue file."""
-    from .errors import DiskFull, QueueDamaged, QueueGone, QueueMissing, QueueReadOnly
+    from .errors import DiskFull, QueueBusy, QueueDamaged, QueueGone, QueueMissing, QueueReadOnly
 
     if isinstance(exc, QueueDamaged):
         return EXIT_DAMAGED
@@ -450,6 +451,8 @@ def exit_status(exc: EktpError) -> int:
         return EXIT_DISK_FULL
     if isinstance(exc, (QueueMissing, QueueGone)):
         return EXIT_QUEUE_MISSING
+    if isinstance(exc, QueueBusy):
+        return EXIT_BUSY
     return EXIT_ERROR
 
 

@@ -24,9 +24,11 @@
     │   │   ├── QueueDamaged      the queue file is damaged (integrity check failed)
     │   │   ├── QueueReadOnly     the queue file or its folder cannot be written
     │   │   ├── DiskFull          no room left on the disk for the queue
-    │   │   └── QueueGone         the queue file was deleted or replaced while open
+    │   │   ├── QueueGone         the queue file was deleted or replaced while open
+    │   │   └── QueueBusy         another program held the queue file locked too long
     │   ├── WrongStationBackup    a backup holds another station's entries: not restored
     │   ├── StationRunning        a restore while the station sends: close it first
+    │   ├── BackupFailed          a backup could not be written or did not check out
     │   └── OperatorError         operator accounts
     │       ├── OperatorExistsError, OperatorNotFound, InvalidPinError, InvalidNameError
     │       └── LastSupervisorError   the station would be left without a supervisor
@@ -63,6 +65,7 @@ __all__ = [
     "AccountDisabled",
     "AlreadyRecordedError",
     "AuthRefused",
+    "BackupFailed",
     "BadRequest",
     "BatchTooLarge",
     "CentreBusy",
@@ -86,6 +89,7 @@ __all__ = [
     "ProtocolError",
     "ProtocolUnsupported",
     "ProtocolVersionError",
+    "QueueBusy",
     "QueueDamaged",
     "QueueGone",
     "QueueMissing",
@@ -380,6 +384,39 @@ class QueueGone(QueueUnusable):
             "Close the application and ask IT support to restore the queue from a backup.",
             detail=detail,
         )
+
+
+class QueueBusy(QueueUnusable):
+    """Another program (a second copy of the application, a backup or antivirus tool) held
+    the queue file locked for longer than the store waits (``BUSY_TIMEOUT_MS``)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Berkas antrean sedang dikunci program lain terlalu lama; data ini belum "
+            "tersimpan, data yang sudah tersimpan aman. Tutup salinan aplikasi yang lain "
+            "(atau program cadangan/antivirus yang membuka folder data), lalu coba lagi.",
+            "Another program held the queue file locked too long; this was not saved, "
+            "everything saved before is safe. Close the other copy of the application (or a "
+            "backup or antivirus program using the data folder), then try again.",
+            detail=detail,
+        )
+
+
+class BackupFailed(StoreError):
+    """A backup of the queue could not be made in ``folder`` (missing, read-only, full, or
+    the copy failed its check); the queue itself is untouched and older backups are kept."""
+
+    def __init__(self, folder: str, detail: str) -> None:
+        super().__init__(
+            f"Cadangan antrean gagal dibuat di {folder}. Data di antrean aman dan cadangan "
+            "lama tetap disimpan. Periksa folder cadangan: terpasang (flashdisk/disk kedua), "
+            "dapat ditulisi, dan ruangnya cukup.",
+            f"The queue backup could not be written to {folder}. The queue is safe and older "
+            "backups are kept. Check the backup folder: plugged in (USB stick, second disk), "
+            "writable, and with room to spare.",
+            detail=detail,
+        )
+        self.folder = folder
 
 
 class WrongStationBackup(StoreError):

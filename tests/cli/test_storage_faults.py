@@ -125,3 +125,23 @@ def test_status_exits_0_when_the_checkpoint_at_close_fails(
     result = cli("--data-dir", station, "queue", "status", "--json")
     assert result.rc == 0, result.err
     assert result.json()["pending"] == 3
+
+
+def test_a_queue_locked_too_long_exits_9_and_nothing_is_lost(
+    cli: Cli, station: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 150)
+    assert _import(cli, station, tmp_path, 3).rc == 0
+    other = sqlite3.connect(station / DB_FILENAME, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another program takes the write lock and keeps it
+        refused = _import(cli, station, tmp_path, 2, start=10)
+        assert refused.rc == 9, refused.err
+        assert "dikunci program lain" in refused.err
+        assert "Traceback" not in refused.err
+        other.execute("ROLLBACK")
+        status = cli("--data-dir", station, "queue", "status", "--json")
+        assert status.rc == 0 and status.json()["pending"] == 3
+        assert _import(cli, station, tmp_path, 2, start=10).rc == 0
+    finally:
+        other.close()

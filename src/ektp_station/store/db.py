@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
-from ..errors import DiskFull, QueueDamaged, QueueReadOnly, QueueUnusable
+from ..errors import DiskFull, QueueBusy, QueueDamaged, QueueReadOnly, QueueUnusable
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -34,7 +34,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # SQLite's primary result codes (https://sqlite.org/rescode.html) that say the file itself
-# cannot be used; a constraint, a busy lock or a bug of ours is not among them.
+# cannot be used (or not now: locked by another program for longer than the busy timeout); a
+# constraint or a bug of ours is not among them.
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
 _SQLITE_IOERR = 10
 _SQLITE_CORRUPT = 11
 _SQLITE_FULL = 13
@@ -46,7 +49,7 @@ _SQLITE_PERM = 3
 
 def storage_error(exc: BaseException) -> QueueUnusable | None:
     """The translated error for a driver or OS error that says the queue file is damaged,
-    read-only or on a full disk; None for anything else (a constraint, a bug). The detail
+    read-only, on a full disk or locked too long; None for anything else (a constraint, a bug). The detail
     names the SQLite result code only, never a statement or its values."""
     if isinstance(exc, QueueUnusable):
         return exc
@@ -64,6 +67,8 @@ def storage_error(exc: BaseException) -> QueueUnusable | None:
             return QueueReadOnly(name)
         if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB, _SQLITE_IOERR):
             return QueueDamaged(name)
+        if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
+            return QueueBusy(name)
         return None
     if isinstance(exc, OSError):
         if exc.errno == errno.ENOSPC:

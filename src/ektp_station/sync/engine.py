@@ -31,7 +31,7 @@ from typing import Protocol
 
 import tenacity
 
-from ..errors import DiskFull, QueueUnusable, StationClockWrong
+from ..errors import DiskFull, QueueBusy, QueueUnusable, StationClockWrong
 from ..store import Outcome, Queue, State
 from ..timeutil import utc_now
 from .backoff import HonourRetryAfter, StopWhen, past
@@ -274,11 +274,19 @@ class SyncEngine:
 
     def _serve(self) -> None:
         try:
-            if not self._acquire_lock():
+            if not self._acquire_lock(recover=False):
                 return
             self._probe()  # report online/offline at once, before anything is queued
+            recovered = False
             while not self._stopping.is_set():
-                self._cycle(idle_wait=True)
+                try:
+                    if not recovered:
+                        self._recover_orphans()
+                        recovered = True
+                    self._cycle(idle_wait=True)
+                except QueueBusy as exc:
+                    recovered = False  # what this engine had claimed goes back first
+                    self._queue_busy(exc)
         except QueueUnusable as exc:
             # the file is gone, replaced or damaged: stop writing, say so, never go on
             # reporting "sent" or "waiting" from it
@@ -290,6 +298,14 @@ class SyncEngine:
         finally:
             self._lock.release()
             self._set_state(link=Link.STOPPED, retry_at=None)
+
+    def _queue_busy(self, exc: QueueBusy) -> None:
+        """Another program held the queue file locked too long: not a lost file. Say so and
+        wait; the loop then puts back what this engine had claimed (the centre answers
+        ``already_accepted`` for any entry it took meanwhile: nothing twice) and carries on."""
+        log.warning("queue file locked by another program; sending paused (%s)", exc.detail)
+        self._set_state(last_error=str(exc), last_error_id=exc.message_id)
+        self._wait_for(self.config.refused_wait)
 
     def drain(self, *, give_up_after: float | None = None) -> bool:
         """Send until nothing is pending (for ``ektp-station sync --until-empty``).
@@ -327,15 +343,19 @@ class SyncEngine:
         finally:
             self._finish()
 
-    def _acquire_lock(self, *, wait: bool = True) -> bool:
+    def _acquire_lock(self, *, wait: bool = True, recover: bool = True) -> bool:
         while not self._lock.try_acquire():
             self._set_state(link=Link.LOCKED)
             if not wait or self._wait_for(self.config.lock_poll) is Wake.STOP:
                 return False
+        if recover:
+            self._recover_orphans()
+        return True
+
+    def _recover_orphans(self) -> None:
         recovered = self.queue.recover_orphans()  # we hold the lock: any claim is orphaned
         if recovered:
             log.info("sync engine put %d orphaned entries back to pending", recovered)
-        return True
 
     def _cycle(self, *, idle_wait: bool, deadline: float | None = None) -> bool:
         """One batch with retries; returns False when there was nothing to send."""
