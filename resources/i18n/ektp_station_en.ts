@@ -609,6 +609,13 @@
     </message>
 </context>
 <context>
+    <name>StorageBanner</name>
+    <message>
+        <source>Peringatan penyimpanan</source>
+        <translation>Storage warning</translation>
+    </message>
+</context>
+<context>
     <name>StationStatusBar</name>
     <message>
         <source>Mencoba lagi dalam {seconds} dtk</source>

@@ -77,14 +77,16 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_queue_status(ctx: Context) -> int:
-    from .cli_format import format_status
+    from .cli_format import format_health, format_status
 
     station = ctx.station()
     status = station.status()
+    health = station.health()
     if ctx.args.json:
-        _print_json(status.to_json())
+        _print_json({**status.to_json(), **health.to_json()})
     else:
         sys.stdout.write(format_status(status, station.station_id, station.queue.path, ctx.lang))
+        sys.stdout.write(format_health(health, ctx.lang))
     return 0
 
 
@@ -120,19 +122,9 @@ def cmd_queue_import(ctx: Context) -> int:
 
 
 def cmd_queue_backup(ctx: Context) -> int:
-    """A checked copy of the live queue (SQLite's online backup API, then quick_check)."""
-    import time
-
-    from .store.backup import backup
-
-    target = (
-        Path(ctx.args.output)
-        if ctx.args.output
-        else ctx.paths.data_dir
-        / "backups"
-        / time.strftime("queue-%Y%m%dT%H%M%SZ.sqlite3", time.gmtime())
-    )
-    info = backup(ctx.queue(), target)
+    """A checked copy of the live queue (SQLite's online backup API, then quick_check): to
+    FILE, or the next generation in the backup folder (the oldest beyond backup-keep go)."""
+    info = ctx.station().backup_now(Path(ctx.args.output) if ctx.args.output else None)
     msg = {
         "id": f"Cadangan antrean diperiksa dan disimpan: {info.path} ({info.entries} entri)",
         "en": f"Queue backup checked and written: {info.path} ({info.entries} entries)",
@@ -376,7 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.set_defaults(ctx_func=cmd_queue_init)
 
     bak = queue_cmds.add_parser("backup", help="cadangan antrean yang diperiksa (quick_check)")
-    bak.add_argument("-o", "--output", metavar="FILE", help="bawaan: DATA/backups/queue-WAKTU")
+    bak.add_argument(
+        "-o", "--output", metavar="FILE", help="bawaan: folder cadangan (backup-dir)/queue-WAKTU"
+    )
     bak.set_defaults(ctx_func=cmd_queue_backup)
 
     res = queue_cmds.add_parser("restore", help="pulihkan antrean dari cadangan stasiun ini")

@@ -10,6 +10,7 @@ from .domain import FIELDS, Problem, mask_nik
 from .domain.vocabulary import STATE_LABELS as STATE_LABELS_BY_STATE
 from .domain.vocabulary import field_label, state_label
 from .station.capture import Corrected
+from .station.health import StorageHealth
 from .station.importing import ImportReport
 from .store import Entry, QueueStatus
 from .timeutil import utc_now
@@ -17,6 +18,7 @@ from .timeutil import utc_now
 __all__ = [
     "format_age",
     "format_correction",
+    "format_health",
     "format_import",
     "format_list",
     "format_status",
@@ -51,6 +53,10 @@ _T = {
         "not_corrected": "Entri #{seq} belum diperbaiki:",
         "bad_assignment": "Tulis perubahan sebagai KOLOM=NILAI, mis. address='JL. MAWAR 1'.",
         "unknown_field": "Kolom tidak dikenal: {field}. Kolom yang ada: {fields}.",
+        "free": "Ruang disk bebas",
+        "unknown": "tidak diketahui",
+        "last_backup": "Cadangan terakhir",
+        "backup_dir": "Folder cadangan",
     },
     "en": {
         "title": "Queue of station {station}",
@@ -74,6 +80,10 @@ _T = {
         "not_corrected": "Entry #{seq} was not corrected:",
         "bad_assignment": "Write each change as FIELD=VALUE, e.g. address='JL. MAWAR 1'.",
         "unknown_field": "Unknown field: {field}. The fields are: {fields}.",
+        "free": "Free disk space",
+        "unknown": "unknown",
+        "last_backup": "Last backup",
+        "backup_dir": "Backup folder",
     },
 }
 
@@ -128,6 +138,25 @@ def format_status(status: QueueStatus, station: str, path: Path, lang: str) -> s
                 f"  {op.station_id[:20]:<20} {op.operator[:20]:<20} {op.unsynced:>14} "
                 f"{op.counts['synced']:>10}"
             )
+    return "\n".join(out) + "\n"
+
+
+def format_health(health: StorageHealth, lang: str) -> str:
+    """Free space, the last backup, and a "⚠" line for each warning (most severe first)."""
+    t = _T[lang]
+    free = (
+        f"{health.free_bytes / 1e9:.1f} GB".replace(".", "," if lang == "id" else ".")
+        if health.free_bytes is not None
+        else t["unknown"]
+    )
+    out = ["", f"{t['free']}: {free}"]
+    if health.last_backup_at is not None:
+        age = t["ago"].format(age=format_age(health.last_backup_at, lang))
+        out.append(f"{t['last_backup']}: {local_time(health.last_backup_at)} ({age})")
+    else:
+        out.append(f"{t['last_backup']}: {t['never']}")
+    out.append(f"{t['backup_dir']}: {health.backup_dir}")
+    out += [f"⚠ {w.message(lang)}" for w in health.warnings]
     return "\n".join(out) + "\n"
 
 

@@ -51,6 +51,10 @@ SETTING_NAMES: dict[str, str] = {
     "timeout": "timeout_seconds",
     "ca-file": "ca_file",
     "allow-insecure": "allow_insecure",
+    "backup-dir": "backup_dir",
+    "backup-every": "backup_every_minutes",
+    "backup-keep": "backup_keep",
+    "min-free-mb": "min_free_mb",
 }
 _CLI_NAME = {f: name for name, f in SETTING_NAMES.items()}
 _STATION_ID = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
@@ -111,6 +115,10 @@ def valid_ca_file(path: str) -> bool:
     return True
 
 
+def _writable_dir(path: str) -> bool:
+    return os.path.isdir(path) and os.access(path, os.W_OK | os.X_OK)
+
+
 def valid_station_id(station_id: str) -> bool:
     """Empty (the host name is used) or capitals, digits, ``.``, ``_``, ``-`` (≤ 40)."""
     return not station_id or _STATION_ID.fullmatch(station_id) is not None
@@ -133,6 +141,15 @@ class Settings:
     ca_file: str = ""
     #: A supervisor allowed plain ``http://`` to a centre that is not on loopback.
     allow_insecure: bool = False
+    #: Where the rotating backups of the queue go (a second disk, a USB stick); empty: the
+    #: ``backups`` folder in the data folder.
+    backup_dir: str = ""
+    #: Minutes between scheduled backups while the station runs (0: only at a clean exit).
+    backup_every_minutes: int = 30
+    #: Backups (generations) kept in the backup folder; older ones are removed.
+    backup_keep: int = 10
+    #: Below this much free disk space (MB) the window and ``queue status`` warn.
+    min_free_mb: int = 500
     token: str = ""  # stored in its own file, not in config.json
     #: Keys of the settings file whose values were unreadable and ignored at load (the
     #: defaults are used instead); never saved.
@@ -228,8 +245,16 @@ class Settings:
             value = value.strip().rstrip("/")
         if key == "station_id":
             value = value.strip().upper()
-        if key == "ca_file":
+        if key in ("ca_file", "backup_dir"):
             value = str(Path(value.strip()).expanduser().resolve()) if value.strip() else ""
+        if key == "backup_dir" and value and not _writable_dir(value):
+            # checked when it is set (a stick may be unplugged later: then a backup fails
+            # with its own message, the setting stays)
+            hint_id, hint_en = _HINTS["backup_dir"]
+            raise ConfigError(
+                f"Nilai untuk 'backup-dir' tidak sah. {hint_id}",
+                f"Invalid value for 'backup-dir'. {hint_en}",
+            )
         try:
             typed = _checked(key, _coerce(key, value))
         except (TypeError, ValueError) as exc:
@@ -264,6 +289,16 @@ _HINTS = {
         "The centre's CA file must exist, be readable and hold PEM certificates.",
     ),
     "allow_insecure": ("Nilai: true atau false.", "Value: true or false."),
+    "backup_dir": (
+        "Folder cadangan harus sudah ada dan dapat ditulisi (mis. flashdisk yang terpasang).",
+        "The backup folder must exist and be writable (e.g. a USB stick that is plugged in).",
+    ),
+    "backup_every_minutes": (
+        "Menit antar-cadangan: 0 (hanya saat aplikasi ditutup) sampai 1440.",
+        "Minutes between backups: 0 (only when the application closes) to 1440.",
+    ),
+    "backup_keep": ("Jumlah cadangan disimpan: 1–1000.", "Backups kept: 1–1000."),
+    "min_free_mb": ("Batas ruang disk dalam MB: 0–1000000.", "Free space limit in MB: 0–1000000."),
 }
 #: Why an address is refused by :func:`central_url_allowed` (Bahasa Indonesia, English).
 _INSECURE = (
@@ -302,6 +337,14 @@ def _checked(key: str, value: Any) -> Any:
         ok = 0.1 <= value <= 300.0
     elif key == "ca_file":
         ok = valid_ca_file(value)
+    elif key == "backup_dir":
+        ok = value == "" or (os.path.isabs(value) and "\0" not in value)
+    elif key == "backup_every_minutes":
+        ok = 0 <= value <= 1440
+    elif key == "backup_keep":
+        ok = 1 <= value <= 1000
+    elif key == "min_free_mb":
+        ok = 0 <= value <= 1_000_000
     if not ok:
         raise ValueError(f"invalid value for setting {key}")
     return value

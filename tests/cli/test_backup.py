@@ -60,3 +60,37 @@ def test_another_stations_backup_is_refused(cli: Cli, station: Path, tmp_path: P
     refused = cli("--data-dir", station, "queue", "restore", copy)
     assert refused.rc == 3
     assert "stasiun lain" in refused.err
+
+
+def test_backups_into_the_configured_folder_rotate(cli: Cli, station: Path, tmp_path: Path) -> None:
+    stick = tmp_path / "stick"
+    refused = cli("--data-dir", station, "config", "set", "backup-dir", stick)
+    assert refused.rc == 3 and "backup-dir" in refused.err  # not there (yet): refused
+    stick.mkdir()
+    assert cli("--data-dir", station, "config", "set", "backup-dir", stick).rc == 0
+    assert cli("--data-dir", station, "config", "set", "backup-keep", "2").rc == 0
+    assert cli("--data-dir", station, "config", "set", "backup-keep", "0").rc == 3
+    assert cli("--data-dir", station, "config", "set", "backup-every", "1441").rc == 3
+    source = write_jsonl(tmp_path / "a.jsonl", many_records(4))
+    assert cli("--data-dir", station, "queue", "import", source).rc == 0
+    made = [cli("--data-dir", station, "queue", "backup") for _ in range(3)]
+    assert all(m.rc == 0 for m in made), [m.err for m in made]
+    kept = sorted(stick.glob("queue-*Z.sqlite3"))
+    assert [p.name for p in kept] == sorted(
+        Path(m.out.split(": ")[1].split(" (")[0]).name for m in made[1:]
+    )
+    status = cli("--data-dir", station, "queue", "status", "--json").json()
+    assert status["backup_dir"] == str(stick)
+    assert status["last_backup_at"] is not None
+    assert status["low_disk"] is False and status["warnings"] == []
+    assert status["free_bytes"] > 0
+
+
+def test_status_warns_before_the_disk_is_full(cli: Cli, station: Path) -> None:
+    assert cli("--data-dir", station, "config", "set", "min-free-mb", "1000000").rc == 0
+    text = cli("--data-dir", station, "queue", "status")
+    assert text.rc == 0
+    assert "⚠ Ruang disk hampir habis" in text.out
+    status = cli("--data-dir", station, "queue", "status", "--json").json()
+    assert status["low_disk"] is True
+    assert [w["code"] for w in status["warnings"]] == ["low_disk"]

@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from ektp_station.errors import DiskFull, QueueDamaged, QueueGone, QueueMissing, QueueReadOnly
+from ektp_station.errors import (
+    DiskFull,
+    QueueBusy,
+    QueueDamaged,
+    QueueGone,
+    QueueMissing,
+    QueueReadOnly,
+)
 from ektp_station.store import DB_FILENAME, Queue
 from ektp_station.store.db import storage_error
 from ektp_station.store.queue import QUEUE_ID_FILENAME
@@ -188,7 +195,8 @@ def test_driver_errors_are_translated() -> None:
     assert isinstance(storage_error(err(8)), QueueReadOnly)
     assert isinstance(storage_error(err(11)), QueueDamaged)
     assert isinstance(storage_error(err(26)), QueueDamaged)
-    assert storage_error(err(5)) is None  # busy: not the file's fault
+    assert isinstance(storage_error(err(5)), QueueBusy)  # locked longer than the busy timeout
+    assert isinstance(storage_error(err(6)), QueueBusy)
     assert storage_error(sqlite3.IntegrityError("x")) is None
 
 

@@ -55,6 +55,7 @@ def run_window(station: Station, *, window: MainWindow | None = None) -> int:
     window.show()
     window.form.inputs["nik"].setFocus()
     window.start_sync()
+    station.start_backups()  # every backup-every minutes, and once more when it closes
     previous = signal.signal(signal.SIGINT, lambda *_a: window.close())
     # Qt's loop holds the interpreter: wake Python now and then so the handler can run.
     ticker = QTimer(window)

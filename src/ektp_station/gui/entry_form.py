@@ -66,6 +66,8 @@ class EntryForm(QWidget):
     in ``lang`` ("id" or "en"; by default the language of the installed translation)."""
 
     saved = Signal(object)
+    #: The core refused to save (an EktpError: the queue file gone, a full disk, …).
+    refused = Signal(object)
 
     def __init__(
         self, station: Station, *, lang: str | None = None, parent: QWidget | None = None
@@ -317,6 +319,7 @@ class EntryForm(QWidget):
             self.result_label.setText(
                 self.tr("Belum tersimpan: {reason}").format(reason=exc.message(self.lang))
             )
+            self.refused.emit(exc)
             return None
         self._stored(entry)
         self.saved.emit(entry)

@@ -13,13 +13,15 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QScrollArea, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from ..errors import EktpError
 from ..settings import Settings
 from ..station import Changes, Permission, Station
 from ..store import Entry, State
+from ..sync.engine import EngineState, Link
 from .about import show_about
+from .banner import StorageBanner
 from .bridge import StationBridge
 from .dashboard import PROGRESS_REFRESH_MS, Dashboard
 from .entry_form import EntryForm
@@ -30,7 +32,9 @@ from .settings_dialog import SettingsDialog
 from .status_bar import StationStatusBar
 from .tasks import TaskRunner
 
-__all__ = ["MainWindow"]
+__all__ = ["HEALTH_CHECK_MS", "MainWindow"]
+
+HEALTH_CHECK_MS = 5000  # how often the banner asks the storage's health
 
 
 class MainWindow(QMainWindow):
@@ -55,7 +59,19 @@ class MainWindow(QMainWindow):
         self.dashboard = Dashboard(station, self.bridge, self.tasks)
         self.tabs.addTab(self.queue_tab, self.tr("Antrean (Ctrl+2)"))
         self.tabs.addTab(self.dashboard, self.tr("Dasbor (Ctrl+3)"))
-        self.setCentralWidget(self.tabs)
+        self.banner = StorageBanner()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
+        # the queue file, the free space, the backups: cheap to ask (a stat, a statvfs)
+        self._health_timer = QTimer(self)
+        self._health_timer.setInterval(HEALTH_CHECK_MS)
+        self._health_timer.timeout.connect(self.check_health)
+        self._health_timer.start()
         for index in range(self.tabs.count()):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
             shortcut.activated.connect(lambda i=index: self.tabs.setCurrentIndex(i))
@@ -70,9 +86,12 @@ class MainWindow(QMainWindow):
         self._queue_refresh.setInterval(PROGRESS_REFRESH_MS)
         self._queue_refresh.timeout.connect(self.queue_tab.refresh)
         self.bridge.changed.connect(self.on_changed)
+        self.bridge.stateChanged.connect(self._engine_state)
         self.form.saved.connect(self._entry_saved)
+        self.form.refused.connect(lambda _exc: self.check_health())  # the banner at once
         self._build_menu()
         self._show_local_status()
+        self.check_health()
         notice = station.settings.ignored_notice(current_language())
         if notice:
             self.status_bar.showMessage(notice, 15000)
@@ -197,7 +216,17 @@ class MainWindow(QMainWindow):
             else:
                 self.status_bar.set_pending(self.station.count(State.PENDING))
                 self.queue_tab.refresh()
+                self.check_health()
             self.dashboard.queue_changed()
+
+    def check_health(self) -> None:
+        """The banner shows what the storage tells (queue file gone or unusable, disk almost
+        full, a failed backup), or hides."""
+        self.banner.show_health(self.station.health())
+
+    def _engine_state(self, state: EngineState) -> None:
+        if state.link is Link.STOPPED or state.last_error_id:
+            self.check_health()  # stopped by the queue file, say: the banner at once
 
     def _show_local_status(self) -> None:
         status = self.station.status()  # one short local read
@@ -214,6 +243,7 @@ class MainWindow(QMainWindow):
         self.status_bar.showMessage(exc.message(current_language()), 8000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._health_timer.stop()
         self.stop_sync()
         self.tasks.shutdown()
         self.station.unsubscribe(self.bridge)

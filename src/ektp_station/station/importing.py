@@ -34,7 +34,6 @@ from ..errors import (
     StoreError,
 )
 from ..store import Queue
-from ..store.db import writing
 from ..timeutil import parse_utc
 from .capture import Assessment
 
@@ -267,7 +266,7 @@ def _insert_some(
     started = time.monotonic()
     done = 0
     results: list[LineResult] = []  # reported only once their transaction has committed
-    with writing(queue.engine) as conn:
+    with queue.writing() as conn:
         for checked in ready:
             if done and time.monotonic() - started > HOLD_SECONDS:
                 break

@@ -32,12 +32,15 @@ from ..store import EDITABLE, Entry, Queue, QueueStatus, State, can_transition
 from ..store.operators import Operator, Operators
 from ..store.queries import EntrySummary, entry_summaries, page_seqs
 from .accounts import Accounts
+from .backups import BackupKeeper
 from .capture import Assessment, Captured, Corrected, assess
 from .events import Changes, EventHub, StationListener
+from .health import StorageHealth
 from .reports import DashboardReport, dashboard_report
 from .roles import Actor, Permission, require
 
 if TYPE_CHECKING:
+    from ..store.backup import BackupInfo
     from ..sync.client import CentralClient
     from ..sync.engine import EngineConfig, EngineState, Progress, SyncEngine
     from .importing import ImportReport
@@ -106,6 +109,7 @@ class Station:
         self._abandoned: list[CentralClient] = []
         self._life = SyncLife.IDLE
         self._life_lock = threading.RLock()
+        self._backups: BackupKeeper | None = None
         self._closed = False
 
     # -- opening and closing -------------------------------------------------------------------
@@ -140,6 +144,9 @@ class Station:
             for client in self._abandoned:
                 client.close()
             self._abandoned.clear()
+            if self._backups is not None:
+                self._backups.stop(final=True)  # the backup at exit
+                self._backups = None
         finally:
             self.queue.close()
 
@@ -381,9 +388,13 @@ class Station:
     # -- settings ----------------------------------------------------------------------------
 
     def change_settings(self, settings: Settings) -> Changes:
-        """A supervisor saves new settings; the sync engine restarts over them."""
+        """A supervisor saves new settings; the sync engine and the backups restart over them."""
         save_settings(self.paths, settings, self.actor)
         self.restart_sync(settings)
+        if self._backups is not None:
+            self._backups.stop(final=False)
+            self._backups = None
+            self.start_backups()
         changes = Changes("settings", settings=True)
         self.events.changed(changes)
         return changes
@@ -393,6 +404,55 @@ class Station:
         settings = self.settings.with_value(key, value)
         self.change_settings(settings)
         return settings
+
+    # -- backups and the storage's health ---------------------------------------------------
+
+    @property
+    def backup_folder(self) -> Path:
+        """Where the rotating backups go: ``backup-dir``, else ``backups`` in the data folder."""
+        configured = self.settings.backup_dir
+        return Path(configured) if configured else self.paths.data_dir / "backups"
+
+    def _keeper(self) -> BackupKeeper:
+        settings = self.settings
+        return BackupKeeper(
+            self.queue,
+            self.backup_folder,
+            every=settings.backup_every_minutes * 60.0,
+            keep=settings.backup_keep,
+            create=not settings.backup_dir,
+        )
+
+    def start_backups(self) -> None:
+        """Back up the queue every ``backup-every`` minutes while the station runs, and once
+        more when it closes (the window and ``sync --watch``); idempotent."""
+        with self._life_lock:
+            if self._backups is None:
+                self._backups = self._keeper()
+                self._backups.start()
+
+    def backup_now(self, target: Path | None = None) -> BackupInfo:
+        """A checked backup now: to ``target``, or the next generation in the backup folder
+        (the oldest beyond ``backup-keep`` removed). BackupFailed, QueueGone."""
+        if target is not None:
+            from ..store.backup import backup
+
+            self.queue.ensure_there()
+            return backup(self.queue, target)
+        return (self._backups or self._keeper()).backup_now()
+
+    def health(self) -> StorageHealth:
+        """The queue file, the free disk space, the backups (cheap: the window asks often)."""
+        from .health import check
+
+        engine = self._engine
+        return check(
+            self.queue,
+            min_free_mb=self.settings.min_free_mb,
+            backup_dir=self.backup_folder,
+            engine_fault=engine.queue_fault if engine is not None else None,
+            backups=self._backups,
+        )
 
     # -- the sync engine's life --------------------------------------------------------------
 

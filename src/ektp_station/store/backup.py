@@ -2,24 +2,48 @@
 
 ``backup`` copies a live queue (other connections may keep reading and writing; the copy is
 one consistent snapshot) to a file beside the target, runs ``PRAGMA quick_check`` on the copy,
-and only then renames it into place. ``restore`` puts a checked backup in place of the queue
-file of a station that is not running, keeping the file it replaces.
+and only then renames it into place. ``backup_into`` makes one generation of the rotating
+backups in a folder (``queue-<UTC time>Z.sqlite3``) and removes the oldest beyond ``keep`` —
+only after the new one checked out, and only files of that exact name. ``restore`` puts a
+checked backup in place of the queue file of a station that is not running, keeping the file
+it replaces.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import QueueDamaged, QueueMissing, StationRunning, WrongStationBackup
+from ..errors import (
+    BackupFailed,
+    EktpError,
+    QueueDamaged,
+    QueueGone,
+    QueueMissing,
+    StationRunning,
+    WrongStationBackup,
+)
 from .db import translated
 from .queue import DB_FILENAME, QUEUE_ID_FILENAME, QUEUE_ID_KEY, Queue
 
-__all__ = ["BackupInfo", "backup", "inspect_backup", "restore"]
+__all__ = [
+    "BackupInfo",
+    "backup",
+    "backup_into",
+    "backup_name",
+    "generations",
+    "inspect_backup",
+    "last_backup_at",
+    "restore",
+    "rotate",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +57,7 @@ class BackupInfo:
 
 
 def _check(path: Path) -> None:
-    with translated(), sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+    with translated(), closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(5)")]
     if rows != ["ok"]:
         raise QueueDamaged("backup failed its integrity check")
@@ -44,7 +68,7 @@ def inspect_backup(path: Path) -> BackupInfo:
     if not path.is_file() or path.stat().st_size == 0:
         raise QueueMissing("backup file missing or empty")
     _check(path)
-    with translated(), sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+    with translated(), closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", (QUEUE_ID_KEY,)).fetchone()
             entries = int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
@@ -62,19 +86,19 @@ def backup(queue: Queue, target: Path) -> BackupInfo:
     with translated():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial.unlink(missing_ok=True)
-        raw = queue.engine.raw_connection()
-        try:
-            source = raw.driver_connection
-            assert isinstance(source, sqlite3.Connection)
-            dest = sqlite3.connect(partial)
+        try:  # a copy cut short (a full stick, a check failed) never stays behind
+            raw = queue.engine.raw_connection()
             try:
-                source.backup(dest)
-                dest.execute("PRAGMA journal_mode=DELETE")
+                source = raw.driver_connection
+                assert isinstance(source, sqlite3.Connection)
+                dest = sqlite3.connect(partial)
+                try:
+                    source.backup(dest)
+                    dest.execute("PRAGMA journal_mode=DELETE")
+                finally:
+                    dest.close()
             finally:
-                dest.close()
-        finally:
-            raw.close()
-        try:
+                raw.close()
             info = inspect_backup(partial)
             with partial.open("rb") as handle:
                 os.fsync(handle.fileno())
@@ -83,6 +107,78 @@ def backup(queue: Queue, target: Path) -> BackupInfo:
             partial.unlink(missing_ok=True)
     log.info("queue backed up (%d entries)", info.entries)
     return BackupInfo(target, info.queue_id, info.entries, info.stations)
+
+
+_GENERATION = re.compile(r"queue-(\d{8}T\d{6})(?:\.(\d{3}))?Z\.sqlite3")
+_STAMP = "%Y%m%dT%H%M%S"
+
+
+def backup_name(moment: datetime) -> str:
+    """The file name of the generation made at ``moment``:
+    ``queue-20261201T221000.250Z.sqlite3`` (UTC, milliseconds; names sort as times do)."""
+    utc = moment.astimezone(UTC)
+    return f"queue-{utc.strftime(_STAMP)}.{utc.microsecond // 1000:03d}Z.sqlite3"
+
+
+def generations(folder: Path) -> list[Path]:
+    """The rotating backups in ``folder``, oldest first (other files are never counted)."""
+    try:
+        names = [p for p in folder.iterdir() if _GENERATION.fullmatch(p.name) and p.is_file()]
+    except OSError:
+        return []
+    return sorted(names, key=lambda p: p.name)
+
+
+def last_backup_at(folder: Path) -> datetime | None:
+    """When the newest generation in ``folder`` was made (from its name), or None."""
+    found = generations(folder)
+    if not found:
+        return None
+    match = _GENERATION.fullmatch(found[-1].name)
+    assert match is not None
+    moment = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+    return moment.replace(microsecond=int(match.group(2) or 0) * 1000)
+
+
+def rotate(folder: Path, keep: int) -> list[Path]:
+    """Remove the oldest generations beyond ``keep``; returns those removed."""
+    found = generations(folder)
+    removed = found[: max(0, len(found) - keep)]
+    for old in removed:
+        try:
+            old.unlink()
+        except OSError as exc:  # a read-only stick, say: the next rotation tries again
+            log.warning("old backup not removed (%s)", exc.__class__.__name__)
+    return removed
+
+
+def backup_into(
+    queue: Queue, folder: Path, *, keep: int, now: datetime, create: bool = False
+) -> BackupInfo:
+    """One generation of the rotating backups in ``folder`` (made if ``create``: the default
+    folder; a configured one — a USB stick — must be there), checked, then the oldest beyond
+    ``keep`` removed. BackupFailed when it could not be written or checked (older ones are
+    kept); QueueGone when the queue file was deleted or replaced (nothing is rotated out for
+    a copy of the wrong file)."""
+    queue.ensure_there()
+    try:
+        if not folder.is_dir():
+            if not create:
+                raise BackupFailed(str(folder), "backup folder missing")
+            folder.mkdir(parents=True, exist_ok=True)
+        info = backup(queue, folder / backup_name(now))
+    except QueueGone:
+        raise
+    except (EktpError, OSError) as exc:
+        if isinstance(exc, BackupFailed):
+            raise
+        detail = exc.detail if isinstance(exc, EktpError) else exc.__class__.__name__
+        log.warning("queue backup failed (%s)", detail)
+        raise BackupFailed(str(folder), detail or type(exc).__name__) from None
+    removed = rotate(folder, keep)
+    if removed:
+        log.info("%d old backups removed (keeping %d)", len(removed), keep)
+    return info
 
 
 def restore(data_dir: Path, source: Path, *, station_id: str) -> BackupInfo:

@@ -16,6 +16,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -190,6 +191,17 @@ class Queue:
             log.error("the queue file was deleted or replaced while open")
             raise QueueGone("queue file deleted or replaced while open")
 
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction on this queue's file, refused (QueueGone) when the file was
+        deleted or replaced — SQLite would write on into the unlinked file, and lose it at
+        close — and checked again after the commit: a write that landed in a file gone
+        meanwhile is reported, never "saved"."""
+        self.ensure_there()
+        with writing(self.engine) as conn:
+            yield conn
+        self.ensure_there()
+
     def close(self) -> None:
         """Checkpoint and close. Never fails a command for the checkpoint: a read-only or full
         disk may refuse it, and every commit is already durable in the write-ahead log."""
@@ -248,6 +260,7 @@ class Queue:
         if they were recorded here before, SaveRefused if the database refused otherwise.
         """
         values = self._entry_values(record, operator, station_id, captured_at, entry_id, revision)
+        self.ensure_there()  # never into a file that was deleted or replaced (lost at close)
         try:
             with translated():
                 seq = self._save_one(values, action, detail)
@@ -255,6 +268,7 @@ class Queue:
             with reading(self.engine) as conn:
                 self._raise_duplicate(conn, values)
             raise SaveRefused(type(exc).__name__) from None
+        self.ensure_there()  # gone while saving: not "saved"
         self._writes_since_checkpoint += 1
         if self._writes_since_checkpoint >= CHECKPOINT_EVERY:
             self.checkpoint()  # a backstop; normally the sync thread got there first
@@ -382,7 +396,7 @@ class Queue:
         whose first send may have reached the centre is never taken for a tampered queue.
         """
         clean = normalise(record)
-        with writing(self.engine) as conn:
+        with self.writing() as conn:
             current = self._get(conn, seq)
             if current.state not in EDITABLE:
                 raise TransitionError(seq, current.state, "correct")
@@ -451,7 +465,7 @@ class Queue:
         clear_errors: bool = False,
         only_from: frozenset[State] | None = None,
     ) -> Entry:
-        with writing(self.engine) as conn:
+        with self.writing() as conn:
             current = self._get(conn, seq)
             allowed = can_transition(current.state, new)
             if not allowed or (only_from is not None and current.state not in only_from):
@@ -469,11 +483,11 @@ class Queue:
     # -- delivery (see .delivery) ------------------------------------------------------------
 
     def claim_batch(self, owner: str, limit: int) -> list[Entry]:
-        with writing(self.engine) as conn:
+        with self.writing() as conn:
             return delivery.claim(conn, owner, limit)
 
     def apply_outcomes(self, owner: str, outcomes: list[Outcome]) -> int:
-        with writing(self.engine) as conn:
+        with self.writing() as conn:
             return delivery.apply(conn, owner, outcomes)
 
     def release(self, owner: str, entry_ids: list[str], error: str) -> int:
@@ -481,7 +495,7 @@ class Queue:
         return self.apply_outcomes(owner, outcomes)
 
     def recover_orphans(self) -> int:
-        with writing(self.engine) as conn:
+        with self.writing() as conn:
             return delivery.recover(conn)
 
     # -- reading -----------------------------------------------------------------------------

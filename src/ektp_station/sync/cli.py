@@ -98,6 +98,7 @@ def _run(args: argparse.Namespace) -> int:
             sys.stdout.write(f"{sent} entri dikirim.\n")
             return 0
         if args.mode == "watch":
+            station.start_backups()  # a station that only sends still keeps its backups
             station.run_forever()
             return 0
         drained = station.drain(give_up_after=args.max_time)

@@ -162,6 +162,9 @@ class SyncEngine:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._listener = listener
         self._limit = self.config.batch_size
+        #: What stopped this engine for good when it was the queue file itself (gone,
+        #: damaged, read-only, full at open); None otherwise. The window's banner shows it.
+        self.queue_fault: QueueUnusable | None = None
         self._wake = threading.Event()
         self._reasons: set[Wake] = set()
         # Re-entrant: stop() may run in a signal handler on the very thread that holds them.
@@ -291,6 +294,7 @@ class SyncEngine:
             # the file is gone, replaced or damaged: stop writing, say so, never go on
             # reporting "sent" or "waiting" from it
             log.error("sync engine stopped: the queue cannot be used (%s)", exc)
+            self.queue_fault = exc
             self._set_state(last_error=str(exc), last_error_id=exc.message_id)
         except Exception:
             log.exception("sync engine stopped by an unexpected error")
