@@ -55,3 +55,33 @@ def test_a_queue_deleted_under_the_window_turns_the_banner_red_and_refuses_saves
     assert window.form.result_label.text().startswith("Belum tersimpan: Berkas antrean dihapus")
     assert window.form.text_of("full_name") == record["full_name"]  # the typing stays
     assert station.queue.count() == before  # nothing went into the deleted file
+
+
+def test_sigterm_closes_the_window_cleanly_and_the_station_backs_up_at_exit(
+    qtbot: QtBot, station: Station
+) -> None:
+    import os
+    import signal
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ektp_station.gui.app import run_window
+    from ektp_station.store.backup import generations, inspect_backup
+
+    station.capture(make_record(31), confirmed=True)
+    opened: list[MainWindow] = []
+
+    def terminate() -> None:  # a logout or IT's `kill`: SIGTERM to the running window
+        opened.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    QTimer.singleShot(0, terminate)
+    assert run_window(station) == 0
+    assert opened and not opened[0].isVisible()
+    for window in opened:
+        window.deleteLater()
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler given back
+    station.close()  # what run_station does next: the backup at exit
+    made = generations(station.backup_folder)
+    assert made and inspect_backup(made[-1]).entries == 1

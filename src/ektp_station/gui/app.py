@@ -47,7 +47,7 @@ def build_window(station: Station) -> MainWindow:
 
 
 def run_window(station: Station, *, window: MainWindow | None = None) -> int:
-    """The window until it closes (Ctrl+C in the terminal closes it too)."""
+    """The window until it closes (Ctrl+C in the terminal and SIGTERM close it too)."""
     app = application()
     window = window or build_window(station)
     hook = install_error_hook(lambda: window)
@@ -56,7 +56,12 @@ def run_window(station: Station, *, window: MainWindow | None = None) -> int:
     window.form.inputs["nik"].setFocus()
     window.start_sync()
     station.start_backups()  # every backup-every minutes, and once more when it closes
-    previous = signal.signal(signal.SIGINT, lambda *_a: window.close())
+    # Ctrl+C in the terminal, and SIGTERM (a logout, a shutdown, IT's kill) close the window
+    # as its close button does: the engine stops, the backup at exit is made.
+    previous = {
+        sig: signal.signal(sig, lambda *_a: window.close())
+        for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     # Qt's loop holds the interpreter: wake Python now and then so the handler can run.
     ticker = QTimer(window)
     ticker.timeout.connect(lambda: None)
@@ -64,7 +69,8 @@ def run_window(station: Station, *, window: MainWindow | None = None) -> int:
     try:
         return app.exec()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         window.stop_sync()
         hook.uninstall()
 

@@ -226,8 +226,8 @@ class EntryForm(QWidget):
     def _focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
         """Leaving a field marks it as visited (so "required" shows for a skipped field) and
         shows the full listed value a partial entry stands for."""
-        if self._clearing or old is None:
-            return
+        if self._clearing or old is None or not self.isVisible():
+            return  # a closed window's form: its labels may already be gone
         for field, widget in self.inputs.items():
             if widget is old or widget.isAncestorOf(old):
                 if isinstance(widget, ValueCombo):
