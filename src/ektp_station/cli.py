@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .errors import EktpError
 from .paths import AppPaths
+from .private import restrict_umask
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -396,6 +397,7 @@ _EXTENSIONS = ("central.cli", "sync.cli", "config_cli", "operator_cli")
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     ctx: Context | None = None
+    restrict_umask()  # everything this run writes is the station user's only (0600 / 0700)
     try:
         from .logs import configure_logging
 

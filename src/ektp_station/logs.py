@@ -7,6 +7,8 @@ import logging.handlers
 import traceback
 from pathlib import Path
 
+from .private import private_dir, private_files
+
 __all__ = ["LOG_FILENAME", "configure_logging", "log_unexpected", "safe_traceback"]
 
 LOG_FILENAME = "ektp-station.log"
@@ -20,7 +22,8 @@ def configure_logging(log_dir: Path, *, verbose: bool = False) -> None:
         return
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     try:
-        log_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(log_dir)
+        private_files([log_dir / LOG_FILENAME])  # an older version's log: owner-only too
         file_handler = logging.handlers.RotatingFileHandler(
             log_dir / LOG_FILENAME, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .paths import AppPaths
+from .private import private_dir, private_files
 
 __all__ = [
     "SETTING_NAMES",
@@ -162,6 +163,7 @@ class Settings:
     @classmethod
     def load(cls, paths: AppPaths) -> Settings:
         data: dict[str, Any] = {}
+        private_files([paths.config_file, paths.token_file])  # an older version's: tightened
         if paths.config_file.exists():
             try:
                 data = json.loads(paths.config_file.read_text(encoding="utf-8"))
@@ -225,10 +227,11 @@ class Settings:
         return f"Pengaturan tidak sah diabaikan, dipakai nilai bawaan: {names}. Atur ulang."
 
     def save(self, paths: AppPaths) -> None:
-        paths.config_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(paths.config_dir)
         data = {k: v for k, v in asdict(self).items() if k not in ("token", "ignored")}
         tmp = paths.config_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        private_files([tmp])
         os.replace(tmp, paths.config_file)
         if self.token:
             _write_private(paths.token_file, self.token + "\n")

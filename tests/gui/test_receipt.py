@@ -146,3 +146,12 @@ def test_every_save_in_the_window_writes_a_receipt(qtbot: QtBot, demo: Demo) -> 
     assert actor is not None and writer.last is not None and writer.last.operator == actor.name
     assert "bukti" in window.status_bar.currentMessage()
     window.close()
+
+
+def test_a_receipt_and_its_folder_are_owner_only(tmp_path: Path) -> None:
+    import stat
+
+    path = write_receipt_pdf(Receipt.from_entry(entry()), tmp_path / RECEIPTS_DIR)
+    assert path is not None
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it bears the resident's name
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

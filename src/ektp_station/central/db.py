@@ -23,6 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ..private import private_dir, private_files
+
 __all__ = [
     "CentralDB",
     "StationInfo",
@@ -160,7 +162,7 @@ def make_engine(db_url: str) -> Engine:
     url = sa.make_url(db_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            private_dir(Path(url.database).parent)  # the centre's records: owner-only
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @sa.event.listens_for(engine, "connect")
@@ -171,6 +173,9 @@ def make_engine(db_url: str) -> Engine:
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA synchronous=FULL")
             cur.close()
+            if url.database and url.database != ":memory:":
+                base = Path(url.database)
+                private_files([base, Path(f"{base}-wal"), Path(f"{base}-shm")])
 
         @sa.event.listens_for(engine, "begin")
         def _on_begin(conn: sa.Connection) -> None:

@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMainWindow
 
 from ..domain.nik import mask_nik
+from ..private import private_dir, private_files
 from ..store import Entry
 from .main_window import MainWindow
 from .tasks import TaskRunner
@@ -176,7 +177,7 @@ def _set_page(device: QPagedPaintDevice) -> None:
 def write_receipt_pdf(receipt: Receipt, folder: Path) -> Path | None:
     """``folder/bukti-000123.pdf``; None (logged) if the file cannot be written."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)  # a receipt bears the resident's name: owner-only
     except OSError as exc:
         log.warning("receipts folder not writable: %s", exc.__class__.__name__)
         return None
@@ -189,6 +190,7 @@ def write_receipt_pdf(receipt: Receipt, folder: Path) -> Path | None:
     if not _paint_on(writer, receipt):
         log.warning("receipt %d not written", receipt.seq)
         return None
+    private_files([path])
     return path
 
 

@@ -30,6 +30,7 @@ from ..errors import (
     StationRunning,
     WrongStationBackup,
 )
+from ..private import private_dir, private_files
 from .db import translated
 from .queue import DB_FILENAME, QUEUE_ID_FILENAME, QUEUE_ID_KEY, Queue
 
@@ -84,7 +85,8 @@ def backup(queue: Queue, target: Path) -> BackupInfo:
     """Copy the live queue to ``target`` (checked before it replaces anything there)."""
     partial = target.with_name(target.name + ".partial")
     with translated():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.is_dir():
+            private_dir(target.parent)
         partial.unlink(missing_ok=True)
         try:  # a copy cut short (a full stick, a check failed) never stays behind
             raw = queue.engine.raw_connection()
@@ -92,6 +94,7 @@ def backup(queue: Queue, target: Path) -> BackupInfo:
                 source = raw.driver_connection
                 assert isinstance(source, sqlite3.Connection)
                 dest = sqlite3.connect(partial)
+                private_files([partial])  # holds every record: owner-only before a byte is in
                 try:
                     source.backup(dest)
                     dest.execute("PRAGMA journal_mode=DELETE")
@@ -165,7 +168,7 @@ def backup_into(
         if not folder.is_dir():
             if not create:
                 raise BackupFailed(str(folder), "backup folder missing")
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder)
         info = backup(queue, folder / backup_name(now))
     except QueueGone:
         raise
@@ -212,6 +215,7 @@ def restore(data_dir: Path, source: Path, *, station_id: str) -> BackupInfo:
                     dest.close()
             finally:
                 src.close()
+            private_files([db])
             if info.queue_id:
                 (data_dir / QUEUE_ID_FILENAME).write_text(info.queue_id + "\n", encoding="utf-8")
     finally:

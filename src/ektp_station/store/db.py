@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
 from ..errors import DiskFull, QueueBusy, QueueDamaged, QueueReadOnly, QueueUnusable
+from ..private import private_dir
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -104,7 +105,7 @@ _READ_ONLY = "ektp_read_only"
 
 def create_queue_engine(path: Path) -> Engine:
     with translated():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)  # the data folder: owner-only (0700)
     engine = create_engine(
         f"sqlite+pysqlite:///{path}",
         poolclass=QueuePool,

@@ -37,6 +37,7 @@ from ..errors import (
     SaveRefused,
     TransitionError,
 )
+from ..private import private_files
 from ..timeutil import format_utc, utc_now_iso
 from . import delivery
 from .auditlog import write_audit
@@ -124,6 +125,11 @@ class Queue:
         except BaseException:
             engine.dispose()
             raise
+        # owner-only, also what an older version left readable (the WAL holds records too)
+        private_files(
+            data_dir / name
+            for name in (DB_FILENAME, f"{DB_FILENAME}-wal", f"{DB_FILENAME}-shm", QUEUE_ID_FILENAME)
+        )
         if recover and queue._orphans:
             lock = queue.sync_lock()
             if lock.try_acquire():
