@@ -13,19 +13,27 @@ from pathlib import Path
 import pytest
 
 from ektp_station.domain import FIELDS, normalise
+from ektp_station.station.importing import CHUNK_LINES
 from ektp_station.store import DB_FILENAME, Queue
 
 from .support import EKTP, assert_same, count_entries, run_ektp, subprocess_env, write_jsonl
 from factories import many_records
 from helpers import wait_until
 
-TOTAL = 30_000
-KILL_AFTER = 2_000  # entries in the queue before the kill
+#: The import commits ~250 lines a second on a loaded CI machine (short write transactions,
+#: a pause between them for counters' saves), so 3,000 lines leave the kill seconds of margin
+#: while keeping the re-import of the rest short. KILL_AFTER is not a multiple of the 500
+#: lines the import reads and validates at a time: the count crosses it inside a chunk's
+#: inserts (in a write transaction or in the pause between two), not at a chunk's end, where
+#: the kill would land in the validation of the next chunk with no transaction open.
+TOTAL = 3_000
+KILL_AFTER = 1_200  # entries in the queue before the kill
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_kill_during_large_import_leaves_a_consistent_queue(tmp_path: Path) -> None:
+    assert KILL_AFTER % CHUNK_LINES and TOTAL - KILL_AFTER > 2 * CHUNK_LINES
     records = many_records(TOTAL)
     source = write_jsonl(tmp_path / "besar.jsonl", records)
     data_dir = tmp_path / "st"
