@@ -457,10 +457,13 @@ class OperatorNotFound(OperatorError):
 
 
 class InvalidPinError(OperatorError):
-    def __init__(self, low: int, high: int) -> None:
+    def __init__(self, low: int, high: int, *, supervisor: bool = False) -> None:
+        who_id, who_en = (
+            ("PIN supervisor", "A supervisor's PIN") if supervisor else ("PIN", "The PIN")
+        )
         super().__init__(
-            f"PIN harus {low}–{high} angka. Ketik ulang PIN.",
-            f"The PIN must be {low}–{high} digits. Type it again.",
+            f"{who_id} harus {low}–{high} angka. Ketik ulang PIN.",
+            f"{who_en} must be {low}–{high} digits. Type it again.",
         )
 
 

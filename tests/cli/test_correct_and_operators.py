@@ -227,7 +227,7 @@ def test_an_export_reimports_with_its_revision(
 def test_the_first_account_is_the_supervisor_even_as_operator(
     cli: Cli, station: Path, stdin: Callable[[str], None]
 ) -> None:
-    stdin("1234\n")
+    stdin("123456\n")
     first = cli(
         "--data-dir", station, "operator", "add", "siti", "--role", "operator", "--pin-stdin"
     )
@@ -238,7 +238,7 @@ def test_the_first_account_is_the_supervisor_even_as_operator(
     second = cli("--data-dir", station, "operator", "add", "andi", "--pin-stdin")
     assert second.rc == 0, second.err
 
-    stdin("2468\n")
+    stdin("246802\n")
     third = cli(
         "--data-dir", station, "operator", "add", "dewi", "--role", "supervisor", "--pin-stdin"
     )
@@ -248,11 +248,11 @@ def test_the_first_account_is_the_supervisor_even_as_operator(
         for o in cli("--data-dir", station, "operator", "list", "--json").json()
     }
     assert roles == {"SITI": "supervisor", "ANDI": "operator", "DEWI": "supervisor"}
-    assert "1234" not in first.out + first.err  # a PIN is never echoed
+    assert "123456" not in first.out + first.err  # a PIN is never echoed
 
 
 def test_operator_list_json_keys(cli: Cli, station: Path, stdin: Callable[[str], None]) -> None:
-    stdin("1234\n")
+    stdin("123456\n")
     assert cli("--data-dir", station, "operator", "add", "siti", "--pin-stdin").rc == 0
 
     result = cli("--data-dir", station, "operator", "list", "--json")
@@ -280,7 +280,7 @@ def test_operator_list_without_accounts_says_how_to_start(cli: Cli, station: Pat
 def test_disable_enable_and_reset_pin(
     cli: Cli, station: Path, stdin: Callable[[str], None]
 ) -> None:
-    for name, pin in (("siti", "1234"), ("andi", "5678")):
+    for name, pin in (("siti", "123456"), ("andi", "5678")):
         stdin(pin + "\n")
         assert cli("--data-dir", station, "operator", "add", name, "--pin-stdin").rc == 0
 
@@ -301,7 +301,7 @@ def test_disable_enable_and_reset_pin(
         accounts = Operators(queue.engine)
         assert accounts.verify("ANDI", "97531") is not None
         assert accounts.verify("ANDI", "5678") is None
-        assert accounts.verify("SITI", "1234") is not None
+        assert accounts.verify("SITI", "123456") is not None
     finally:
         queue.close()
 
@@ -309,7 +309,7 @@ def test_disable_enable_and_reset_pin(
 def test_the_last_supervisor_cannot_be_disabled(
     cli: Cli, station: Path, stdin: Callable[[str], None]
 ) -> None:
-    stdin("1234\n")
+    stdin("123456\n")
     assert cli("--data-dir", station, "operator", "add", "siti", "--pin-stdin").rc == 0
 
     result = cli("--data-dir", station, "operator", "disable", "siti")
@@ -336,13 +336,17 @@ def test_a_bad_pin_exits_3_translated(
     result = cli("--data-dir", station, "operator", "add", "siti", "--pin-stdin")
 
     assert result.rc == 3
-    expected = {"id": "PIN harus 4–12 angka", "en": "The PIN must be 4–12 digits"}[lang]
+    # the first account is the supervisor: its PIN is at least 6 digits
+    expected = {
+        "id": "PIN supervisor harus 6–12 angka",
+        "en": "A supervisor's PIN must be 6–12 digits",
+    }[lang]
     assert expected in result.err
     assert cli("--data-dir", station, "operator", "list", "--json").json() == []
 
 
 def test_a_duplicate_name_exits_3(cli: Cli, station: Path, stdin: Callable[[str], None]) -> None:
-    stdin("1234\n")
+    stdin("123456\n")
     assert cli("--data-dir", station, "operator", "add", "siti", "--pin-stdin").rc == 0
     stdin("5678\n")
 
@@ -379,7 +383,7 @@ def test_an_empty_pin_on_stdin_exits_2(
 def test_reset_pin_without_a_terminal_exits_2_and_keeps_the_pin(
     cli: Cli, station: Path, stdin: Callable[[str], None]
 ) -> None:
-    stdin("1234\n")
+    stdin("123456\n")
     assert cli("--data-dir", station, "operator", "add", "siti", "--pin-stdin").rc == 0
     stdin("")
 
@@ -388,7 +392,7 @@ def test_reset_pin_without_a_terminal_exits_2_and_keeps_the_pin(
     assert result.rc == 2
     queue = Queue.open(station)
     try:
-        assert Operators(queue.engine).verify("SITI", "1234") is not None
+        assert Operators(queue.engine).verify("SITI", "123456") is not None
     finally:
         queue.close()
 

@@ -71,7 +71,7 @@ def test_english_changes_every_visible_string(
 ) -> None:
     station = make_station(sign_in=False)
     if not first_run:
-        station.create_first_account("SITI", "2468")
+        station.create_first_account("SITI", "246802")
         station.sign_out()
     indonesian = dialog_texts(qtbot, station)
     assert "Batal" in indonesian
@@ -90,7 +90,7 @@ def test_messages_follow_the_language(
     qtbot: QtBot, make_station: MakeStation, english: None
 ) -> None:
     station = make_station(sign_in=False)
-    station.create_first_account("SITI", "2468")
+    station.create_first_account("SITI", "246802")
     station.sign_out()
     dialog = LoginDialog(station)
     qtbot.addWidget(dialog)

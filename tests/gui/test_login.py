@@ -25,7 +25,7 @@ MakeStation = Callable[..., Station]
 def counter(make_station: MakeStation) -> Station:
     """A station nobody is signed in to, with a supervisor SITI and an operator BUDI."""
     station = make_station(sign_in=False)
-    station.create_first_account("SITI", "2468")
+    station.create_first_account("SITI", "246802")
     station.add_operator("BUDI", "1357")
     station.sign_out()
     return station
@@ -63,13 +63,13 @@ def test_first_run_creates_the_supervisor(qtbot: QtBot, make_station: MakeStatio
     assert dialog.first_run and dialog.ok_button.text() == "Buat akun"
     assert dialog.confirm_input is not None
     qtbot.keyClicks(dialog.name_input, "siti aminah")
-    qtbot.keyClicks(dialog.pin_input, "2468")
-    qtbot.keyClicks(dialog.confirm_input, "2460")
+    qtbot.keyClicks(dialog.pin_input, "246802")
+    qtbot.keyClicks(dialog.confirm_input, "246800")
     qtbot.keyClick(dialog.confirm_input, Qt.Key.Key_Return)
     assert "berbeda" in dialog.message.text() and dialog.isVisible()
     assert station.accounts.first_run() and station.actor is None
-    qtbot.keyClicks(dialog.pin_input, "2468")
-    qtbot.keyClicks(dialog.confirm_input, "2468")
+    qtbot.keyClicks(dialog.pin_input, "246802")
+    qtbot.keyClicks(dialog.confirm_input, "246802")
     with qtbot.waitSignal(dialog.accepted):
         qtbot.keyClick(dialog.confirm_input, Qt.Key.Key_Return)
     assert dialog.actor is not None
@@ -125,7 +125,7 @@ def test_wrong_pin_is_refused_and_the_core_locks_after_a_few(
     assert dialog.message.text() == (
         f"{MAX_ATTEMPTS} kali salah. Tunggu {LOCK_SECONDS} detik, atau minta supervisor."
     )
-    dialog.pin_input.setText("2468")
+    dialog.pin_input.setText("246802")
     dialog.accept()  # even the right PIN waits out the lock
     assert dialog.actor is None and counter.actor is None
 
@@ -138,7 +138,7 @@ def test_a_new_dialog_over_the_same_station_is_still_locked(
     dialog.reject()
     again = open_dialog(qtbot, counter)  # closing the dialog does not reset the count
     assert not is_locked(again)  # nothing says which names are locked before one is tried
-    type_in(qtbot, again, "siti", "2468")  # the right PIN
+    type_in(qtbot, again, "siti", "246802")  # the right PIN
     assert again.isVisible() and again.actor is None and counter.actor is None
     assert is_locked(again)
     assert again.message.text().startswith(f"{MAX_ATTEMPTS} kali salah. Tunggu ")
@@ -154,13 +154,13 @@ def test_the_dialog_unlocks_when_the_cores_lock_ends(
     dialog.reject()
     now[0] += LOCK_SECONDS - 0.5  # half a second left on the core's clock
     again = open_dialog(qtbot, counter)
-    type_in(qtbot, again, "SITI", "2468")
+    type_in(qtbot, again, "SITI", "246802")
     assert is_locked(again)
     assert again.message.text().startswith(f"{MAX_ATTEMPTS} kali salah. Tunggu 1 detik")
     qtbot.waitUntil(lambda: not is_locked(again), timeout=5000)  # the dialog's own timer
     assert again.message.text() == "" and again.pin_input.hasFocus()
     now[0] += 1
-    qtbot.keyClicks(again.pin_input, "2468")
+    qtbot.keyClicks(again.pin_input, "246802")
     with qtbot.waitSignal(again.accepted):
         qtbot.keyClick(again.pin_input, Qt.Key.Key_Return)  # Enter signs in, not "Batal"
     assert again.actor is not None and again.actor.is_supervisor

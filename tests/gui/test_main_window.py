@@ -164,7 +164,7 @@ def test_a_change_from_another_thread_reaches_the_views_on_the_gui_thread(
 
 def test_the_title_follows_who_is_signed_in(qtbot: QtBot, make_station: MakeStation) -> None:
     station = make_station(sign_in=False)
-    station.create_first_account("SUPERVISOR SATU", "1234")
+    station.create_first_account("SUPERVISOR SATU", "123456")
     station.add_operator("BUDI", "1357")
     window = open_window(qtbot, station)
     assert "Supervisor: SUPERVISOR SATU" in window.windowTitle()

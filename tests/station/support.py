@@ -13,7 +13,7 @@ from ektp_station.store import Entry, Outcome, State
 
 from sync_support import STATION
 
-SUPERVISOR, SUPERVISOR_PIN = "SUPERVISOR UJI", "1234"
+SUPERVISOR, SUPERVISOR_PIN = "SUPERVISOR UJI", "123456"
 OPERATOR, OPERATOR_PIN = "OPERATOR UJI", "0000"
 OWNER = "uji-engine"  # the claimer's name when a test plays the sync engine
 

@@ -8,13 +8,20 @@ import pytest
 
 from ektp_station.errors import (
     AccountDisabled,
+    InvalidPinError,
     LastSupervisorError,
     NotAllowed,
     SignInLocked,
     SignInRefused,
 )
 from ektp_station.station import Actor, Station
-from ektp_station.station.accounts import LOCK_SECONDS, MAX_ATTEMPTS, Accounts
+from ektp_station.station.accounts import (
+    LOCK_SECONDS,
+    MAX_ATTEMPTS,
+    MAX_LOCK_SECONDS,
+    Accounts,
+    lock_seconds,
+)
 from ektp_station.store.operators import Operators
 from ektp_station.timeutil import utc_now
 
@@ -113,6 +120,65 @@ def test_the_lock_ends_after_its_time(station: Station) -> None:
     assert accounts.sign_in(OPERATOR, OPERATOR_PIN).name == OPERATOR
 
 
+def test_the_lock_and_the_count_outlive_a_restart(
+    open_station: OpenStation, station: Station
+) -> None:
+    _fail(station.sign_in, OPERATOR, 2)
+    station.close()  # the program ends; a new one opens the same queue
+    again = open_station()
+    _fail(again.sign_in, OPERATOR, MAX_ATTEMPTS - 3)  # the count went on: 4 now
+    with pytest.raises(SignInLocked):
+        again.sign_in(OPERATOR, WRONG)
+    again.close()
+    third = open_station()
+    with pytest.raises(SignInLocked) as still:
+        third.sign_in(OPERATOR, OPERATOR_PIN)  # locked across the restart, even the right PIN
+    assert 1 <= still.value.seconds <= LOCK_SECONDS
+
+
+def test_each_lockout_in_a_row_lasts_longer(station: Station) -> None:
+    clock = Clock()
+    accounts = Accounts(Operators(station.queue.engine), clock=clock)
+    waits = []
+    for _round in range(4):
+        _fail(accounts.sign_in, OPERATOR, MAX_ATTEMPTS - 1)
+        with pytest.raises(SignInLocked) as locked:
+            accounts.sign_in(OPERATOR, WRONG)
+        waits.append(locked.value.seconds)
+        clock.now += locked.value.seconds  # the lock ends; the next wrong PINs lock again
+    assert waits == [LOCK_SECONDS, 2 * LOCK_SECONDS, 4 * LOCK_SECONDS, 8 * LOCK_SECONDS]
+    assert lock_seconds(50) == MAX_LOCK_SECONDS
+    # a right PIN ends the series: the next lock is short again
+    assert accounts.sign_in(OPERATOR, OPERATOR_PIN).name == OPERATOR
+    _fail(accounts.sign_in, OPERATOR, MAX_ATTEMPTS - 1)
+    with pytest.raises(SignInLocked) as fresh:
+        accounts.sign_in(OPERATOR, WRONG)
+    assert fresh.value.seconds == LOCK_SECONDS
+
+
+def test_a_clock_set_back_does_not_lengthen_the_lock(station: Station) -> None:
+    clock = Clock()
+    accounts = Accounts(Operators(station.queue.engine), clock=clock)
+    _fail(accounts.sign_in, OPERATOR, MAX_ATTEMPTS - 1)
+    with pytest.raises(SignInLocked):
+        accounts.sign_in(OPERATOR, WRONG)
+    clock.now -= 10 * 86_400  # someone sets the PC's date back ten days
+    with pytest.raises(SignInLocked) as locked:
+        accounts.sign_in(OPERATOR, OPERATOR_PIN)
+    assert locked.value.seconds <= LOCK_SECONDS
+
+
+def test_a_supervisors_pin_has_at_least_six_digits(station: Station) -> None:
+    station.sign_in(SUPERVISOR, SUPERVISOR_PIN)
+    with pytest.raises(InvalidPinError) as short:
+        station.add_operator("KEPALA", "12345", role="supervisor")
+    assert "PIN supervisor harus 6–12 angka" in short.value.message("id")
+    assert station.add_operator("PETUGAS", "1234").role == "operator"  # operators: 4 digits
+    with pytest.raises(InvalidPinError):
+        station.reset_pin(SUPERVISOR, "1234")
+    assert station.reset_pin(OPERATOR, "4321").name == OPERATOR
+
+
 def test_a_supervisor_resetting_the_pin_lifts_the_lock(station: Station) -> None:
     _fail(station.sign_in, OPERATOR, MAX_ATTEMPTS - 1)
     with pytest.raises(SignInLocked):
@@ -165,14 +231,14 @@ def test_the_first_account_is_the_supervisor_and_signed_in(open_station: OpenSta
     station = open_station()
     assert station.accounts.first_run()
 
-    actor = station.create_first_account("kepala  seksi", "1357")
+    actor = station.create_first_account("kepala  seksi", "135791")
 
     assert actor == Actor("KEPALA SEKSI", "supervisor")
     assert station.actor == actor and station.is_supervisor
     created = station.accounts.store.get("KEPALA SEKSI")
     assert created is not None and created.last_sign_in_at is not None
     with pytest.raises(NotAllowed):  # only on a station without accounts
-        station.create_first_account("ORANG LAIN", "2468")
+        station.create_first_account("ORANG LAIN", "246802")
 
 
 def test_the_first_account_is_a_supervisor_whatever_role_is_asked(
@@ -180,14 +246,14 @@ def test_the_first_account_is_a_supervisor_whatever_role_is_asked(
 ) -> None:
     station = open_station()
 
-    created = station.add_operator("PERTAMA", "1357", role="operator")
+    created = station.add_operator("PERTAMA", "135791", role="operator")
 
     assert created.role == "supervisor"
     with pytest.raises(NotAllowed):  # the second needs a supervisor signed in
         station.add_operator("KEDUA", "2468")
-    station.sign_in("PERTAMA", "1357")
+    station.sign_in("PERTAMA", "135791")
     assert station.add_operator("KEDUA", "2468").role == "operator"
-    assert station.add_operator("KETIGA", "3579", role="supervisor").role == "supervisor"
+    assert station.add_operator("KETIGA", "357913", role="supervisor").role == "supervisor"
 
 
 # -- who may disable whom -----------------------------------------------------------------------
@@ -199,7 +265,7 @@ def test_the_last_active_supervisor_cannot_be_disabled(station: Station) -> None
     with pytest.raises(LastSupervisorError):  # …but not the station's last supervisor
         station.set_operator_active(SUPERVISOR, False)
 
-    station.add_operator("SUPERVISOR DUA", "5678", role="supervisor")
+    station.add_operator("SUPERVISOR DUA", "567890", role="supervisor")
     station.set_operator_active(SUPERVISOR, False)  # now there is another one
     with pytest.raises(LastSupervisorError):
         station.set_operator_active("SUPERVISOR DUA", False)
@@ -209,7 +275,7 @@ def test_the_last_active_supervisor_cannot_be_disabled(station: Station) -> None
 
 def test_a_disabled_supervisor_does_not_count_as_the_other_one(station: Station) -> None:
     station.act_as(Actor.console_user("ADMIN PC"))
-    station.add_operator("SUPERVISOR DUA", "5678", role="supervisor")
+    station.add_operator("SUPERVISOR DUA", "567890", role="supervisor")
     station.set_operator_active("SUPERVISOR DUA", False)
 
     with pytest.raises(LastSupervisorError):
@@ -218,7 +284,7 @@ def test_a_disabled_supervisor_does_not_count_as_the_other_one(station: Station)
 
 def test_nobody_disables_his_own_account(station: Station) -> None:
     station.sign_in(SUPERVISOR, SUPERVISOR_PIN)
-    station.add_operator("SUPERVISOR DUA", "5678", role="supervisor")
+    station.add_operator("SUPERVISOR DUA", "567890", role="supervisor")
 
     with pytest.raises(NotAllowed):  # even with another supervisor left
         station.set_operator_active(" supervisor uji", False)

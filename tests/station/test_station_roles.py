@@ -140,7 +140,7 @@ SUPERVISOR_ONLY: dict[str, Callable[[Station], object]] = {
     "list_operators": lambda st: st.operators(),
     "disable_operator": lambda st: st.set_operator_active(OPERATOR, False),
     "enable_operator": lambda st: st.set_operator_active(OPERATOR, True),
-    "reset_pin": lambda st: st.reset_pin(SUPERVISOR, "4321"),
+    "reset_pin": lambda st: st.reset_pin(SUPERVISOR, "654321"),
     "see_full_nik": lambda st: st.may_see_full_nik(),
 }
 
@@ -172,13 +172,13 @@ def test_what_the_supervisor_did_to_the_accounts_took_effect(station: Station) -
 
     station.add_operator("OPERATOR DUA", "5678")
     station.set_operator_active(OPERATOR, False)
-    station.reset_pin(SUPERVISOR, "4321")
+    station.reset_pin(SUPERVISOR, "654321")
 
     accounts = {o.name: o for o in station.operators()}
     assert set(accounts) == {SUPERVISOR, OPERATOR, "OPERATOR DUA"}
     assert accounts["OPERATOR DUA"].role == "operator" and accounts["OPERATOR DUA"].active
     assert not accounts[OPERATOR].active
-    assert station.accounts.store.verify(SUPERVISOR, "4321") is not None
+    assert station.accounts.store.verify(SUPERVISOR, "654321") is not None
     assert station.accounts.store.verify(SUPERVISOR, SUPERVISOR_PIN) is None
 
 

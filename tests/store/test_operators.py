@@ -45,19 +45,19 @@ def test_a_damaged_hash_lets_nobody_in(stored: str) -> None:
 
 def test_first_account_is_the_supervisor_then_operators(accounts: Operators) -> None:
     assert accounts.count() == 0
-    siti = accounts.create("  siti  aminah ", "2468")
+    siti = accounts.create("  siti  aminah ", "246802")
     assert siti.name == "SITI AMINAH" and siti.is_supervisor
     budi = accounts.create("Budi", "1357")
     assert budi.role == "operator" and not budi.is_supervisor
-    assert accounts.create("Ani", "9999", role="supervisor").is_supervisor
+    assert accounts.create("Ani", "999999", role="supervisor").is_supervisor
     assert accounts.names() == ["ANI", "BUDI", "SITI AMINAH"]
 
 
 def test_verify(accounts: Operators) -> None:
-    accounts.create("SITI", "2468")
-    found = accounts.verify("siti", "2468")
+    accounts.create("SITI", "246802")
+    found = accounts.verify("siti", "246802")
     assert found is not None and found.name == "SITI"
-    assert accounts.verify("SITI", "2469") is None
+    assert accounts.verify("SITI", "246803") is None
     assert accounts.verify("NOBODY", "2468") is None
 
 
@@ -68,16 +68,16 @@ def test_bad_input_and_duplicates_are_refused(accounts: Operators) -> None:
         accounts.create("SITI", "12ab")
     with pytest.raises(InvalidNameError):
         accounts.create("   ", "1234")
-    accounts.create("SITI", "1234")
+    accounts.create("SITI", "123456")
     with pytest.raises(OperatorExistsError) as caught:
         accounts.create("siti", "5678")
     assert "sudah terdaftar" in caught.value.message("id")
 
 
 def test_no_pin_in_the_database_file(data_dir: Path, accounts: Operators) -> None:
-    accounts.create("SITI", "97531")
+    accounts.create("SITI", "975313")
     with sqlite3.connect(data_dir / DB_FILENAME) as raw:
         rows = raw.execute("SELECT name, pin_hash, salt, role FROM operators").fetchall()
     assert len(rows) == 1
     _name, pin_hash, salt, role = rows[0]
-    assert "97531" not in pin_hash and len(bytes.fromhex(salt)) == 16 and role == "supervisor"
+    assert "975313" not in pin_hash and len(bytes.fromhex(salt)) == 16 and role == "supervisor"

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 NetworkMode = Literal["nyambung", "putus", "flaky"]
 DEMO_STATION_ID = "DEMO-01"
 #: (name, PIN) of the demo's accounts; the window opens signed in as the operator.
-DEMO_SUPERVISOR = ("SUPERVISOR DEMO", "1234")
+DEMO_SUPERVISOR = ("SUPERVISOR DEMO", "123456")
 DEMO_OPERATOR = ("OPERATOR DEMO", "0000")
 #: Quicker than a counter's defaults, so that the link's return shows within a second or two.
 DEMO_ENGINE = EngineConfig(batch_size=50, probe_interval=1.0, backoff_max=10.0, idle_poll=2.0)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import EktpError, SignInLocked
 from ..station import Actor, Station
-from ..store.operators import MAX_PIN_LENGTH, MIN_PIN_LENGTH
+from ..store.operators import MAX_PIN_LENGTH, MIN_PIN_LENGTH, MIN_SUPERVISOR_PIN_LENGTH
 from .i18n import current_language
 
 __all__ = ["LoginDialog"]
@@ -108,9 +108,9 @@ class LoginDialog(QDialog):
         field.setObjectName(name)
         field.setEchoMode(QLineEdit.EchoMode.Password)
         field.setMaxLength(MAX_PIN_LENGTH)
-        field.setPlaceholderText(
-            self.tr("{low}–{high} angka").format(low=MIN_PIN_LENGTH, high=MAX_PIN_LENGTH)
-        )
+        # the first account is the station's supervisor: a longer PIN
+        low = MIN_SUPERVISOR_PIN_LENGTH if self.first_run else MIN_PIN_LENGTH
+        field.setPlaceholderText(self.tr("{low}–{high} angka").format(low=low, high=MAX_PIN_LENGTH))
         return field
 
     # -- accepting ---------------------------------------------------------------------------

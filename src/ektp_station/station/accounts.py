@@ -1,14 +1,15 @@
 """Operator accounts and signing in (use cases of :class:`~.service.Station`).
 
-Wrong PINs are counted per name in the core (not in a dialog that a new dialog resets):
-after ``MAX_ATTEMPTS`` in a row that name is locked for ``LOCK_SECONDS``; an unknown name
-counts like a known one, so the lock tells nothing about which names exist.
+Wrong PINs are counted per name in the queue's database (not in a dialog that a new dialog
+resets, nor in a process that a restart resets): after ``MAX_ATTEMPTS`` in a row that name is
+locked, ``LOCK_SECONDS`` the first time and twice as long at each lockout after it (up to
+``MAX_LOCK_SECONDS``) until a right PIN or a supervisor's PIN reset. An unknown name counts like
+a known one, so the lock tells nothing about which names exist.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
@@ -16,21 +17,26 @@ from ..errors import AccountDisabled, NotAllowed, SignInLocked, SignInRefused
 from ..store.operators import ROLES, Operator, Operators, normalise_name
 from .roles import Actor, Permission, require
 
-__all__ = ["LOCK_SECONDS", "MAX_ATTEMPTS", "Accounts"]
+__all__ = ["LOCK_SECONDS", "MAX_ATTEMPTS", "MAX_LOCK_SECONDS", "Accounts", "lock_seconds"]
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 LOCK_SECONDS = 30
+MAX_LOCK_SECONDS = 3600
+
+
+def lock_seconds(lockouts: int) -> float:
+    """How long the ``lockouts``-th lock in a row lasts: 30 s, 60 s, 2 min, … ≤ 1 hour."""
+    return float(min(MAX_LOCK_SECONDS, LOCK_SECONDS * 2 ** max(0, min(lockouts - 1, 20))))
 
 
 class Accounts:
-    def __init__(self, store: Operators, *, clock: Callable[[], float] = time.monotonic) -> None:
+    """``clock``: seconds since the epoch (a lock outlives the process, so wall time)."""
+
+    def __init__(self, store: Operators, *, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self._clock = clock
-        self._failures: dict[str, int] = {}
-        self._locked_until: dict[str, float] = {}
-        self._lock = threading.Lock()
 
     # -- signing in --------------------------------------------------------------------------
 
@@ -44,30 +50,33 @@ class Accounts:
 
     def sign_in(self, name: str, pin: str) -> Actor:
         key = normalise_name(name)
-        with self._lock:
-            until = self._locked_until.get(key, 0.0)
-            now = self._clock()
-            if now < until:
-                raise SignInLocked(int(until - now + 0.999), MAX_ATTEMPTS)
+        self._refuse_if_locked(key)
         operator = self.store.verify(name, pin)
         if operator is None:
-            with self._lock:
-                failures = self._failures.get(key, 0) + 1
-                self._failures[key] = failures
-                log.warning("sign-in refused (%d in a row)", failures)
-                if failures >= MAX_ATTEMPTS:
-                    self._failures[key] = 0
-                    self._locked_until[key] = self._clock() + LOCK_SECONDS
-                    raise SignInLocked(LOCK_SECONDS, MAX_ATTEMPTS)
+            now = self._clock()
+            failed = self.store.record_failure(
+                key, now=now, max_attempts=MAX_ATTEMPTS, lock_for=lock_seconds
+            )
+            if failed.locked_until is not None:
+                log.warning("sign-in refused; name locked (lockout %d in a row)", failed.lockouts)
+                raise SignInLocked(int(lock_seconds(failed.lockouts)), MAX_ATTEMPTS)
+            log.warning("sign-in refused (%d in a row)", failed.failures)
             raise SignInRefused()
-        with self._lock:
-            self._failures.pop(key, None)
-            self._locked_until.pop(key, None)
+        self.store.clear_failures(key)
         if not operator.active:
             log.warning("sign-in refused: account disabled")
             raise AccountDisabled()
         self.store.record_sign_in(operator.name)
         return Actor.of(operator)
+
+    def _refuse_if_locked(self, key: str) -> None:
+        state = self.store.failures(key)
+        if state.locked_until is None:
+            return
+        # a clock set back must not lengthen the lock beyond what this lockout gives
+        left = min(state.locked_until - self._clock(), lock_seconds(state.lockouts))
+        if left > 0:
+            raise SignInLocked(int(left + 0.999), MAX_ATTEMPTS)
 
     # -- managing accounts -------------------------------------------------------------------
 
@@ -98,10 +107,6 @@ class Accounts:
     def reset_pin(self, actor: Actor | None, name: str, pin: str) -> Operator:
         """A supervisor sets a new PIN (for a forgotten one); it also lifts a sign-in lock."""
         require(actor, Permission.MANAGE_ACCOUNTS)
-        changed = self.store.set_pin(name, pin)
-        with self._lock:
-            key = normalise_name(name)
-            self._failures.pop(key, None)
-            self._locked_until.pop(key, None)
+        changed = self.store.set_pin(name, pin)  # lifts the name's lock too
         log.info("operator PIN reset by a supervisor")
         return changed

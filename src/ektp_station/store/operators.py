@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
     Column,
     Engine,
+    Float,
     Integer,
     MetaData,
     RowMapping,
@@ -44,7 +46,9 @@ from .db import reading, writing
 __all__ = [
     "MAX_PIN_LENGTH",
     "MIN_PIN_LENGTH",
+    "MIN_SUPERVISOR_PIN_LENGTH",
     "ROLES",
+    "Failures",
     "InvalidNameError",
     "InvalidPinError",
     "Operator",
@@ -59,6 +63,8 @@ ROLE_OPERATOR = "operator"
 ROLE_SUPERVISOR = "supervisor"
 ROLES = (ROLE_OPERATOR, ROLE_SUPERVISOR)
 MIN_PIN_LENGTH = 4
+#: A supervisor's PIN opens every record and every setting: longer (10**6 tries, not 10**4).
+MIN_SUPERVISOR_PIN_LENGTH = 6
 MAX_PIN_LENGTH = 12
 MAX_NAME_LENGTH = 60
 
@@ -81,6 +87,26 @@ operators = Table(
     Column("active", Integer, nullable=False, default=1),  # schema v5
     Column("last_sign_in_at", Text),  # schema v5
 )
+#: Wrong PINs in a row and lockouts per name (schema v6): kept in the queue's database, so a
+#: new dialog or a restarted program does not start again at zero. Unknown names count too.
+sign_in_failures = Table(
+    "sign_in_failures",
+    _metadata,
+    Column("name", Text, primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("lockouts", Integer, nullable=False, default=0),
+    Column("locked_until", Float),  # seconds since the epoch
+)
+
+
+@dataclass(frozen=True)
+class Failures:
+    """A name's wrong PINs since its last lock, its lockouts in a row, and until when it is
+    locked (seconds since the epoch; None when not)."""
+
+    failures: int = 0
+    lockouts: int = 0
+    locked_until: float | None = None
 
 
 @dataclass(frozen=True)
@@ -101,8 +127,15 @@ def normalise_name(name: str) -> str:
     return " ".join(name.split()).upper()
 
 
-def valid_pin(pin: str) -> bool:
-    return MIN_PIN_LENGTH <= len(pin) <= MAX_PIN_LENGTH and pin.isascii() and pin.isdigit()
+def valid_pin(pin: str, role: str = "operator") -> bool:
+    low = MIN_SUPERVISOR_PIN_LENGTH if role == "supervisor" else MIN_PIN_LENGTH
+    return low <= len(pin) <= MAX_PIN_LENGTH and pin.isascii() and pin.isdigit()
+
+
+def _check_pin_rule(pin: str, role: str) -> None:
+    if not valid_pin(pin, role):
+        low = MIN_SUPERVISOR_PIN_LENGTH if role == "supervisor" else MIN_PIN_LENGTH
+        raise InvalidPinError(low, MAX_PIN_LENGTH, supervisor=role == "supervisor")
 
 
 def hash_pin(pin: str, salt: bytes) -> str:
@@ -161,10 +194,10 @@ class Operators:
         name = normalise_name(name)
         if not name or len(name) > MAX_NAME_LENGTH:
             raise InvalidNameError(MAX_NAME_LENGTH)
-        if not valid_pin(pin):
-            raise InvalidPinError(MIN_PIN_LENGTH, MAX_PIN_LENGTH)
         if role is not None and role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
+        # the first account is the supervisor, whatever was asked: its PIN is checked as one
+        _check_pin_rule(pin, ROLE_SUPERVISOR if self.count() == 0 else (role or ROLE_OPERATOR))
         salt = secrets.token_bytes(_SALT_BYTES)
         pin_hash = hash_pin(pin, salt)  # outside the write transaction
         with writing(self.engine) as conn:
@@ -239,10 +272,13 @@ class Operators:
             return _operator(found.one())
 
     def set_pin(self, name: str, pin: str) -> Operator:
-        """A new PIN for an account (a supervisor resets a forgotten one)."""
-        if not valid_pin(pin):
-            raise InvalidPinError(MIN_PIN_LENGTH, MAX_PIN_LENGTH)
+        """A new PIN for an account (a supervisor resets a forgotten one); it also lifts the
+        account's sign-in lock."""
         name = normalise_name(name)
+        current = self.get(name)
+        if current is None:
+            raise OperatorNotFound()
+        _check_pin_rule(pin, current.role)
         salt = secrets.token_bytes(_SALT_BYTES)
         pin_hash = hash_pin(pin, salt)  # outside the write transaction
         with writing(self.engine) as conn:
@@ -253,8 +289,60 @@ class Operators:
             ).rowcount
             if not changed:
                 raise OperatorNotFound()
+            conn.execute(sign_in_failures.delete().where(sign_in_failures.c.name == name))
             found = conn.execute(select(operators).where(operators.c.name == name)).mappings()
             return _operator(found.one())
+
+    # -- wrong PINs and lockouts (schema v6) --------------------------------------------------
+
+    def failures(self, name: str) -> Failures:
+        with reading(self.engine) as conn:
+            row = (
+                conn.execute(
+                    select(sign_in_failures).where(sign_in_failures.c.name == normalise_name(name))
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return Failures()
+        return Failures(int(row["failures"]), int(row["lockouts"]), row["locked_until"])
+
+    def record_failure(
+        self, name: str, *, now: float, max_attempts: int, lock_for: Callable[[int], float]
+    ) -> Failures:
+        """One more wrong PIN for ``name``, in one transaction; at ``max_attempts`` the name
+        is locked for ``lock_for(lockouts)`` seconds and its count starts again."""
+        key = normalise_name(name)
+        with writing(self.engine) as conn:
+            row = (
+                conn.execute(select(sign_in_failures).where(sign_in_failures.c.name == key))
+                .mappings()
+                .first()
+            )
+            failures = (int(row["failures"]) if row else 0) + 1
+            lockouts = int(row["lockouts"]) if row else 0
+            until: float | None = None
+            if failures >= max_attempts:
+                lockouts += 1
+                until = now + lock_for(lockouts)
+                failures = 0
+            values = {"failures": failures, "lockouts": lockouts, "locked_until": until}
+            if row is None:
+                conn.execute(insert(sign_in_failures).values(name=key, **values))
+            else:
+                conn.execute(
+                    update(sign_in_failures).where(sign_in_failures.c.name == key).values(**values)
+                )
+        return Failures(failures, lockouts, until)
+
+    def clear_failures(self, name: str) -> None:
+        """A right PIN: the name starts again at zero (no row is written when there is none)."""
+        key = normalise_name(name)
+        if self.failures(key) == Failures():
+            return
+        with writing(self.engine) as conn:
+            conn.execute(sign_in_failures.delete().where(sign_in_failures.c.name == key))
 
 
 def _operator(row: RowMapping) -> Operator:

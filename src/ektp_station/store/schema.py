@@ -243,8 +243,18 @@ def _v5(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE operators ADD COLUMN last_sign_in_at TEXT")
 
 
+# v6: wrong PINs and lockouts per name, kept across dialogs and restarts (store/operators.py)
+_V6 = [
+    """CREATE TABLE sign_in_failures (
+        name TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL DEFAULT 0,
+        lockouts INTEGER NOT NULL DEFAULT 0,
+        locked_until REAL
+    )""",
+]
+
 #: MIGRATIONS[i] brings a database from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _v5]
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _v5, _V6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
