@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,9 +74,45 @@ def test_bench_quick_suite(tmp_path: Path) -> None:
     for row in rows:
         if row["group"] == 7 and row["metric"] != "central_sqlite_w1" and row["value"] is None:
             assert row["skipped"]
+    check_store_report(json.loads((tmp_path / "results-store-quick.json").read_text("utf-8")))
     # only the results files are left behind
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "results-store-quick.json",
         "results.json",
     ]
     assert report["duration_s"] < 120
+
+
+def check_store_report(report: dict[str, Any]) -> None:
+    """The store benchmark's own results file, as the suite's first step wrote it (the same
+    ``bench_store.run`` as ``bench/bench_store.py --quick``, checked here rather than by a
+    second run of its own; tests/cli/test_bench_quick.py checks that the script starts)."""
+    assert report["mode"] == "quick"
+    for key in ("cpu_count", "platform", "python", "sqlite", "filesystem"):
+        assert key in report["machine"]
+    sizes = report["params"]["sizes"]
+    assert sizes == [0, 1_000, 5_000]
+    assert [b["size"] for b in report["builds"]] == sizes
+
+    rows = report["results"]
+    for row in rows:
+        assert set(row) >= REQUIRED, row["metric"]
+        assert row["value"] > 0
+    found = {(r["metric"], r["size"]) for r in rows}
+    assert {
+        ("fsync_floor_p50", None),
+        ("fsync_floor_p99", None),
+        ("cli_startup_wall", None),
+    } <= found
+    for size in sizes:
+        for metric in ("save_p50", "save_p99", "status_p50", "status_p99", "status_cmd_wall"):
+            assert (metric, size) in found
+
+    by_key = {(r["metric"], r["size"]): r for r in rows}
+    floor = by_key["fsync_floor_p99", None]["value"]
+    save = by_key["save_p99", 5_000]
+    assert save["baseline"] == floor
+    assert save["ratio"] == pytest.approx(save["value"] / floor, rel=0.01)
+    assert save["target"] == 3.0 and save["pass"] is (save["ratio"] <= 3.0)
+    status = by_key["status_p99", 5_000]
+    assert status["target"] == 20.0 and status["pass"] is (status["value"] <= 20.0)
