@@ -54,11 +54,19 @@ class Context:
 
     def station(self, *, new_queue: bool = False) -> Station:
         if self._station is None:
-            from .station import Actor, Station, os_user_name
+            from .cli_auth import console_actor
+            from .station import Station
 
-            self._station = Station.open(self.paths, settings=self.settings, new_queue=new_queue)
-            operator = getattr(self.args, "operator", None)
-            self._station.act_as(Actor.console_user(operator or os_user_name()))
+            station = Station.open(self.paths, settings=self.settings, new_queue=new_queue)
+            self._station = station
+            station.act_as(
+                console_actor(
+                    station,
+                    as_name=getattr(self.args, "as_name", None),
+                    operator=getattr(self.args, "operator", None),
+                    lang=self.lang,
+                )
+            )
         return self._station
 
     def queue(self) -> Queue:
@@ -135,9 +143,13 @@ def cmd_queue_backup(ctx: Context) -> int:
 
 
 def cmd_queue_restore(ctx: Context) -> int:
-    """Put a checked backup of this station in place of its queue (station not running)."""
+    """Put a checked backup of this station in place of its queue (station not running); a
+    supervisor's (``--as``), checked against the queue in place or, when that cannot be
+    opened, against the backup's own accounts."""
+    from .station.roles import Permission, require
     from .store.backup import restore
 
+    require(_restore_actor(ctx), Permission.RESTORE_QUEUE)
     info = restore(
         ctx.paths.data_dir, Path(ctx.args.file), station_id=ctx.settings.effective_station_id
     )
@@ -149,6 +161,46 @@ def cmd_queue_restore(ctx: Context) -> int:
     }[ctx.lang]
     sys.stdout.write(msg + "\n")
     return 0
+
+
+def _restore_actor(ctx: Context) -> Any:
+    from .errors import QueueUnusable
+
+    try:
+        actor = ctx.station().actor
+    except QueueUnusable:
+        from .cli_auth import console_actor
+
+        # the file to replace is lost or damaged: the backup's accounts decide (read from a
+        # throwaway copy, so that nothing is written into the backup itself)
+        with _backup_station(ctx, Path(ctx.args.file)) as station:
+            actor = console_actor(station, as_name=ctx.args.as_name, operator=None, lang=ctx.lang)
+    else:
+        ctx.close()  # the station must not hold the queue while it is replaced
+        ctx._station = None
+    return actor
+
+
+def _backup_station(ctx: Context, backup_file: Path) -> Any:
+    import shutil
+    import tempfile
+    from contextlib import contextmanager
+
+    from .station import Station
+    from .store.backup import inspect_backup
+
+    @contextmanager
+    def opened() -> Any:
+        inspect_backup(backup_file)  # QueueDamaged / QueueMissing before anything
+        with tempfile.TemporaryDirectory(prefix="ektp-restore-") as folder:
+            shutil.copyfile(backup_file, Path(folder) / "queue.sqlite3")
+            station = Station.open(AppPaths.resolve(folder), settings=ctx.settings)
+            try:
+                yield station
+            finally:
+                station.close()
+
+    return opened()
 
 
 # -- queue init ------------------------------------------------------------------------------
@@ -316,6 +368,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder data (antrean, pengaturan, log); bawaan: folder data pengguna",
     )
+    parser.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAMA",
+        help="bertindak sebagai akun ini (PIN diketik di terminal, atau dari EKTP_PIN)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log lebih rinci")
     parser.set_defaults(ctx_func=cmd_default)
     commands = parser.add_subparsers(dest="command", metavar="PERINTAH")
@@ -454,10 +512,14 @@ def exit_status(exc: EktpError) -> int:
 
 def _hint(exc: EktpError, lang: str) -> str:
     """The command-line hint that goes with an error (errors themselves name no command)."""
-    from .errors import EntryNotFound, QueueMissing
+    from .errors import EntryNotFound, NotAllowed, QueueMissing
 
     if isinstance(exc, EntryNotFound):
         return " (ektp-station queue list)"
+    if isinstance(exc, NotAllowed):
+        if lang == "en":
+            return " (as a supervisor: ektp-station --as NAME …, the PIN typed or in EKTP_PIN)"
+        return " (sebagai supervisor: ektp-station --as NAMA …, PIN diketik atau dari EKTP_PIN)"
     if isinstance(exc, QueueMissing):
         if lang == "en":
             return " (a new queue on purpose: ektp-station queue init --new)"

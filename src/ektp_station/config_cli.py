@@ -32,15 +32,15 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _set(args: argparse.Namespace) -> int:
-    from .station import Actor, os_user_name, save_settings
-
-    paths = AppPaths.resolve(args.data_dir)
-    settings = Settings.load(paths).with_value(args.key, args.value)  # checked: ConfigError
-    save_settings(paths, settings, Actor.console_user(os_user_name()))
-    value = getattr(settings, KEYS[args.key])
-    shown = mask_token(value) if args.key == "token" else value
-    sys.stdout.write(f"{args.key} = {shown}\n")
+def _set(ctx: Any) -> int:
+    """One setting, through the core: a supervisor's (``--as``; the console has those rights
+    only while the station has no account yet)."""
+    key = ctx.args.key
+    ctx.settings.with_value(key, ctx.args.value)  # ConfigError before anyone signs in
+    settings = ctx.station().set_setting(key, ctx.args.value)
+    value = getattr(settings, KEYS[key])
+    shown = mask_token(value) if key == "token" else value
+    sys.stdout.write(f"{key} = {shown}\n")
     return 0
 
 
@@ -53,4 +53,4 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     put = sub.add_parser("set", help="ubah satu pengaturan")
     put.add_argument("key", choices=sorted(KEYS))
     put.add_argument("value")
-    put.set_defaults(func=_set)
+    put.set_defaults(ctx_func=_set)

@@ -7,6 +7,7 @@
     │   ├── NotSignedIn           nobody is signed in: sign in first
     │   ├── SignInRefused         wrong name or PIN
     │   ├── SignInLocked          too many wrong PINs in a row: wait
+    │   ├── PinMissing            the command line's --as without a PIN
     │   └── AccountDisabled       the account was disabled by a supervisor
     ├── RecordInvalid             the record has errors (``problems``); nothing was saved
     ├── WarningsUnconfirmed       the record has warnings the operator has not confirmed
@@ -86,6 +87,7 @@ __all__ = [
     "OperatorError",
     "OperatorExistsError",
     "OperatorNotFound",
+    "PinMissing",
     "ProtocolError",
     "ProtocolUnsupported",
     "ProtocolVersionError",
@@ -170,6 +172,18 @@ class SignInLocked(SignInError):
             f"{tries} wrong tries. Wait {seconds} seconds, or ask a supervisor.",
         )
         self.seconds = seconds
+
+
+class PinMissing(SignInError):
+    """``--as NAME`` without a PIN: no terminal to type it on and no ``EKTP_PIN``."""
+
+    def __init__(self, name: str, variable: str) -> None:
+        super().__init__(
+            f"PIN untuk {name} diperlukan: ketik di terminal, atau (untuk skrip) isi variabel "
+            f"lingkungan {variable}. Percobaan ini dihitung sebagai PIN salah.",
+            f"The PIN of {name} is needed: type it on the terminal, or (for scripts) set the "
+            f"environment variable {variable}. This try counts as a wrong PIN.",
+        )
 
 
 class AccountDisabled(SignInError):

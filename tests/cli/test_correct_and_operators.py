@@ -17,6 +17,17 @@ from .support import Result, write_jsonl, write_station_config
 from factories import make_record
 
 Cli = Callable[..., Result]
+#: After the first account, account commands need a supervisor: SITI, whose PIN is in EKTP_PIN.
+AS_SITI = ("--as", "siti")
+
+
+def as_first(name: str) -> tuple[str, ...]:
+    return () if name == "siti" else AS_SITI
+
+
+@pytest.fixture(autouse=True)
+def siti_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EKTP_PIN", "123456")
 
 
 @pytest.fixture
@@ -235,17 +246,25 @@ def test_the_first_account_is_the_supervisor_even_as_operator(
     assert "SITI" in first.out and "supervisor" in first.out
 
     stdin("5678\n")
-    second = cli("--data-dir", station, "operator", "add", "andi", "--pin-stdin")
+    second = cli("--data-dir", station, *AS_SITI, "operator", "add", "andi", "--pin-stdin")
     assert second.rc == 0, second.err
 
     stdin("246802\n")
     third = cli(
-        "--data-dir", station, "operator", "add", "dewi", "--role", "supervisor", "--pin-stdin"
+        "--data-dir",
+        station,
+        *AS_SITI,
+        "operator",
+        "add",
+        "dewi",
+        "--role",
+        "supervisor",
+        "--pin-stdin",
     )
     assert third.rc == 0
     roles = {
         o["name"]: o["role"]
-        for o in cli("--data-dir", station, "operator", "list", "--json").json()
+        for o in cli("--data-dir", station, *AS_SITI, "operator", "list", "--json").json()
     }
     assert roles == {"SITI": "supervisor", "ANDI": "operator", "DEWI": "supervisor"}
     assert "123456" not in first.out + first.err  # a PIN is never echoed
@@ -255,20 +274,16 @@ def test_operator_list_json_keys(cli: Cli, station: Path, stdin: Callable[[str],
     stdin("123456\n")
     assert cli("--data-dir", station, "operator", "add", "siti", "--pin-stdin").rc == 0
 
-    result = cli("--data-dir", station, "operator", "list", "--json")
+    result = cli("--data-dir", station, *AS_SITI, "operator", "list", "--json")
 
     assert result.rc == 0
     (row,) = result.json()
     assert set(row) == {"name", "role", "active", "created_at", "last_sign_in_at"}
-    assert (row["name"], row["role"], row["active"], row["last_sign_in_at"]) == (
-        "SITI",
-        "supervisor",
-        True,
-        None,
-    )
+    assert (row["name"], row["role"], row["active"]) == ("SITI", "supervisor", True)
+    assert row["last_sign_in_at"] is not None  # `--as SITI` signed in to list them
     assert datetime.fromisoformat(row["created_at"].replace("Z", "+00:00")).tzinfo is not None
-    human = cli("--data-dir", station, "operator", "list")
-    assert "SITI" in human.out and "belum pernah" in human.out
+    human = cli("--data-dir", station, *AS_SITI, "operator", "list")
+    assert "SITI" in human.out and "Terakhir masuk" in human.out
 
 
 def test_operator_list_without_accounts_says_how_to_start(cli: Cli, station: Path) -> None:
@@ -282,19 +297,22 @@ def test_disable_enable_and_reset_pin(
 ) -> None:
     for name, pin in (("siti", "123456"), ("andi", "5678")):
         stdin(pin + "\n")
-        assert cli("--data-dir", station, "operator", "add", name, "--pin-stdin").rc == 0
+        assert (
+            cli("--data-dir", station, *as_first(name), "operator", "add", name, "--pin-stdin").rc
+            == 0
+        )
 
     def active() -> dict[str, bool]:
-        rows = cli("--data-dir", station, "operator", "list", "--json").json()
+        rows = cli("--data-dir", station, *AS_SITI, "operator", "list", "--json").json()
         return {o["name"]: o["active"] for o in rows}
 
-    assert cli("--data-dir", station, "operator", "disable", "andi").rc == 0
+    assert cli("--data-dir", station, *AS_SITI, "operator", "disable", "andi").rc == 0
     assert active() == {"SITI": True, "ANDI": False}
-    assert cli("--data-dir", station, "operator", "enable", "Andi").rc == 0
+    assert cli("--data-dir", station, *AS_SITI, "operator", "enable", "Andi").rc == 0
     assert active() == {"SITI": True, "ANDI": True}
 
     stdin("97531\n")
-    reset = cli("--data-dir", station, "operator", "reset-pin", "andi", "--pin-stdin")
+    reset = cli("--data-dir", station, *AS_SITI, "operator", "reset-pin", "andi", "--pin-stdin")
     assert reset.rc == 0 and "ANDI" in reset.out
     queue = Queue.open(station)
     try:
@@ -312,15 +330,18 @@ def test_the_last_supervisor_cannot_be_disabled(
     stdin("123456\n")
     assert cli("--data-dir", station, "operator", "add", "siti", "--pin-stdin").rc == 0
 
-    result = cli("--data-dir", station, "operator", "disable", "siti")
+    result = cli("--data-dir", station, *AS_SITI, "operator", "disable", "siti")
 
     assert result.rc == 3
     assert "supervisor" in result.err and len(result.err.strip().splitlines()) == 1
-    assert cli("--data-dir", station, "operator", "list", "--json").json()[0]["active"] is True
+    assert (
+        cli("--data-dir", station, *AS_SITI, "operator", "list", "--json").json()[0]["active"]
+        is True
+    )
 
 
 def test_an_unknown_account_exits_3(cli: Cli, station: Path) -> None:
-    result = cli("--data-dir", station, "operator", "disable", "tidak ada")
+    result = cli("--data-dir", station, *AS_SITI, "operator", "disable", "tidak ada")
 
     assert result.rc == 3
     assert result.err.strip() and "Traceback" not in result.err
@@ -350,7 +371,7 @@ def test_a_duplicate_name_exits_3(cli: Cli, station: Path, stdin: Callable[[str]
     assert cli("--data-dir", station, "operator", "add", "siti", "--pin-stdin").rc == 0
     stdin("5678\n")
 
-    result = cli("--data-dir", station, "operator", "add", " Siti ", "--pin-stdin")
+    result = cli("--data-dir", station, *AS_SITI, "operator", "add", " Siti ", "--pin-stdin")
 
     assert result.rc == 3
     assert "sudah terdaftar" in result.err
@@ -387,7 +408,7 @@ def test_reset_pin_without_a_terminal_exits_2_and_keeps_the_pin(
     assert cli("--data-dir", station, "operator", "add", "siti", "--pin-stdin").rc == 0
     stdin("")
 
-    result = cli("--data-dir", station, "operator", "reset-pin", "siti")
+    result = cli("--data-dir", station, *AS_SITI, "operator", "reset-pin", "siti")
 
     assert result.rc == 2
     queue = Queue.open(station)

@@ -1,8 +1,8 @@
 """Who acts, and what their role allows: the role rules of the station, in one place.
 
-An :class:`Actor` is the signed-in operator (window) or the station's console (the command
-line, run by the station's OS user, who administers the PC: it has a supervisor's rights until
-commands are authenticated on their own).
+An :class:`Actor` is the signed-in operator (the window, or the command line with ``--as
+NAME``) or the station's console (the command line without ``--as``: an operator's rights,
+a supervisor's only while the station has no account yet; see ``cli_auth.py``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,14 @@ class Actor:
 
     @classmethod
     def console_user(cls, name: str) -> Actor:
+        """The console with a supervisor's rights: setting up a station with no account."""
         return cls(name, ROLE_SUPERVISOR, console=True)
+
+    @classmethod
+    def console_operator(cls, name: str) -> Actor:
+        """The console once the station has accounts: an operator's rights (``--as`` for
+        more)."""
+        return cls(name, ROLE_OPERATOR, console=True)
 
     @classmethod
     def operator(cls, name: str) -> Actor:
@@ -49,6 +56,7 @@ class Permission:
     CHANGE_SETTINGS = ("mengubah pengaturan", "change the settings")
     MANAGE_ACCOUNTS = ("mengelola akun operator", "manage operator accounts")
     SEE_FULL_NIK = ("melihat NIK lengkap", "see full NIKs")
+    RESTORE_QUEUE = ("memulihkan antrean dari cadangan", "restore the queue from a backup")
 
 
 def require(actor: Actor | None, permission: tuple[str, str]) -> Actor:
