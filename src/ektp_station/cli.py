@@ -203,6 +203,28 @@ def _backup_station(ctx: Context, backup_file: Path) -> Any:
     return opened()
 
 
+# -- queue purge -----------------------------------------------------------------------------
+
+
+def cmd_queue_purge(ctx: Context) -> int:
+    """Purge the personal data of delivered or withdrawn entries past their retention (a
+    supervisor's: ``--as``)."""
+    report = ctx.station().purge(ctx.args.older_than)
+    if ctx.args.json:
+        _print_json(report.to_json())
+        return 0
+    msg = {
+        "id": f"Data pribadi {len(report.purged)} entri dihapus (terkirim atau dibatalkan lebih "
+        f"dari {report.older_than_days} hari lalu); {report.receipts_removed} bukti dihapus. "
+        "Nomor, status dan riwayat entri tetap.",
+        "en": f"Personal data of {len(report.purged)} entries purged (delivered or withdrawn "
+        f"more than {report.older_than_days} days ago); {report.receipts_removed} receipts "
+        "removed. Numbers, states and history stay.",
+    }[ctx.lang]
+    sys.stdout.write(msg + "\n")
+    return 0
+
+
 # -- queue init ------------------------------------------------------------------------------
 
 
@@ -357,6 +379,16 @@ def _missing(module: str) -> bool:
 # -- parser ---------------------------------------------------------------------------------
 
 
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("bilangan hari 0–3650") from None
+    if not 0 <= days <= 3650:
+        raise argparse.ArgumentTypeError("bilangan hari 0–3650")
+    return days
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ektp-station",
@@ -431,6 +463,18 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", help="bawaan: folder cadangan (backup-dir)/queue-WAKTU"
     )
     bak.set_defaults(ctx_func=cmd_queue_backup)
+
+    purge = queue_cmds.add_parser(
+        "purge", help="hapus data pribadi entri yang sudah terkirim/dibatalkan (supervisor)"
+    )
+    purge.add_argument(
+        "--older-than",
+        metavar="HARI",
+        type=_days,
+        help="terkirim/dibatalkan lebih dari HARI hari lalu (bawaan: retention-days)",
+    )
+    purge.add_argument("--json", action="store_true")
+    purge.set_defaults(ctx_func=cmd_queue_purge)
 
     res = queue_cmds.add_parser("restore", help="pulihkan antrean dari cadangan stasiun ini")
     res.add_argument("file", metavar="FILE")

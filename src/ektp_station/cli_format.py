@@ -54,6 +54,7 @@ _T = {
         "bad_assignment": "Tulis perubahan sebagai KOLOM=NILAI, mis. address='JL. MAWAR 1'.",
         "unknown_field": "Kolom tidak dikenal: {field}. Kolom yang ada: {fields}.",
         "free": "Ruang disk bebas",
+        "purged": "(data pribadi dihapus)",
         "unknown": "tidak diketahui",
         "last_backup": "Cadangan terakhir",
         "backup_dir": "Folder cadangan",
@@ -81,6 +82,7 @@ _T = {
         "bad_assignment": "Write each change as FIELD=VALUE, e.g. address='JL. MAWAR 1'.",
         "unknown_field": "Unknown field: {field}. The fields are: {fields}.",
         "free": "Free disk space",
+        "purged": "(personal data purged)",
         "unknown": "unknown",
         "last_backup": "Last backup",
         "backup_dir": "Backup folder",
@@ -185,6 +187,8 @@ def format_list(entries: Sequence[Entry], *, show_nik: bool, lang: str) -> str:
         nik = str(e.record.get("nik") or "")
         shown = nik if show_nik else mask_nik(nik)
         name = str(e.record.get("full_name") or "")
+        if e.purged_at is not None:  # asked for its details: it says where they went
+            name = _T[lang]["purged"]
         out.append(
             f"#{e.seq:<7} {e.state.value:<9} {local_time(e.captured_at)}  {shown:<16}  "
             f"{name[:30]:<30} {e.operator[:16]}"

@@ -27,7 +27,9 @@ META_COLUMNS = (
     "captured_at",
     "server_ref",
 )
-EXPORT_COLUMNS = META_COLUMNS + FIELDS
+#: ``purged_at`` last: a column added after the first release, so that scripts reading the
+#: columns by position keep working
+EXPORT_COLUMNS = (*META_COLUMNS, *FIELDS, "purged_at")
 
 
 def entry_row(entry: Entry, *, show_nik: bool) -> dict[str, Any]:
@@ -45,6 +47,7 @@ def entry_row(entry: Entry, *, show_nik: bool) -> dict[str, Any]:
         "operator": entry.operator,
         "captured_at": format_utc(entry.captured_at),
         "server_ref": entry.server_ref,
+        "purged_at": format_utc(entry.purged_at) if entry.purged_at else None,
         **{name: record.get(name) for name in FIELDS},
     }
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["APP_NAME", "AppPaths"]
+__all__ = ["APP_NAME", "RECEIPTS_DIR", "AppPaths", "receipt_file_name"]
 
 APP_NAME = "ektp-station"
 ENV_DATA_DIR = "EKTP_DATA_DIR"
@@ -45,3 +45,16 @@ class AppPaths:
     @property
     def token_file(self) -> Path:
         return self.config_dir / "token"
+
+    @property
+    def receipts_dir(self) -> Path:
+        """The receipts' PDFs (``bukti-000123.pdf``), purged with their entries."""
+        return self.data_dir / RECEIPTS_DIR
+
+
+RECEIPTS_DIR = "receipts"
+
+
+def receipt_file_name(seq: int) -> str:
+    """The PDF receipt of entry number ``seq``."""
+    return f"bukti-{seq:06d}.pdf"

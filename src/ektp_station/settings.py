@@ -56,6 +56,7 @@ SETTING_NAMES: dict[str, str] = {
     "backup-every": "backup_every_minutes",
     "backup-keep": "backup_keep",
     "min-free-mb": "min_free_mb",
+    "retention-days": "retention_days",
 }
 _CLI_NAME = {f: name for name, f in SETTING_NAMES.items()}
 _STATION_ID = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
@@ -151,6 +152,9 @@ class Settings:
     backup_keep: int = 10
     #: Below this much free disk space (MB) the window and ``queue status`` warn.
     min_free_mb: int = 500
+    #: Days after the centre confirmed an entry (or it was withdrawn) before its personal data
+    #: and receipt are purged (0: at once).
+    retention_days: int = 30
     token: str = ""  # stored in its own file, not in config.json
     #: Keys of the settings file whose values were unreadable and ignored at load (the
     #: defaults are used instead); never saved.
@@ -302,6 +306,10 @@ _HINTS = {
     ),
     "backup_keep": ("Jumlah cadangan disimpan: 1–1000.", "Backups kept: 1–1000."),
     "min_free_mb": ("Batas ruang disk dalam MB: 0–1000000.", "Free space limit in MB: 0–1000000."),
+    "retention_days": (
+        "Hari penyimpanan data pribadi setelah terkirim: 0–3650.",
+        "Days personal data is kept after delivery: 0–3650.",
+    ),
 }
 #: Why an address is refused by :func:`central_url_allowed` (Bahasa Indonesia, English).
 _INSECURE = (
@@ -348,6 +356,8 @@ def _checked(key: str, value: Any) -> Any:
         ok = 1 <= value <= 1000
     elif key == "min_free_mb":
         ok = 0 <= value <= 1_000_000
+    elif key == "retention_days":
+        ok = 0 <= value <= 3650
     if not ok:
         raise ValueError(f"invalid value for setting {key}")
     return value

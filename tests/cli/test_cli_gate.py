@@ -52,6 +52,7 @@ SENSITIVE = [
     ("config", "set", "language", "en"),
     ("operator", "list"),
     ("operator", "disable", "ani"),
+    ("queue", "purge", "--older-than", "0"),
 ]
 
 
@@ -149,3 +150,18 @@ def run_ektp_env(extra: dict[str, str], *args: str | os.PathLike[str], stdin: st
         timeout=60,
         check=False,
     )
+
+
+def test_queue_purge_json(cli: Cli, accounts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EKTP_PIN", SUPER_PIN)
+    result = cli("--data-dir", accounts, "--as", "kepala", "queue", "purge", "--json")
+    assert result.rc == 0, result.err
+    assert result.json() == {"purged": 0, "receipts_removed": 0, "older_than_days": 30, "seqs": []}
+    assert (
+        cli("--data-dir", accounts, "--as", "kepala", "config", "set", "retention-days", "7").rc
+        == 0
+    )
+    again = cli("--data-dir", accounts, "--as", "kepala", "queue", "purge", "--json").json()
+    assert again["older_than_days"] == 7
+    bad = cli("--data-dir", accounts, "--as", "kepala", "queue", "purge", "--older-than", "-1")
+    assert bad.rc == 2

@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMainWindow
 
 from ..domain.nik import mask_nik
+from ..paths import RECEIPTS_DIR, receipt_file_name
 from ..private import private_dir, private_files
 from ..store import Entry
 from .main_window import MainWindow
@@ -50,7 +51,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-RECEIPTS_DIR = "receipts"
 QUIET_ZONE = 4  # modules of white around the QR code, as the standard asks
 _PAGE = QPageSize.PageSizeId.A6
 _MARGIN_MM = 8.0
@@ -81,7 +81,7 @@ class Receipt:
 
     @property
     def file_name(self) -> str:
-        return f"bukti-{self.seq:06d}.pdf"
+        return receipt_file_name(self.seq)
 
     def lines(self) -> list[tuple[str, str]]:
         when = self.captured_at.strftime("%d-%m-%Y %H:%M:%S")

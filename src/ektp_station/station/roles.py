@@ -57,6 +57,7 @@ class Permission:
     MANAGE_ACCOUNTS = ("mengelola akun operator", "manage operator accounts")
     SEE_FULL_NIK = ("melihat NIK lengkap", "see full NIKs")
     RESTORE_QUEUE = ("memulihkan antrean dari cadangan", "restore the queue from a backup")
+    PURGE = ("menghapus data pribadi entri", "purge the personal data of entries")
 
 
 def require(actor: Actor | None, permission: tuple[str, str]) -> Actor:

@@ -37,6 +37,7 @@ from .capture import Assessment, Captured, Corrected, assess
 from .events import Changes, EventHub, StationListener
 from .health import StorageHealth
 from .reports import DashboardReport, dashboard_report
+from .retention import DailyPurge, PurgeReport, remove_receipts
 from .roles import Actor, Permission, require
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ class Station:
         self._life = SyncLife.IDLE
         self._life_lock = threading.RLock()
         self._backups: BackupKeeper | None = None
+        self._retention: DailyPurge | None = None
         self._closed = False
 
     # -- opening and closing -------------------------------------------------------------------
@@ -144,6 +146,9 @@ class Station:
             for client in self._abandoned:
                 client.close()
             self._abandoned.clear()
+            if self._retention is not None:
+                self._retention.stop()
+                self._retention = None
             if self._backups is not None:
                 self._backups.stop(final=True)  # the backup at exit
                 self._backups = None
@@ -425,11 +430,39 @@ class Station:
 
     def start_backups(self) -> None:
         """Back up the queue every ``backup-every`` minutes while the station runs, and once
-        more when it closes (the window and ``sync --watch``); idempotent."""
+        more when it closes; purge what is past its retention now and daily (the window and
+        ``sync --watch``); idempotent."""
         with self._life_lock:
             if self._backups is None:
                 self._backups = self._keeper()
                 self._backups.start()
+            if self._retention is None:
+                self._retention = DailyPurge(lambda: self._purge(None, "SISTEM"))
+                self._retention.start()
+
+    # -- retention ---------------------------------------------------------------------------
+
+    def purge(self, older_than_days: int | None = None) -> PurgeReport:
+        """A supervisor purges the personal data (and receipts) of entries the centre
+        confirmed or that were withdrawn more than ``older_than_days`` ago (default: the
+        ``retention-days`` setting)."""
+        actor = require(self.actor, Permission.PURGE)
+        return self._purge(older_than_days, actor.name)
+
+    def _purge(self, older_than_days: int | None, actor: str) -> PurgeReport:
+        from datetime import timedelta
+
+        from ..timeutil import utc_now
+
+        days = self.settings.retention_days if older_than_days is None else older_than_days
+        if days < 0:
+            raise ValueError("older_than_days must not be negative")
+        seqs = self.queue.purge(cutoff=utc_now() - timedelta(days=days), actor=actor)
+        removed = remove_receipts(self.paths.receipts_dir, seqs)
+        if seqs:
+            log.info("retention: personal data of %d entries purged", len(seqs))
+            self.events.changed(Changes.of_entries("purge", *seqs))
+        return PurgeReport(tuple(seqs), removed, days)
 
     def backup_now(self, target: Path | None = None) -> BackupInfo:
         """A checked backup now: to ``target``, or the next generation in the backup folder

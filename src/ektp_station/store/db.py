@@ -124,6 +124,9 @@ def create_queue_engine(path: Path) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # what is deleted or overwritten (a purged record) is zeroed in the file, not left
+            # readable in free space
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             # No checkpoint inside a commit: a save must not pay for copying the WAL back into
             # the database. Queue.checkpoint() does it off the counter's path (sync thread).

@@ -31,6 +31,8 @@ class Entry:
     updated_at: datetime | None = None
     synced_at: datetime | None = None
     revision: int = 1  # 1 at capture, +1 per correction; travels with the entry
+    #: When its personal data was purged (retention); the record then holds the masked NIK.
+    purged_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> Entry:
@@ -53,6 +55,7 @@ class Entry:
             updated_at=when(row["updated_at"]),
             synced_at=when(row["synced_at"]),
             revision=row.get("revision") or 1,
+            purged_at=when(row.get("purged_at")),
         )
 
 

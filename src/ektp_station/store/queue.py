@@ -38,12 +38,13 @@ from ..errors import (
     TransitionError,
 )
 from ..private import private_files
-from ..timeutil import format_utc, utc_now_iso
+from ..timeutil import format_utc, utc_now, utc_now_iso
 from . import delivery
 from .auditlog import write_audit
 from .db import create_queue_engine, reading, translated, writing
 from .entry import AuditEvent, Entry, Outcome
 from .lock import ProcessLock
+from .retention import PURGE_BATCH, purge_batch
 from .schema import SCHEMA_VERSION, audit, entries, meta, schema_version, upgrade
 from .states import EDITABLE, WAITING, State, can_transition
 from .status import QueueStatus, read_status
@@ -218,8 +219,10 @@ class Queue:
         finally:
             self.engine.dispose()
 
-    def checkpoint(self) -> None:
-        """Copy the write-ahead log back into the database (PASSIVE: never blocks a writer).
+    def checkpoint(self, mode: str = "PASSIVE") -> None:
+        """Copy the write-ahead log back into the database (PASSIVE: never blocks a writer;
+        TRUNCATE, after a purge: also empties the log, so that no old page image of a purged
+        record stays in it).
 
         Automatic checkpoints are off so that no save pays for one; the sync engine calls
         this after each batch and while idle, imports between their transactions, and a
@@ -231,7 +234,9 @@ class Queue:
             try:
                 cursor = raw.cursor()
                 try:
-                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    if mode not in ("PASSIVE", "TRUNCATE"):
+                        raise ValueError(f"checkpoint mode {mode!r}")
+                    cursor.execute(f"PRAGMA wal_checkpoint({mode})")
                 finally:
                     cursor.close()
             finally:
@@ -485,6 +490,22 @@ class Queue:
                 conn, seq, actor, action, {"from": current.state.value, **(detail or {})}, now
             )
             return self._get(conn, seq)
+
+    # -- retention (see .retention) ----------------------------------------------------------
+
+    def purge(self, *, cutoff: datetime, actor: str) -> list[int]:
+        """Purge the personal data of every entry finished before ``cutoff`` (batches of
+        ``PURGE_BATCH``, one short transaction each); the numbers purged."""
+        purged: list[int] = []
+        while True:
+            with self.writing() as conn:
+                batch = purge_batch(conn, cutoff=cutoff, now=utc_now(), actor=actor)
+            purged += batch
+            if len(batch) < PURGE_BATCH:
+                break
+        if purged:
+            self.checkpoint("TRUNCATE")  # the old page images leave the write-ahead log
+        return purged
 
     # -- delivery (see .delivery) ------------------------------------------------------------
 

@@ -63,6 +63,7 @@ entries = Table(
     Column("updated_at", Text, nullable=False),
     Column("synced_at", Text),
     Column("revision", Integer, nullable=False, default=1),  # +1 per correction (schema v5)
+    Column("purged_at", Text),  # personal data removed after retention (schema v7)
 )
 
 audit = Table(
@@ -253,8 +254,15 @@ _V6 = [
     )""",
 ]
 
+# v7: retention — an entry whose personal data was purged says since when (store/retention.py)
+_V7 = [
+    "ALTER TABLE entries ADD COLUMN purged_at TEXT",
+    """CREATE INDEX ix_entries_unpurged_done ON entries (state, seq)
+        WHERE purged_at IS NULL AND state IN ('synced','resolved','discarded')""",
+]
+
 #: MIGRATIONS[i] brings a database from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _v5, _V6]
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _v5, _V6, _V7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

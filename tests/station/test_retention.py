@@ -1,0 +1,114 @@
+"""Retention: the personal data of entries the centre confirmed (or that were withdrawn or
+resolved) is purged after ``retention-days`` — with their receipts — while numbers, states,
+counts, references and the audit trail stay; nothing of it stays readable in the file."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from ektp_station.errors import AlreadyRecordedError, NotAllowed
+from ektp_station.paths import receipt_file_name
+from ektp_station.station import Station
+from ektp_station.store import DB_FILENAME, Outcome, State
+from ektp_station.store.db import writing
+from ektp_station.store.schema import entries
+from ektp_station.timeutil import format_utc, utc_now
+
+from .support import OPERATOR, OPERATOR_PIN, SUPERVISOR, SUPERVISOR_PIN
+from factories import make_record
+
+
+def deliver(station: Station, *seqs: int) -> None:
+    queue = station.queue
+    claimed = [e for e in queue.claim_batch("uji", 100) if e.seq in seqs]
+    others = [e.entry_id for e in queue.list_entries(State.SENDING) if e.seq not in seqs]
+    queue.apply_outcomes(
+        "uji", [Outcome(e.entry_id, State.SYNCED, server_ref=f"R-{e.seq}") for e in claimed]
+    )
+    queue.release("uji", others, "not this time")
+
+
+def receipt(station: Station, seq: int) -> None:
+    folder = station.paths.receipts_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / receipt_file_name(seq)).write_bytes(b"%PDF- a receipt")
+
+
+@pytest.fixture
+def day(station: Station) -> dict[str, int]:
+    """Five residents captured: two delivered, one withdrawn, two still waiting; receipts."""
+    station.sign_in(OPERATOR, OPERATOR_PIN)
+    seqs = [station.capture(make_record(i), confirmed=True).entry.seq for i in range(1, 6)]
+    for seq in seqs:
+        receipt(station, seq)
+    deliver(station, seqs[0], seqs[1])
+    station.sign_in(SUPERVISOR, SUPERVISOR_PIN)
+    station.discard(seqs[2], "salah orang")
+    return {"synced": seqs[0], "synced2": seqs[1], "discarded": seqs[2], "pending": seqs[3]}
+
+
+def test_a_purge_removes_the_personal_data_and_receipts_and_keeps_the_counts(
+    station: Station, day: dict[str, int]
+) -> None:
+    before = station.status().counts
+    report = station.purge(0)
+    assert sorted(report.purged) == sorted([day["synced"], day["synced2"], day["discarded"]])
+    assert report.receipts_removed == 3
+    assert station.status().counts == before  # states untouched: every count stays right
+    for key in ("synced", "synced2", "discarded"):
+        entry = station.entry(day[key])
+        assert entry.purged_at is not None
+        assert set(entry.record) == {"nik"} and "*" in str(entry.record["nik"])
+        assert not (station.paths.receipts_dir / receipt_file_name(day[key])).exists()
+        actions = [event.action for event in station.queue.audit_trail(day[key])]
+        assert actions[-1] == "purged"
+    assert station.entry(day["synced"]).server_ref == f"R-{day['synced']}"
+    waiting = station.entry(day["pending"])
+    assert waiting.purged_at is None and waiting.record["full_name"] == "BUDI SANTOSO"
+    assert (station.paths.receipts_dir / receipt_file_name(day["pending"])).exists()
+    assert station.purge(0).purged == ()  # nothing twice
+
+
+def test_nothing_readable_stays_in_the_file(station: Station, day: dict[str, int]) -> None:
+    purged = [make_record(i) for i in (1, 2, 3)]  # those delivered and withdrawn
+    station.purge(0)
+    station.close()
+    data = b"".join(
+        path.read_bytes()
+        for path in station.paths.data_dir.glob(DB_FILENAME + "*")
+        if path.is_file()
+    )
+    for record in purged:
+        assert record["nik"].encode() not in data
+        assert record["address"].encode() in data  # the waiting ones still hold it …
+    still = make_record(4)
+    assert still["nik"].encode() in data  # … and their NIKs (encryption is the next step)
+
+
+def test_the_retention_days_are_counted_from_the_confirmation(
+    station: Station, day: dict[str, int]
+) -> None:
+    assert station.purge().purged == ()  # default 30 days: delivered just now, kept
+    old = format_utc(utc_now() - timedelta(days=31))
+    with writing(station.queue.engine) as conn:
+        conn.execute(update(entries).where(entries.c.seq == day["synced"]).values(synced_at=old))
+    assert station.purge().purged == (day["synced"],)
+    assert station.purge(40).purged == ()
+
+
+def test_a_purged_resident_is_still_known_as_recorded_here(
+    station: Station, day: dict[str, int]
+) -> None:
+    station.purge(0)
+    with pytest.raises(AlreadyRecordedError):
+        station.capture(make_record(1), confirmed=True)
+
+
+def test_only_a_supervisor_purges(station: Station, day: dict[str, int]) -> None:
+    station.sign_in(OPERATOR, OPERATOR_PIN)
+    with pytest.raises(NotAllowed):
+        station.purge(0)
+    assert station.entry(day["synced"]).purged_at is None
