@@ -112,3 +112,23 @@ def test_only_a_supervisor_purges(station: Station, day: dict[str, int]) -> None
     with pytest.raises(NotAllowed):
         station.purge(0)
     assert station.entry(day["synced"]).purged_at is None
+
+
+def test_the_daily_run_purges_while_the_station_runs(
+    open_station,
+    day: dict[str, int],
+    station: Station,  # type: ignore[no-untyped-def]
+) -> None:
+    from ektp_station.settings import Settings
+
+    from helpers import wait_until
+
+    station.close()
+    running = open_station(
+        settings=Settings(station_id="ST-UJI-01").with_value("retention-days", "0")
+    )
+    running.start_backups()  # the window and `sync --watch` start it: a run at once, then daily
+    wait_until(lambda: running.entry(day["synced"]).purged_at is not None, timeout=10)
+    assert running.entry(day["pending"]).purged_at is None
+    events = running.queue.audit_trail(day["synced"])
+    assert events[-1].action == "purged" and events[-1].actor == "SISTEM"
