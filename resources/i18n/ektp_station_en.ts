@@ -412,6 +412,10 @@
 <context>
     <name>QueueModel</name>
     <message>
+        <source>(data pribadi dihapus)</source>
+        <translation>(personal data purged)</translation>
+    </message>
+    <message>
         <source>Belum terkirim (jaringan); dikirim otomatis.</source>
         <translation>Not sent yet (network); will be sent automatically.</translation>
     </message>

@@ -85,3 +85,22 @@ def test_sigterm_closes_the_window_cleanly_and_the_station_backs_up_at_exit(
     station.close()  # what run_station does next: the backup at exit
     made = generations(station.backup_folder)
     assert made and inspect_backup(made[-1]).entries == 1
+
+
+def test_the_queue_list_says_when_the_personal_data_was_purged(
+    qtbot: QtBot, make_station: MakeStation
+) -> None:
+    from ektp_station.station import Actor
+    from ektp_station.store import Outcome, State
+
+    station = make_station()
+    seq = station.capture(make_record(41), confirmed=True).entry.seq
+    (claimed,) = station.queue.claim_batch("uji", 10)
+    station.queue.apply_outcomes("uji", [Outcome(claimed.entry_id, State.SYNCED, server_ref="R")])
+    station.act_as(Actor("KEPALA", "supervisor"))
+    station.purge(0)
+    window = open_window(qtbot, station)
+    window.queue_tab.refresh()
+    model = window.queue_tab.table.model()
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == str(seq))
+    assert model.index(row, 4).data() == "(data pribadi dihapus)"

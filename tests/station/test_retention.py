@@ -132,3 +132,12 @@ def test_the_daily_run_purges_while_the_station_runs(
     assert running.entry(day["pending"]).purged_at is None
     events = running.queue.audit_trail(day["synced"])
     assert events[-1].action == "purged" and events[-1].actor == "SISTEM"
+
+
+def test_the_queue_list_says_that_the_data_was_purged(
+    station: Station, day: dict[str, int]
+) -> None:
+    station.purge(0)
+    summaries = station.entry_summaries([day["synced"], day["pending"]])
+    assert summaries[day["synced"]].purged and summaries[day["synced"]].full_name == ""
+    assert not summaries[day["pending"]].purged

@@ -272,6 +272,8 @@ def _cell(summary: EntrySummary, column: int) -> str:
         case 3:
             return mask_nik(summary.nik)
         case 4:
+            if summary.purged:  # someone looks for the name: it says where it went
+                return QCoreApplication.translate("QueueModel", "(data pribadi dihapus)")
             return summary.full_name
         case 5:
             return summary.operator

@@ -51,6 +51,7 @@ class EntrySummary:
     last_error: str | None
     error_field: str | None  # the centre's first field error, if any
     error_message: str | None
+    purged: bool = False  # its personal data was removed after retention
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,7 @@ def entry_summaries(queue: Queue, seqs: Iterable[int]) -> dict[int, EntrySummary
         entries.c.last_error,
         func.json_extract(entries.c.errors, "$[0].field"),
         func.json_extract(entries.c.errors, "$[0].message"),
+        entries.c.purged_at,
     ).where(entries.c.seq.in_(wanted))
     with reading(queue.engine) as conn:
         rows = conn.execute(query).all()
@@ -139,6 +141,7 @@ def entry_summaries(queue: Queue, seqs: Iterable[int]) -> dict[int, EntrySummary
             last_error=r[6],
             error_field=r[7],
             error_message=r[8],
+            purged=r[9] is not None,
         )
         for r in rows
     }
