@@ -613,6 +613,13 @@
     </message>
 </context>
 <context>
+    <name>IdleLock</name>
+    <message>
+        <source>Terkunci — masuk lagi</source>
+        <translation>Locked — sign in again</translation>
+    </message>
+</context>
+<context>
     <name>StorageBanner</name>
     <message>
         <source>Peringatan penyimpanan</source>

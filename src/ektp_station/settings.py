@@ -57,6 +57,7 @@ SETTING_NAMES: dict[str, str] = {
     "backup-keep": "backup_keep",
     "min-free-mb": "min_free_mb",
     "retention-days": "retention_days",
+    "idle-lock-minutes": "idle_lock_minutes",
 }
 _CLI_NAME = {f: name for name, f in SETTING_NAMES.items()}
 _STATION_ID = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
@@ -155,6 +156,9 @@ class Settings:
     #: Days after the centre confirmed an entry (or it was withdrawn) before its personal data
     #: and receipt are purged (0: at once).
     retention_days: int = 30
+    #: Minutes without a key press or a click before the window locks and asks for the PIN
+    #: again (0: never).
+    idle_lock_minutes: int = 10
     token: str = ""  # stored in its own file, not in config.json
     #: Keys of the settings file whose values were unreadable and ignored at load (the
     #: defaults are used instead); never saved.
@@ -306,6 +310,10 @@ _HINTS = {
     ),
     "backup_keep": ("Jumlah cadangan disimpan: 1–1000.", "Backups kept: 1–1000."),
     "min_free_mb": ("Batas ruang disk dalam MB: 0–1000000.", "Free space limit in MB: 0–1000000."),
+    "idle_lock_minutes": (
+        "Menit tanpa ketikan sebelum jendela terkunci: 0 (tidak pernah) sampai 240.",
+        "Minutes without input before the window locks: 0 (never) to 240.",
+    ),
     "retention_days": (
         "Hari penyimpanan data pribadi setelah terkirim: 0–3650.",
         "Days personal data is kept after delivery: 0–3650.",
@@ -358,6 +366,8 @@ def _checked(key: str, value: Any) -> Any:
         ok = 0 <= value <= 1_000_000
     elif key == "retention_days":
         ok = 0 <= value <= 3650
+    elif key == "idle_lock_minutes":
+        ok = 0 <= value <= 240
     if not ok:
         raise ValueError(f"invalid value for setting {key}")
     return value

@@ -26,6 +26,7 @@ from .bridge import StationBridge
 from .dashboard import PROGRESS_REFRESH_MS, Dashboard
 from .entry_form import EntryForm
 from .i18n import current_language
+from .idle import IdleLock
 from .netwatch import NetworkWatcher
 from .queue_tab import QueueTab
 from .settings_dialog import SettingsDialog
@@ -92,6 +93,8 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self._show_local_status()
         self.check_health()
+        #: Signs the operator out and asks for the PIN again after idle-lock-minutes.
+        self.idle_lock = IdleLock(self, station.settings.idle_lock_minutes)
         notice = station.settings.ignored_notice(current_language())
         if notice:
             self.status_bar.showMessage(notice, 15000)
@@ -205,8 +208,9 @@ class MainWindow(QMainWindow):
             self.form.set_station()
             self.update_title()
             self._show_local_status()
-        if changes.session:
+        if changes.session:  # signed out (the idle lock) or another operator signed in
             self.update_title()
+            self.settings_action.setEnabled(self.station.may(Permission.CHANGE_SETTINGS))
         if changes.queue:
             if changes.origin == "sync":
                 # a batch answered: the progress signal carries the count; refresh the table
@@ -244,6 +248,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._health_timer.stop()
+        self.idle_lock.stop()
         self.stop_sync()
         self.tasks.shutdown()
         self.station.unsubscribe(self.bridge)
