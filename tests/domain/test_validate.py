@@ -232,3 +232,19 @@ def test_has_errors() -> None:
     assert not has_errors([])
     assert not has_errors(check(sex="LAKI-LAKI"))  # a warning only
     assert has_errors(check(rt="000"))
+
+
+def test_cyrillic_look_alikes_and_loose_marks_are_errors() -> None:
+    # "BUDI" with a Cyrillic В (U+0412) and У (U+0423): looks the same, is another name
+    problems = check(full_name="\u0412\u0423DI SANTOSO")
+    assert errors(problems) == ["name_script"]
+    assert errors(check(full_name="BUDI\u0301\u0301 SANTOSO")) == ["name_script"]
+    greek = check(birth_place="\u0394EPOK")
+    assert [p.code for p in greek if p.field == "birth_place" and p.is_error] == ["name_script"]
+    assert warnings_(check(full_name="josé")) == ["name_non_latin"]  # Latin: still a warning
+
+
+def test_an_address_is_in_siaks_character_set() -> None:
+    assert codes(check(address="JL. MAWAR NO. 1/2, GG. H'ASAN - BLOK C"), "address") == []
+    for bad in ("JL. MAWAR #1", "JL. \u041cAWAR 1", "JL. MAWAR (BELAKANG)", "JL.\u00a0MAWAR;"):
+        assert codes(check(address=bad), "address") == ["address_chars"], bad

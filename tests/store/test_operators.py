@@ -81,3 +81,10 @@ def test_no_pin_in_the_database_file(data_dir: Path, accounts: Operators) -> Non
     assert len(rows) == 1
     _name, pin_hash, salt, role = rows[0]
     assert "975313" not in pin_hash and len(bytes.fromhex(salt)) == 16 and role == "supervisor"
+
+
+def test_an_operator_name_is_printable(accounts: Operators) -> None:
+    for bad in ("SITI\x1b[2J", "SITI\u200b\u202eAMINAH", "BUDI\x00"):
+        with pytest.raises(InvalidNameError):
+            accounts.create(bad, "123456")
+    assert accounts.count() == 0

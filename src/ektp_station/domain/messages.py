@@ -221,6 +221,20 @@ CATALOGUE: Final[dict[str, tuple[str, str, str]]] = {
         "{label} harus berisi huruf.",
         "{label} must contain letters.",
     ),
+    "name_script": (
+        ERROR,
+        "{label} berisi huruf yang bukan huruf Latin (misalnya huruf Kirilik yang mirip A–Z) "
+        "atau tanda diakritik lepas. Ketik ulang dengan huruf A–Z.",
+        "{label} contains letters that are not Latin (such as Cyrillic look-alikes of A-Z) or "
+        "loose diacritic marks. Type it again with the letters A-Z.",
+    ),
+    "address_chars": (
+        ERROR,
+        "Alamat hanya boleh berisi huruf A–Z, angka, spasi, dan tanda . , ' - / "
+        "(contoh JL. MAWAR NO. 1/2).",
+        "The address may contain only the letters A-Z, digits, spaces and the marks . , ' - / "
+        "(e.g. JL. MAWAR NO. 1/2).",
+    ),
     "name_non_latin": (
         WARNING,
         "{label} berisi huruf di luar A–Z (misalnya huruf beraksen) yang mungkin tidak tercetak "

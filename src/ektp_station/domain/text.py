@@ -15,6 +15,7 @@ from typing import Final
 from .problems import Problem, make_problem
 
 __all__ = [
+    "ADDRESS_MARKS",
     "ADDRESS_MAX",
     "NAME_LIMITS",
     "PHONE_DIGITS",
@@ -29,6 +30,8 @@ NAME_LIMITS: Final[dict[str, tuple[int, int]]] = {"full_name": (2, 60), "birth_p
 ADDRESS_MAX: Final = 200
 PHONE_DIGITS: Final = (8, 15)
 NAME_MARKS: Final = frozenset(" '.,-")
+#: An address in SIAK's character set: capitals A-Z, digits, space and these marks.
+ADDRESS_MARKS: Final = frozenset(" '.,-/")
 
 # Typographic look-alikes typed or pasted from documents -> the plain mark.
 _LOOKALIKES: Final = str.maketrans(
@@ -88,11 +91,20 @@ def check_name(field: str, value: str) -> list[Problem]:
         problems.append(make_problem(field, "too_short", min=shortest))
     elif len(value) > longest:
         problems.append(make_problem(field, "too_long", max=longest, n=len(value)))
-    if any(ch.isalpha() and not ("A" <= ch <= "Z") for ch in value) or any(
-        unicodedata.combining(ch) for ch in value
+    if any(unicodedata.combining(ch) for ch in value) or any(
+        ch.isalpha() and not _latin(ch) for ch in value
     ):
+        # Cyrillic or Greek look-alikes (А for A), or marks left after NFC: SIAK has none, and
+        # a look-alike would make the same name look like another resident's
+        problems.append(make_problem(field, "name_script"))
+    elif any(ch.isalpha() and not ("A" <= ch <= "Z") for ch in value):
         problems.append(make_problem(field, "name_non_latin"))
     return problems
+
+
+def _latin(ch: str) -> bool:
+    """A letter of the Latin script (A-Z, or an accented Latin letter such as É)."""
+    return "A" <= ch <= "Z" or unicodedata.name(ch, "").startswith("LATIN ")
 
 
 def check_address(value: str) -> list[Problem]:
@@ -102,6 +114,8 @@ def check_address(value: str) -> list[Problem]:
     problems: list[Problem] = []
     if any(_is_control(ch) for ch in value):
         problems.append(make_problem(field, "control_chars"))
+    elif any(not ("A" <= ch <= "Z" or "0" <= ch <= "9" or ch in ADDRESS_MARKS) for ch in value):
+        problems.append(make_problem(field, "address_chars"))
     if len(value) > ADDRESS_MAX:
         problems.append(make_problem(field, "too_long", max=ADDRESS_MAX, n=len(value)))
     return problems

@@ -192,7 +192,8 @@ class Operators:
         """Add an account. The station's first account is always a supervisor; later ones are
         operators unless ``role`` says otherwise."""
         name = normalise_name(name)
-        if not name or len(name) > MAX_NAME_LENGTH:
+        if not name or len(name) > MAX_NAME_LENGTH or not name.isprintable():
+            # a name is written on entries, receipts and logs: no control characters
             raise InvalidNameError(MAX_NAME_LENGTH)
         if role is not None and role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
