@@ -47,7 +47,7 @@ from ektp_station.sync.protocol import (
 )
 
 from .db import CentralDB
-from .ingest import Ingestor, StationBusy
+from .ingest import NIK_PROBE_LIMIT, Ingestor, StationBusy
 
 __all__ = ["DB_URL_ENV", "CentralState", "app_from_env", "create_app", "error_response"]
 
@@ -254,6 +254,7 @@ def create_app(
     body_idle_timeout: float = BODY_IDLE_TIMEOUT,
     auth_max_failures: int = AUTH_MAX_FAILURES,
     auth_failure_window: float = AUTH_FAILURE_WINDOW,
+    nik_probe_limit: int = NIK_PROBE_LIMIT,
 ) -> FastAPI:
     """The centre's ASGI app over ``db_url`` (SQLite or ``postgresql+psycopg://``).
 
@@ -262,7 +263,9 @@ def create_app(
     A request body must arrive within ``body_timeout`` seconds in total, with no pause
     longer than ``body_idle_timeout`` seconds between chunks, else the answer is 408.
     A client address with ``auth_max_failures`` failed authentications within
-    ``auth_failure_window`` seconds is answered 429 until the window has moved on.
+    ``auth_failure_window`` seconds is answered 429 until the window has moved on. A station
+    that got more than ``nik_probe_limit`` "NIK recorded by another entry" answers in the
+    current hour is answered 429 ``nik_probe_limit`` until that hour is over.
     """
     if body_timeout <= 0 or body_idle_timeout <= 0:
         raise ValueError("body timeouts must be positive")
@@ -271,7 +274,7 @@ def create_app(
         db.create_schema()
     state = CentralState(
         db=db,
-        ingestor=Ingestor(db, today=today),
+        ingestor=Ingestor(db, today=today, nik_probe_limit=nik_probe_limit),
         max_in_flight=max_in_flight,
         body_timeout=body_timeout,
         body_idle_timeout=body_idle_timeout,
@@ -378,6 +381,17 @@ def create_app(
             return error_response(401, "unauthorized", "Token stasiun tidak dikenal.")
         if token_station in state.stations_in_flight:
             return _busy()
+        probe_wait = await run_in_threadpool(
+            db.nik_probe_wait, token_station, state.ingestor.nik_probe_limit
+        )
+        if probe_wait is not None:
+            return error_response(
+                429,
+                "nik_probe_limit",
+                "Terlalu banyak NIK yang sudah direkam entri lain dari stasiun ini; "
+                "pengiriman ditunda.",
+                retry_after=max(1, math.ceil(probe_wait)),
+            )
         state.stations_in_flight.add(token_station)
         state.in_flight += 1
         # Released on every way out: a reply, a body deadline, a disconnect, an error.

@@ -207,6 +207,8 @@ def format_stats(stats: dict[str, Any]) -> str:
 
     "Dikoreksi": registrations held at a revision > 1 (corrected at the station after capture);
     in brackets, how many of those replaced a revision the centre had already received.
+    "NIK sudah direkam": entries answered "NIK recorded by another entry", in all (this hour);
+    a station far above the others may be probing NIKs.
     """
     header = (
         "Stasiun",
@@ -216,6 +218,7 @@ def format_stats(stats: dict[str, Any]) -> str:
         "Antrean",
         "Tertua belum terkirim",
         "Selisih jam (dtk)",
+        "NIK sudah direkam (jam ini)",
     )
     rows = [header]
     for s in stats["stations"]:
@@ -230,6 +233,7 @@ def format_stats(stats: dict[str, Any]) -> str:
                 "-" if backlog["pending"] is None else str(backlog["pending"]),
                 _when(backlog["oldest_unsynced_at"]),
                 "-" if skew is None else f"{skew:+.1f}",
+                f"{s.get('nik_recorded_answers', 0)} ({s.get('nik_recorded_last_hour', 0)})",
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]

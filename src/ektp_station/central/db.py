@@ -16,7 +16,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,11 @@ stations = sa.Table(
     sa.Column("reported_pending", sa.Integer),
     sa.Column("reported_oldest_unsynced_at", sa.DateTime(timezone=True)),
     sa.Column("clock_skew_seconds", sa.Float),
+    # "this NIK is recorded by another entry" answers to this station: in all, and in the
+    # current hour (a station asking about NIKs it did not record is probing; see ingest)
+    sa.Column("nik_recorded_answers", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("nik_probe_window_start", sa.DateTime(timezone=True)),
+    sa.Column("nik_probe_window_count", sa.Integer, nullable=False, server_default=sa.text("0")),
 )
 
 registrations = sa.Table(
@@ -88,7 +93,25 @@ registration_revisions = sa.Table(
 
 # Columns added to ``registrations`` since the first release (upgrade of an existing
 # database): name -> what follows the column's type in ``ADD COLUMN``.
-_ADDED_COLUMNS = {"revision": " NOT NULL DEFAULT 1", "corrected_at": ""}
+_ADDED_COLUMNS = {
+    "registrations": {"revision": " NOT NULL DEFAULT 1", "corrected_at": ""},
+    "stations": {
+        "nik_recorded_answers": " NOT NULL DEFAULT 0",
+        "nik_probe_window_start": "",
+        "nik_probe_window_count": " NOT NULL DEFAULT 0",
+    },
+}
+
+
+#: The window in which "NIK recorded" answers to one station are counted against the limit.
+NIK_PROBE_WINDOW = timedelta(hours=1)
+
+
+def _in_window(start: datetime | None, count: int | None) -> int:
+    began = as_utc(start)
+    if began is None or datetime.now(UTC) - began >= NIK_PROBE_WINDOW:
+        return 0
+    return int(count or 0)
 
 
 def new_token() -> str:
@@ -138,6 +161,10 @@ class StationInfo:
     """Registrations whose stored revision is > 1 (corrected after capture)."""
     corrected_after_delivery: int = 0
     """Of those, the ones where a newer revision replaced one the centre had already stored."""
+    nik_recorded_answers: int = 0
+    """Entries answered "NIK recorded by another entry", in all."""
+    nik_recorded_last_hour: int = 0
+    """The same in the current hour's window (past the limit, the station is slowed down)."""
 
     def to_json(self) -> dict[str, Any]:
         def iso(d: datetime | None) -> str | None:
@@ -154,6 +181,8 @@ class StationInfo:
             "clock_skew_seconds": self.clock_skew_seconds,
             "corrected": self.corrected,
             "corrected_after_delivery": self.corrected_after_delivery,
+            "nik_recorded_answers": self.nik_recorded_answers,
+            "nik_recorded_last_hour": self.nik_recorded_last_hour,
         }
 
 
@@ -203,16 +232,18 @@ class CentralDB:
         """
         metadata.create_all(self.engine, checkfirst=True)
         with self.engine.begin() as conn:
-            present = {c["name"] for c in sa.inspect(conn).get_columns(registrations.name)}
-            for name, constraints in _ADDED_COLUMNS.items():
-                if name in present:
-                    continue
-                ddl = registrations.c[name].type.compile(dialect=self.engine.dialect)
-                exists = " IF NOT EXISTS" if self.dialect == "postgresql" else ""
-                conn.exec_driver_sql(
-                    f"ALTER TABLE {registrations.name} ADD COLUMN{exists} {name} {ddl}{constraints}"
-                )
-                log.info("database upgraded: registrations.%s added", name)
+            for table_name, added in _ADDED_COLUMNS.items():
+                table = metadata.tables[table_name]
+                present = {c["name"] for c in sa.inspect(conn).get_columns(table_name)}
+                for name, constraints in added.items():
+                    if name in present:
+                        continue
+                    ddl = table.c[name].type.compile(dialect=self.engine.dialect)
+                    exists = " IF NOT EXISTS" if self.dialect == "postgresql" else ""
+                    conn.exec_driver_sql(
+                        f"ALTER TABLE {table_name} ADD COLUMN{exists} {name} {ddl}{constraints}"
+                    )
+                    log.info("database upgraded: %s.%s added", table_name, name)
 
     def drop_schema(self) -> None:
         """Drop the centre's tables (tests)."""
@@ -319,9 +350,31 @@ class CentralDB:
                 clock_skew_seconds=row.clock_skew_seconds,
                 corrected=int(row.corrected),
                 corrected_after_delivery=int(row.after),
+                nik_recorded_answers=int(row.nik_recorded_answers or 0),
+                nik_recorded_last_hour=_in_window(
+                    row.nik_probe_window_start, row.nik_probe_window_count
+                ),
             )
             for row in rows
         ]
+
+    def nik_probe_wait(self, station_id: str, limit: int) -> float | None:
+        """Seconds until this station's hour window ends when it had more than ``limit``
+        "NIK recorded" answers in it (its batches wait meanwhile); None otherwise."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(
+                    stations.c.nik_probe_window_start, stations.c.nik_probe_window_count
+                ).where(stations.c.station_id == station_id)
+            ).first()
+        if row is None or row.nik_probe_window_start is None:
+            return None
+        start = as_utc(row.nik_probe_window_start)
+        assert start is not None
+        left = (start + NIK_PROBE_WINDOW - datetime.now(UTC)).total_seconds()
+        if left <= 0 or int(row.nik_probe_window_count) <= limit:
+            return None
+        return left
 
     def registration_count(self) -> int:
         with self.engine.connect() as conn:

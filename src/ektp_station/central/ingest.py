@@ -63,7 +63,19 @@ from ektp_station.sync.protocol import (
     content_hash,
 )
 
-from .db import CentralDB, registration_revisions, registrations, station_lock_key, stations
+from .db import (
+    NIK_PROBE_WINDOW,
+    CentralDB,
+    as_utc,
+    registration_revisions,
+    registrations,
+    station_lock_key,
+    stations,
+)
+
+#: "NIK recorded by another entry" answers one station may get in an hour before its batches
+#: wait for the window to end: a counter re-sends a few, a station probing NIKs many.
+NIK_PROBE_LIMIT = 200
 
 __all__ = ["Ingestor", "StationBusy", "reference_for"]
 
@@ -170,10 +182,12 @@ class Ingestor:
         *,
         today: Callable[[], date] | None = None,
         station_lock: bool = True,
+        nik_probe_limit: int = NIK_PROBE_LIMIT,
     ) -> None:
         """``station_lock=False`` leaves out the per-station advisory lock (tests of the
         entry-level guards racing on their own)."""
         self.db = db
+        self.nik_probe_limit = nik_probe_limit
         self._station_lock = station_lock and db.dialect == "postgresql"
         self._today = today or (lambda: datetime.now().astimezone().date())
         dialect = postgresql if db.dialect == "postgresql" else sqlite
@@ -288,6 +302,9 @@ class Ingestor:
                     corrected += self._insert_again(
                         conn, station_id, unexplained, rows, freed, now, results
                     )
+            probes = sum(1 for r in results.values() if r.conflict == "nik_recorded")
+            if probes:
+                self._count_nik_recorded(conn, station_id, probes, now)
         ordered = [results[p.entry_id] for p in prepared]
         if batch.protocol < 2:
             ordered = [r.model_copy(update={"revision": None}) for r in ordered]
@@ -389,6 +406,37 @@ class Ingestor:
                 return _accepted(p, "accepted", p.revision)
             # Another transaction moved the row on since it was read: settle again.
             stored = self._rows_by(conn, registrations.c.entry_id, [p.entry_id]).get(p.entry_id)
+
+    def _count_nik_recorded(
+        self, conn: sa.Connection, station_id: str, answers: int, now: datetime
+    ) -> None:
+        """Count "NIK recorded by another entry" answers to this station, in all and in the
+        current hour's window (a new window when the last one is over)."""
+        row = conn.execute(
+            sa.select(stations.c.nik_probe_window_start, stations.c.nik_probe_window_count).where(
+                stations.c.station_id == station_id
+            )
+        ).one()
+        start = as_utc(row.nik_probe_window_start)
+        in_window = int(row.nik_probe_window_count or 0)
+        if start is None or now - start >= NIK_PROBE_WINDOW:
+            start, in_window = now, 0
+        conn.execute(
+            sa.update(stations)
+            .where(stations.c.station_id == station_id)
+            .values(
+                nik_recorded_answers=stations.c.nik_recorded_answers + answers,
+                nik_probe_window_start=self.db.db_time(start),
+                nik_probe_window_count=in_window + answers,
+            )
+        )
+        if in_window + answers > self.nik_probe_limit >= in_window:
+            log.warning(
+                "station %s: %d 'NIK recorded' answers this hour (limit %d): slowed down",
+                station_id,
+                in_window + answers,
+                self.nik_probe_limit,
+            )
 
     def _apply_correction(
         self, conn: sa.Connection, station_id: str, p: _Prepared, stored: _Stored, now: datetime

@@ -18,6 +18,7 @@ import uvicorn
 
 from .app import BODY_IDLE_TIMEOUT, BODY_TIMEOUT, CentralState, create_app
 from .db import CentralDB
+from .ingest import NIK_PROBE_LIMIT
 from .transport import HEADER_TIMEOUT, with_header_timeout
 
 __all__ = ["CentralServer"]
@@ -54,6 +55,7 @@ class CentralServer:
         body_timeout: float = BODY_TIMEOUT,
         body_idle_timeout: float = BODY_IDLE_TIMEOUT,
         header_timeout: float = HEADER_TIMEOUT,
+        nik_probe_limit: int = NIK_PROBE_LIMIT,
     ) -> None:
         """``header_timeout``: seconds a connection has to send a request's headers;
         ``body_timeout`` / ``body_idle_timeout``: see :func:`create_app`."""
@@ -65,6 +67,7 @@ class CentralServer:
             today=today,
             body_timeout=body_timeout,
             body_idle_timeout=body_idle_timeout,
+            nik_probe_limit=nik_probe_limit,
         )
         self._host = host
         self._requested_port = port
