@@ -421,7 +421,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def exit_status(exc: EktpError) -> int:
     """3 for an error that says why; a status of its own for each unusable queue file."""
-    from .errors import DiskFull, QueueBusy, QueueDamaged, QueueGone, QueueMissing, QueueReadOnly
+    from .errors import (
+        DiskFull,
+        QueueBusy,
+        QueueDamaged,
+        QueueGone,
+        QueueMissing,
+        QueueReadOnly,
+        QueueReplaced,
+    )
 
     if isinstance(exc, QueueDamaged):
         return EXIT_DAMAGED
@@ -429,7 +437,7 @@ def exit_status(exc: EktpError) -> int:
         return EXIT_READ_ONLY
     if isinstance(exc, DiskFull):
         return EXIT_DISK_FULL
-    if isinstance(exc, (QueueMissing, QueueGone)):
+    if isinstance(exc, (QueueMissing, QueueGone, QueueReplaced)):
         return EXIT_QUEUE_MISSING
     if isinstance(exc, QueueBusy):
         return EXIT_BUSY
@@ -438,7 +446,7 @@ def exit_status(exc: EktpError) -> int:
 
 def _hint(exc: EktpError, lang: str) -> str:
     """The command-line hint that goes with an error (errors themselves name no command)."""
-    from .errors import EntryNotFound, NotAllowed, QueueMissing
+    from .errors import EntryNotFound, NotAllowed, QueueDamaged, QueueMissing, QueueReplaced
 
     if isinstance(exc, EntryNotFound):
         return " (ektp-station queue list)"
@@ -446,10 +454,14 @@ def _hint(exc: EktpError, lang: str) -> str:
         if lang == "en":
             return " (as a supervisor: ektp-station --as NAME …, the PIN typed or in EKTP_PIN)"
         return " (sebagai supervisor: ektp-station --as NAMA …, PIN diketik atau dari EKTP_PIN)"
-    if isinstance(exc, QueueMissing):
+    if isinstance(exc, (QueueMissing, QueueReplaced, QueueDamaged)):
         if lang == "en":
-            return " (a new queue on purpose: ektp-station queue init --new)"
-        return " (antrean baru dengan sengaja: ektp-station queue init --new)"
+            hint = " (restore: ektp-station [--data-dir DIR] queue restore FILE, the backups are in DIR/backups or the backup-dir folder"
+            new = "; a new queue on purpose: ektp-station [--data-dir DIR] queue init --new)"
+        else:
+            hint = " (pulihkan: ektp-station [--data-dir DIR] queue restore BERKAS, cadangan ada di DIR/backups atau folder backup-dir"
+            new = "; antrean baru dengan sengaja: ektp-station [--data-dir DIR] queue init --new)"
+        return hint + (new if isinstance(exc, QueueMissing) else ")")
     return ""
 
 

@@ -26,6 +26,7 @@
     │   │   ├── QueueReadOnly     the queue file or its folder cannot be written
     │   │   ├── DiskFull          no room left on the disk for the queue
     │   │   ├── QueueGone         the queue file was deleted or replaced while open
+    │   │   ├── QueueReplaced     the queue file is another queue than queue.id names
     │   │   └── QueueBusy         another program held the queue file locked too long
     │   ├── WrongStationBackup    a backup holds another station's entries: not restored
     │   ├── StationRunning        a restore while the station sends: close it first
@@ -96,6 +97,7 @@ __all__ = [
     "QueueGone",
     "QueueMissing",
     "QueueReadOnly",
+    "QueueReplaced",
     "QueueUnusable",
     "ReasonRequired",
     "RecordInvalid",
@@ -396,6 +398,22 @@ class QueueGone(QueueUnusable):
             "Tutup aplikasi dan minta petugas TI memulihkan antrean dari cadangan.",
             "The queue file was deleted or replaced while the station ran; sending stopped. "
             "Close the application and ask IT support to restore the queue from a backup.",
+            detail=detail,
+        )
+
+
+class QueueReplaced(QueueUnusable):
+    """The queue file holds another queue than the one this station's ``queue.id`` names: it
+    was swapped by hand (another station's file, an old copy). Nothing is read or sent."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Berkas antrean di folder ini bukan antrean stasiun ini (diganti dengan berkas "
+            "lain). Jangan merekam dulu: kembalikan berkas antrean yang benar, atau pulihkan "
+            "cadangan stasiun ini lewat pemulihan resmi; minta petugas TI.",
+            "The queue file in this folder is not this station's queue (it was replaced by "
+            "another file). Do not record yet: put the right queue file back, or restore this "
+            "station's backup the proper way; call IT support.",
             detail=detail,
         )
 

@@ -21,6 +21,9 @@ def configure_logging(log_dir: Path, *, verbose: bool = False) -> None:
     if getattr(root, "_ektp_configured", False):
         return
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    # A log on a full (or vanished) disk must not print Python's "--- Logging error ---"
+    # tracebacks to the person: the record is dropped, the command's own message stays.
+    logging.raiseExceptions = False
     try:
         private_dir(log_dir)
         private_files([log_dir / LOG_FILENAME])  # an older version's log: owner-only too

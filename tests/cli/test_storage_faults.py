@@ -145,3 +145,68 @@ def test_a_queue_locked_too_long_exits_9_and_nothing_is_lost(
         assert _import(cli, station, tmp_path, 2, start=10).rc == 0
     finally:
         other.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A 2 MiB tmpfs for the data folder (a full disk), grown later by remounting."""
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.mark.slow
+def test_after_a_full_disk_the_queue_opens_again_once_there_is_room(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    """A checkpoint cut short at close writes the new size into page 1 before the file has
+    grown: with the write-ahead log still there, that is not a damaged queue."""
+    import subprocess
+
+    from .support import run_ektp
+
+    station = small_disk / "station"
+    station.mkdir()
+    (station / "config.json").write_text('{"station_id": "ST-UJI-01", "min_free_mb": 0}')
+    source = write_jsonl(tmp_path / "big.jsonl", many_records(3000))
+    full = run_ektp("--data-dir", station, "queue", "import", source, "--json")
+    assert full.rc == 7, full.err
+    saved = full.json()["imported"]
+    assert 0 < saved < 3000
+    assert "Logging error" not in full.err and "Traceback" not in full.err
+    subprocess.run(["mount", "-o", "remount,size=16m", str(small_disk)], check=True)
+    status = run_ektp("--data-dir", station, "queue", "status", "--json")
+    assert status.rc == 0, status.err
+    assert status.json()["pending"] == saved  # everything saved before the disk filled up
+    more = write_jsonl(tmp_path / "more.jsonl", many_records(5, start=5000))
+    assert run_ektp("--data-dir", station, "queue", "import", more).rc == 0
+
+
+def test_a_queue_file_swapped_for_another_is_refused(
+    cli: Cli, station: Path, tmp_path: Path
+) -> None:
+    assert _import(cli, station, tmp_path, 3).rc == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "config.json").write_text('{"station_id": "ST-LAIN"}')
+    assert _import(cli, other, tmp_path, 2, start=100).rc == 0
+    for suffix in ("", "-wal", "-shm"):
+        (station / (DB_FILENAME + suffix)).unlink(missing_ok=True)
+    import shutil
+
+    shutil.copyfile(other / DB_FILENAME, station / DB_FILENAME)
+    refused = cli("--data-dir", station, "queue", "status")
+    assert refused.rc == 8
+    assert "bukan antrean stasiun ini" in refused.err and "queue restore" in refused.err

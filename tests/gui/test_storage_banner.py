@@ -83,7 +83,7 @@ def test_sigterm_closes_the_window_cleanly_and_the_station_backs_up_at_exit(
         window.deleteLater()
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler given back
     station.close()  # what run_station does next: the backup at exit
-    made = generations(station.backup_folder)
+    made = generations(station.backup_folder, station.station_id)
     assert made and inspect_backup(made[-1]).entries == 1
 
 

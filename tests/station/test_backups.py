@@ -182,7 +182,7 @@ def test_a_station_backs_up_when_it_closes_and_reports_its_health(
     assert health.backup_dir == stick and health.last_backup_at is None
     assert health.free_bytes is not None and not health.low_disk
     station.close()
-    assert [inspect_backup(p).entries for p in generations(stick)] == [7]
+    assert [inspect_backup(p).entries for p in generations(stick, STATION)] == [7]
     # reopened: the last backup is known from the folder
     reopened = open_station(settings=settings)
     assert reopened.health().last_backup_at is not None
@@ -235,3 +235,22 @@ def test_a_restored_backup_is_delivered_exactly_once(
         assert station.status().unsynced == 0
     finally:
         station.close()
+
+
+def test_stations_sharing_a_stick_keep_each_others_backups(tmp_path: Path) -> None:
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    queues = {name: Queue.open(tmp_path / name) for name in ("ST-A", "ST-B")}
+    clock = Ticking()
+    try:
+        for name, queue in queues.items():
+            save(queue, 2)
+            for _ in range(3):
+                backup_into(queue, stick, keep=1, now=clock(), owner=name)
+        assert len(generations(stick, "ST-A")) == 1 and len(generations(stick, "ST-B")) == 1
+        assert all(p.name.startswith("queue-ST-A-") for p in generations(stick, "ST-A"))
+        a_last, b_last = last_backup_at(stick, "ST-A"), last_backup_at(stick, "ST-B")
+        assert a_last is not None and b_last is not None and a_last < b_last
+    finally:
+        for queue in queues.values():
+            queue.close()

@@ -39,6 +39,7 @@ class BackupKeeper:
         every: float,
         keep: int,
         create: bool = False,
+        owner: str = "",
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.queue = queue
@@ -46,11 +47,12 @@ class BackupKeeper:
         self.every = every
         self.keep = keep
         self.create = create
+        self.owner = owner  # the station's id, in every generation's name
         self._clock = clock
         self._lock = threading.Lock()  # one backup at a time (the timer, an exit, by hand)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.last_at: datetime | None = last_backup_at(folder)
+        self.last_at: datetime | None = last_backup_at(folder, owner)
         self.problem: EktpError | None = None
         #: Generations made by this keeper (for tests and the log).
         self.made = 0
@@ -60,7 +62,12 @@ class BackupKeeper:
         with self._lock:
             try:
                 info = backup_into(
-                    self.queue, self.folder, keep=self.keep, now=self._clock(), create=self.create
+                    self.queue,
+                    self.folder,
+                    keep=self.keep,
+                    now=self._clock(),
+                    create=self.create,
+                    owner=self.owner,
                 )
             except EktpError as exc:
                 self.problem = exc

@@ -105,6 +105,7 @@ def check(
     backup_dir: Path,
     engine_fault: QueueUnusable | None = None,
     backups: Any = None,
+    owner: str = "",
 ) -> StorageHealth:
     """The health now. ``engine_fault``: what stopped the sync engine, if a storage fault;
     ``backups``: the running :class:`~.backups.BackupKeeper` (its last backup and problem)."""
@@ -114,7 +115,7 @@ def check(
     if backups is not None:
         last, backup_problem = backups.last_at, backups.problem
     else:
-        last, backup_problem = last_backup_at(backup_dir), None
+        last, backup_problem = last_backup_at(backup_dir, owner), None
     return StorageHealth(
         free_bytes=free_bytes(queue.path.parent),
         min_free_bytes=min_free_mb * MB,

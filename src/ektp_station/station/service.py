@@ -426,6 +426,7 @@ class Station:
             every=settings.backup_every_minutes * 60.0,
             keep=settings.backup_keep,
             create=not settings.backup_dir,
+            owner=self.station_id,
         )
 
     def start_backups(self) -> None:
@@ -485,6 +486,7 @@ class Station:
             backup_dir=self.backup_folder,
             engine_fault=engine.queue_fault if engine is not None else None,
             backups=self._backups,
+            owner=self.station_id,
         )
 
     # -- the sync engine's life --------------------------------------------------------------

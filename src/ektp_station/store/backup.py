@@ -112,40 +112,47 @@ def backup(queue: Queue, target: Path) -> BackupInfo:
     return BackupInfo(target, info.queue_id, info.entries, info.stations)
 
 
-_GENERATION = re.compile(r"queue-(\d{8}T\d{6})(?:\.(\d{3}))?Z\.sqlite3")
+_GENERATION = re.compile(r"queue-(?:(.+)-)?(\d{8}T\d{6})(?:\.(\d{3}))?Z\.sqlite3")
 _STAMP = "%Y%m%dT%H%M%S"
 
 
-def backup_name(moment: datetime) -> str:
-    """The file name of the generation made at ``moment``:
-    ``queue-20261201T221000.250Z.sqlite3`` (UTC, milliseconds; names sort as times do)."""
+def backup_name(moment: datetime, owner: str = "") -> str:
+    """The file name of ``owner``'s generation made at ``moment`` (owner: the station's id,
+    so that stations sharing a stick never rotate out each other's backups):
+    ``queue-ST-HARJAMUKTI-1-20261201T221000.250Z.sqlite3`` (UTC, ms; names sort as times)."""
     utc = moment.astimezone(UTC)
-    return f"queue-{utc.strftime(_STAMP)}.{utc.microsecond // 1000:03d}Z.sqlite3"
+    who = f"{owner}-" if owner else ""
+    return f"queue-{who}{utc.strftime(_STAMP)}.{utc.microsecond // 1000:03d}Z.sqlite3"
 
 
-def generations(folder: Path) -> list[Path]:
-    """The rotating backups in ``folder``, oldest first (other files are never counted)."""
+def generations(folder: Path, owner: str = "") -> list[Path]:
+    """``owner``'s rotating backups in ``folder``, oldest first (other files, and other
+    stations' backups, are never counted)."""
     try:
-        names = [p for p in folder.iterdir() if _GENERATION.fullmatch(p.name) and p.is_file()]
+        names = [
+            p
+            for p in folder.iterdir()
+            if (m := _GENERATION.fullmatch(p.name)) and (m.group(1) or "") == owner and p.is_file()
+        ]
     except OSError:
         return []
     return sorted(names, key=lambda p: p.name)
 
 
-def last_backup_at(folder: Path) -> datetime | None:
-    """When the newest generation in ``folder`` was made (from its name), or None."""
-    found = generations(folder)
+def last_backup_at(folder: Path, owner: str = "") -> datetime | None:
+    """When ``owner``'s newest generation in ``folder`` was made (from its name), or None."""
+    found = generations(folder, owner)
     if not found:
         return None
     match = _GENERATION.fullmatch(found[-1].name)
     assert match is not None
-    moment = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
-    return moment.replace(microsecond=int(match.group(2) or 0) * 1000)
+    moment = datetime.strptime(match.group(2), _STAMP).replace(tzinfo=UTC)
+    return moment.replace(microsecond=int(match.group(3) or 0) * 1000)
 
 
-def rotate(folder: Path, keep: int) -> list[Path]:
-    """Remove the oldest generations beyond ``keep``; returns those removed."""
-    found = generations(folder)
+def rotate(folder: Path, keep: int, owner: str = "") -> list[Path]:
+    """Remove ``owner``'s oldest generations beyond ``keep``; returns those removed."""
+    found = generations(folder, owner)
     removed = found[: max(0, len(found) - keep)]
     for old in removed:
         try:
@@ -156,7 +163,13 @@ def rotate(folder: Path, keep: int) -> list[Path]:
 
 
 def backup_into(
-    queue: Queue, folder: Path, *, keep: int, now: datetime, create: bool = False
+    queue: Queue,
+    folder: Path,
+    *,
+    keep: int,
+    now: datetime,
+    create: bool = False,
+    owner: str = "",
 ) -> BackupInfo:
     """One generation of the rotating backups in ``folder`` (made if ``create``: the default
     folder; a configured one — a USB stick — must be there), checked, then the oldest beyond
@@ -169,7 +182,7 @@ def backup_into(
             if not create:
                 raise BackupFailed(str(folder), "backup folder missing")
             private_dir(folder)
-        info = backup(queue, folder / backup_name(now))
+        info = backup(queue, folder / backup_name(now, owner))
     except QueueGone:
         raise
     except (EktpError, OSError) as exc:
@@ -178,7 +191,7 @@ def backup_into(
         detail = exc.detail if isinstance(exc, EktpError) else exc.__class__.__name__
         log.warning("queue backup failed (%s)", detail)
         raise BackupFailed(str(folder), detail or type(exc).__name__) from None
-    removed = rotate(folder, keep)
+    removed = rotate(folder, keep, owner)
     if removed:
         log.info("%d old backups removed (keeping %d)", len(removed), keep)
     return info

@@ -33,6 +33,7 @@ from ..errors import (
     QueueDamaged,
     QueueGone,
     QueueMissing,
+    QueueReplaced,
     QueueUnusable,
     SaveRefused,
     TransitionError,
@@ -68,8 +69,13 @@ HISTORY_MARKERS = (QUEUE_ID_FILENAME, LOCK_FILENAME, "receipts", DB_FILENAME + "
 
 
 def queue_has_history(data_dir: Path) -> list[str]:
-    """The markers under ``data_dir`` that show a queue existed here (empty: a new folder)."""
-    return [name for name in HISTORY_MARKERS if (data_dir / name).exists()]
+    """The markers under ``data_dir`` that show a queue existed here (empty: a new folder):
+    its id, the sync lock, receipts, a write-ahead log, backups of it."""
+    found = [name for name in HISTORY_MARKERS if (data_dir / name).exists()]
+    backups = data_dir / "backups"
+    if backups.is_dir() and any(backups.glob("queue-*.sqlite3")):
+        found.append("backups")
+    return found
 
 
 class Queue:
@@ -167,7 +173,7 @@ class Queue:
                     conn.execute(insert(meta).values(key=QUEUE_ID_KEY, value=queue_id))
                     conn.execute(insert(meta).values(key=CREATED_KEY, value=utc_now_iso()))
                 orphans = _has_sending(conn)
-        _write_queue_id(data_dir / QUEUE_ID_FILENAME, queue_id)
+        _write_queue_id(data_dir / QUEUE_ID_FILENAME, queue_id, fresh=fresh)
         queue = cls(engine, path, bytes.fromhex(salt))
         queue.queue_id = queue_id
         queue._orphans = orphans
@@ -693,6 +699,12 @@ def _header_check(path: Path) -> None:
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
     valid = header[24:28] == header[92:96]  # the in-header size is current
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        # A checkpoint cut short (a full disk at close) writes page 1 before the file has
+        # grown: the write-ahead log still holds every page, SQLite replays it at open, and
+        # quick_check judges the result. Only a file with no log to finish it is truncated.
+        return
     if valid and pages and path.stat().st_size < pages * page_size:
         raise QueueDamaged("file shorter than its header says (truncated)")
 
@@ -721,11 +733,23 @@ def _quick_check(engine: Engine, path: Path) -> None:
         raise QueueDamaged("quick_check failed")
 
 
-def _write_queue_id(target: Path, queue_id: str) -> None:
-    """The queue's id beside it (best effort: a read-only folder still opens for reading)."""
+def _write_queue_id(target: Path, queue_id: str, *, fresh: bool) -> None:
+    """The queue's id beside it (best effort: a read-only folder still opens for reading).
+
+    QueueReplaced when ``queue.id`` names another queue than the file holds: the queue file
+    was swapped for another one (another station's, an old copy) by hand. ``queue restore``
+    writes the id itself; a new queue started on purpose (``fresh``) takes the new id."""
     try:
-        if target.exists() and target.read_text(encoding="utf-8").strip() == queue_id:
-            return
+        known = target.read_text(encoding="utf-8").strip() if target.exists() else ""
+    except OSError as exc:
+        log.warning("could not read %s: %s", target.name, type(exc).__name__)
+        known = ""
+    if known == queue_id:
+        return
+    if known and not fresh:
+        log.error("the queue file holds another queue than %s names", target.name)
+        raise QueueReplaced("queue.id names another queue")
+    try:
         target.write_text(queue_id + "\n", encoding="utf-8")
     except OSError as exc:
         log.warning("could not write %s: %s", target.name, type(exc).__name__)
