@@ -109,15 +109,19 @@ def format_age(moment: datetime, lang: str, now: datetime | None = None) -> str:
     return " ".join(parts[:2])
 
 
+def _count(n: int, lang: str) -> str:
+    """1.000 in Bahasa Indonesia, 1,000 in English."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
 def format_status(status: QueueStatus, station: str, path: Path, lang: str) -> str:
     t, labels = _T[lang], STATE_LABELS[lang]
     width = max(len(v) for v in labels.values()) + 13
     out = [t["title"].format(station=station), t["file"].format(path=path), ""]
     for state, label in labels.items():
-        out.append(
-            f"  {f'{label} ({state})':<{width}} {status.counts[state]:>9,}".replace(",", ".")
-        )
-    out.append(f"  {t['total']:<{width}} {status.total:>9,}".replace(",", "."))
+        out.append(f"  {f'{label} ({state})':<{width}} {_count(status.counts[state], lang):>9}")
+    out.append(f"  {t['total']:<{width}} {_count(status.total, lang):>9}")
     out.append("")
     if status.oldest_unsynced_at:
         age = t["ago"].format(age=format_age(status.oldest_unsynced_at, lang))

@@ -29,6 +29,7 @@
     │   │   ├── QueueReplaced     the queue file is another queue than queue.id names
     │   │   └── QueueBusy         another program held the queue file locked too long
     │   ├── WrongStationBackup    a backup holds another station's entries: not restored
+    │   │   (BackupDamaged, a QueueDamaged: the backup chosen for a restore is unusable)
     │   ├── StationRunning        a restore while the station sends: close it first
     │   ├── BackupFailed          a backup could not be written or did not check out
     │   └── OperatorError         operator accounts
@@ -67,6 +68,7 @@ __all__ = [
     "AccountDisabled",
     "AlreadyRecordedError",
     "AuthRefused",
+    "BackupDamaged",
     "BackupFailed",
     "BadRequest",
     "BatchTooLarge",
@@ -449,6 +451,22 @@ class BackupFailed(StoreError):
             detail=detail,
         )
         self.folder = folder
+
+
+class BackupDamaged(QueueDamaged):
+    """The backup chosen for a restore is missing, empty, damaged or not a queue backup;
+    nothing was restored (the queue in place is untouched)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.message_id = (
+            "Berkas cadangan ini tidak ada, kosong, rusak, atau bukan cadangan antrean; tidak "
+            "dipulihkan, antrean yang ada tidak diubah. Pilih cadangan lain (yang lebih lama)."
+        )
+        self.message_en = (
+            "This backup file is missing, empty, damaged or not a queue backup; nothing was "
+            "restored and the queue in place is unchanged. Choose another (older) backup."
+        )
 
 
 class WrongStationBackup(StoreError):

@@ -86,12 +86,16 @@ def _backup_station(ctx: Context, backup_file: Path) -> Any:
     import tempfile
     from contextlib import contextmanager
 
+    from .errors import BackupDamaged, QueueDamaged, QueueMissing
     from .station import Station
     from .store.backup import inspect_backup
 
     @contextmanager
     def opened() -> Any:
-        inspect_backup(backup_file)  # QueueDamaged / QueueMissing before anything
+        try:
+            inspect_backup(backup_file)  # before anything: a backup that is not one
+        except (QueueDamaged, QueueMissing) as exc:
+            raise BackupDamaged(exc.detail or "backup unusable") from None
         with tempfile.TemporaryDirectory(prefix="ektp-restore-") as folder:
             shutil.copyfile(backup_file, Path(folder) / "queue.sqlite3")
             station = Station.open(AppPaths.resolve(folder), settings=ctx.settings)

@@ -258,6 +258,16 @@ class Settings:
             value = value.strip().upper()
         if key in ("ca_file", "backup_dir"):
             value = str(Path(value.strip()).expanduser().resolve()) if value.strip() else ""
+        if key == "backup_dir" and value and os.path.ismount(value):
+            # unplugged, the mount point is an empty folder on the main disk: backups would
+            # land there without a word; a folder on the stick vanishes with it instead
+            raise ConfigError(
+                "Folder cadangan jangan titik kait flashdisk/disk itu sendiri; pakai folder di "
+                f"dalamnya, mis. {os.path.join(value, 'ektp-cadangan')} (buat dulu).",
+                "The backup folder must not be the mount point of the stick or disk itself; "
+                f"use a folder on it, e.g. {os.path.join(value, 'ektp-backups')} (make it "
+                "first).",
+            )
         if key == "backup_dir" and value and not _writable_dir(value):
             # checked when it is set (a stick may be unplugged later: then a backup fails
             # with its own message, the setting stays)

@@ -94,3 +94,39 @@ def test_status_warns_before_the_disk_is_full(cli: Cli, station: Path) -> None:
     status = cli("--data-dir", station, "queue", "status", "--json").json()
     assert status["low_disk"] is True
     assert [w["code"] for w in status["warnings"]] == ["low_disk"]
+
+
+def test_a_restore_from_a_bad_backup_file_says_it_is_the_backup(
+    cli: Cli, station: Path, tmp_path: Path
+) -> None:
+    source = write_jsonl(tmp_path / "a.jsonl", many_records(3))
+    assert cli("--data-dir", station, "queue", "import", source).rc == 0
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"not a database at all" * 100)
+    for bad in (junk, tmp_path / "nothing-here.sqlite3"):
+        refused = cli("--data-dir", station, "queue", "restore", bad)
+        assert refused.rc == 5, refused.err
+        assert (
+            "Berkas cadangan ini" in refused.err and "antrean yang ada tidak diubah" in refused.err
+        )
+    assert cli("--data-dir", station, "queue", "status", "--json").json()["pending"] == 3
+
+
+def test_a_mount_point_is_not_a_backup_folder(cli: Cli, station: Path) -> None:
+    refused = cli("--data-dir", station, "config", "set", "backup-dir", "/proc")
+    assert refused.rc == 3 and "titik kait" in refused.err
+
+
+def test_a_failed_backup_is_told_by_queue_status_in_the_next_process(
+    cli: Cli, station: Path, tmp_path: Path
+) -> None:
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    assert cli("--data-dir", station, "config", "set", "backup-dir", stick).rc == 0
+    stick.rmdir()  # pulled
+    assert cli("--data-dir", station, "queue", "backup").rc == 3
+    status = cli("--data-dir", station, "queue", "status", "--json").json()
+    assert [w["code"] for w in status["warnings"]] == ["backup_failed"]
+    stick.mkdir()  # plugged in again: the next backup clears it
+    assert cli("--data-dir", station, "queue", "backup").rc == 0
+    assert cli("--data-dir", station, "queue", "status", "--json").json()["warnings"] == []

@@ -88,3 +88,35 @@ def test_sync_gives_up_after_max_time_when_the_centre_is_unreachable(
     )
     assert code == 1
     assert "1 entri masih menunggu" in capsys.readouterr().out
+
+
+def test_sync_watch_exits_8_with_the_message_when_the_queue_file_is_deleted(
+    data_dir: Path, central: CentralServer, token: str
+) -> None:
+    import subprocess
+
+    from cli.support import EKTP, subprocess_env
+
+    from helpers import wait_until
+
+    _configure(data_dir, central.url, token)
+    queue = Queue.open(data_dir)
+    queue.enqueue(many_records(1)[0], operator="SITI", station_id=STATION)
+    queue.close()
+    proc = subprocess.Popen(
+        [str(EKTP), "--data-dir", str(data_dir), "sync", "--watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+    )
+    try:
+        wait_until(lambda: central.stats()["registrations"] == 1, timeout=30)
+        (data_dir / "queue.sqlite3").unlink()
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 8, err
+    assert "Berkas antrean dihapus atau diganti" in err
+    assert "Traceback" not in err

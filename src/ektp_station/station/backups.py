@@ -11,6 +11,7 @@ are kept.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -22,7 +23,40 @@ from ..store import Queue
 from ..store.backup import BackupInfo, backup_into, last_backup_at
 from ..timeutil import utc_now
 
-__all__ = ["BackupKeeper"]
+__all__ = ["FAILURE_FILENAME", "BackupKeeper", "clear_failure", "last_failure", "write_failure"]
+
+#: In the data folder while the last backup failed, so that ``queue status`` in another
+#: process says so too (the folder and the reason's code; never personal data).
+FAILURE_FILENAME = "backup-failed.json"
+
+
+def write_failure(data_dir: Path, folder: Path, exc: EktpError) -> None:
+    try:
+        (data_dir / FAILURE_FILENAME).write_text(
+            json.dumps({"folder": str(folder), "detail": exc.detail or type(exc).__name__}),
+            encoding="utf-8",
+        )
+    except OSError:
+        pass  # the data folder itself full or read-only: the banner in this process says it
+
+
+def clear_failure(data_dir: Path) -> None:
+    try:
+        (data_dir / FAILURE_FILENAME).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def last_failure(data_dir: Path) -> EktpError | None:
+    """The last backup's failure as another process left it, or None."""
+    from ..errors import BackupFailed
+
+    try:
+        data = json.loads((data_dir / FAILURE_FILENAME).read_text(encoding="utf-8"))
+        return BackupFailed(str(data["folder"]), str(data.get("detail") or ""))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +105,10 @@ class BackupKeeper:
                 )
             except EktpError as exc:
                 self.problem = exc
+                write_failure(self.queue.path.parent, self.folder, exc)
                 raise
             self.problem = None
+            clear_failure(self.queue.path.parent)
             self.last_at = self._clock()
             self.made += 1
             return info

@@ -115,7 +115,10 @@ def check(
     if backups is not None:
         last, backup_problem = backups.last_at, backups.problem
     else:
-        last, backup_problem = last_backup_at(backup_dir, owner), None
+        from .backups import last_failure
+
+        last = last_backup_at(backup_dir, owner)
+        backup_problem = last_failure(queue.path.parent)
     return StorageHealth(
         free_bytes=free_bytes(queue.path.parent),
         min_free_bytes=min_free_mb * MB,

@@ -26,10 +26,12 @@ from ..errors import (
     DiskFull,
     DuplicateEntryError,
     DuplicateNikError,
+    QueueBusy,
     QueueDamaged,
     QueueGone,
     QueueMissing,
     QueueReadOnly,
+    QueueReplaced,
     QueueUnusable,
     StoreError,
 )
@@ -101,6 +103,8 @@ _STOP_CODES: dict[type[QueueUnusable], str] = {
     QueueDamaged: "queue_damaged",
     QueueMissing: "queue_missing",
     QueueGone: "queue_gone",
+    QueueBusy: "queue_busy",
+    QueueReplaced: "queue_replaced",
 }
 
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import (
+    BackupDamaged,
     BackupFailed,
     EktpError,
     QueueDamaged,
@@ -201,7 +202,10 @@ def restore(data_dir: Path, source: Path, *, station_id: str) -> BackupInfo:
     """Put the backup ``source`` in place of the queue under ``data_dir`` (the station must
     not be running: the sync lock is taken). Refuses a backup with another station's entries.
     The file replaced, if any, is kept as ``queue.sqlite3.before-restore-<UTC time>``."""
-    info = inspect_backup(source)
+    try:
+        info = inspect_backup(source)
+    except (QueueDamaged, QueueMissing) as exc:
+        raise BackupDamaged(exc.detail or "backup unusable") from None
     others = [s for s in info.stations if s != station_id]
     if others:
         raise WrongStationBackup()

@@ -50,10 +50,14 @@ class _Printer:
 
     def sync_progress(self, progress: Progress) -> None:
         if not self.quiet:
-            sys.stderr.write(
-                f"[sync] {progress.synced} terkirim, {progress.rejected} ditolak, "
+            line = (
+                f"[sync] {progress.synced} sent, {progress.rejected} rejected, "
+                f"{progress.conflict} conflicts; {progress.pending} left\n"
+                if self.lang == "en"
+                else f"[sync] {progress.synced} terkirim, {progress.rejected} ditolak, "
                 f"{progress.conflict} konflik; sisa {progress.pending}\n"
             )
+            sys.stderr.write(line)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -82,7 +86,8 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 2
     station = Station.open(paths, settings=settings)
-    station.subscribe(_Printer(args.quiet, settings.language))
+    lang = "en" if settings.language == "en" else "id"
+    station.subscribe(_Printer(args.quiet, lang))
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
         station.stop_foreground()
@@ -93,21 +98,28 @@ def _run(args: argparse.Namespace) -> int:
             try:
                 sent = station.send_once()
             except SyncError as exc:
-                sys.stderr.write(f"{exc.message_id} ({exc})\n")
+                sys.stderr.write(f"{exc.message(lang)} ({exc})\n")
                 return 1
-            sys.stdout.write(f"{sent} entri dikirim.\n")
+            sys.stdout.write(
+                f"{sent} entries sent.\n" if lang == "en" else f"{sent} entri dikirim.\n"
+            )
             return 0
         if args.mode == "watch":
             station.start_backups()  # a station that only sends still keeps its backups
             station.run_forever()
+            engine = station.engine
+            if engine is not None and engine.queue_fault is not None:
+                raise engine.queue_fault  # stopped by the queue file: its message and status
             return 0
         drained = station.drain(give_up_after=args.max_time)
         left = station.count(State.PENDING)
-        sys.stdout.write(
-            "Antrean kosong: semua entri terkirim.\n"
-            if drained
-            else f"Berhenti; {left} entri masih menunggu.\n"
-        )
+        if lang == "en":
+            done = "Queue empty: every entry sent.\n"
+            stopped = f"Stopped; {left} entries still waiting.\n"
+        else:
+            done = "Antrean kosong: semua entri terkirim.\n"
+            stopped = f"Berhenti; {left} entri masih menunggu.\n"
+        sys.stdout.write(done if drained else stopped)
         return 0 if drained else 1
     finally:
         for sig, handler in previous.items():
