@@ -26,9 +26,11 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
     else:
+        english = settings.language == "en"
+        unset, file_label = ("(not set)", "file") if english else ("(belum diatur)", "berkas")
         for name, value in shown.items():
-            sys.stdout.write(f"{name:<14} {value if value != '' else '(belum diatur)'}\n")
-        sys.stdout.write(f"{'berkas':<14} {paths.config_file}\n")
+            sys.stdout.write(f"{name:<18} {value if value != '' else unset}\n")
+        sys.stdout.write(f"{file_label:<18} {paths.config_file}\n")
     return 0
 
 

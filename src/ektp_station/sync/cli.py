@@ -80,8 +80,12 @@ def _run(args: argparse.Namespace) -> int:
     settings.check_link()  # also a config.json edited by hand: refused before any connection
     if not settings.central_url or not settings.token:
         sys.stderr.write(
-            "Alamat pusat dan token belum diatur. Jalankan:\n"
-            "  ektp-station config set central-url http://…\n"
+            "The centre's address and the token are not set. Run:\n"
+            "  ektp-station config set central-url https://…\n"
+            "  ektp-station config set token TOKEN\n"
+            if settings.language == "en"
+            else "Alamat pusat dan token belum diatur. Jalankan:\n"
+            "  ektp-station config set central-url https://…\n"
             "  ektp-station config set token TOKEN\n"
         )
         return 2
