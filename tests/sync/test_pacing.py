@@ -15,7 +15,11 @@ from helpers import wait_until
 from sync_support import FAST, fill, make_engine
 
 WINDOW = 3.0  # seconds of outage looked at
-TOLERANCE = 0.03  # the proxy stamps on arrival; a batch takes a few ms longer to leave
+# The proxy stamps a request when it accepts the connection: on a loaded 2-core CI machine
+# one connection can wait tens of ms longer than the next to be accepted (0.031 s seen), so
+# a gap at the proxy can be that much shorter than the engine's own. A pacing bug shows as
+# gaps near 0 (requests back to back), far below this.
+TOLERANCE = 0.06
 
 
 def _gaps(stamps: list[float]) -> list[float]:
