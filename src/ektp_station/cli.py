@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .cli_errors import EXIT_UNEXPECTED, exit_status, hint_for, unexpected_message
 from .errors import EktpError
 from .paths import AppPaths
 from .private import restrict_umask
@@ -36,13 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["build_parser", "main"]
 
 STATES = ("pending", "sending", "synced", "rejected", "conflict", "discarded", "resolved")
-EXIT_ERROR = 3  # the command could not do what was asked (a translated line says why)
-EXIT_UNEXPECTED = 4  # a fault of the program: logged, one line on stderr
-EXIT_DAMAGED = 5  # the queue file is damaged: restore a backup
-EXIT_READ_ONLY = 6  # the queue file or its folder cannot be written
-EXIT_DISK_FULL = 7  # no room left on the disk
-EXIT_QUEUE_MISSING = 8  # the station's queue file is gone (missing, empty, deleted, replaced)
-EXIT_BUSY = 9  # another program held the queue file locked too long: try again
 
 
 class Context:
@@ -80,9 +74,19 @@ class Context:
         """The station's queue (the window's sign-in reads the accounts from it)."""
         return self.station().queue
 
+    def say(self, text_id: str, text_en: str) -> str:
+        """The text in the station's language (Bahasa Indonesia or English)."""
+        return text_en if self.lang == "en" else text_id
+
+    @staticmethod
+    def print_json(data: Any) -> None:
+        _print_json(data)
+
     def close(self) -> None:
-        if self._station is not None:
-            self._station.close()
+        """Close the station (if opened); a later :meth:`station` opens it again."""
+        station, self._station = self._station, None
+        if station is not None:
+            station.close()
 
 
 def _print_json(data: Any) -> None:
@@ -114,10 +118,10 @@ def cmd_queue_import(ctx: Context) -> int:
 
     path = Path(ctx.args.file)
     if not path.is_file():
-        msg = {
-            "id": f"Berkas tidak ditemukan: {path}",
-            "en": f"File not found: {path}",
-        }[ctx.lang]
+        msg = ctx.say(
+            f"Berkas tidak ditemukan: {path}",
+            f"File not found: {path}",
+        )
         sys.stderr.write(msg + "\n")
         return 2
     report = ctx.station().import_file(
@@ -171,10 +175,10 @@ def cmd_queue_export(ctx: Context) -> int:
     else:
         with open(ctx.args.output, "w", encoding="utf-8", newline="") as out:
             count = write_export(out, entries, fmt=fmt, show_nik=ctx.args.show_nik)
-        note = {
-            "id": f"{count} entri diekspor ke {ctx.args.output}",
-            "en": f"{count} entries exported to {ctx.args.output}",
-        }[ctx.lang]
+        note = ctx.say(
+            f"{count} entri diekspor ke {ctx.args.output}",
+            f"{count} entries exported to {ctx.args.output}",
+        )
         sys.stderr.write(note + "\n")
     return 0
 
@@ -224,12 +228,12 @@ def cmd_default(ctx: Context) -> int:
     """No subcommand: open the station window when the GUI is installed."""
     if _missing("PySide6") or _missing("ektp_station.gui.app") or not _has_screen():
         sys.stderr.write(
-            {
-                "id": "Jendela stasiun tidak dapat dibuka di sini (tanpa layar atau tanpa PySide6);"
+            ctx.say(
+                "Jendela stasiun tidak dapat dibuka di sini (tanpa layar atau tanpa PySide6);"
                 " ini perintah yang tersedia:\n",
-                "en": "The station window cannot open here (no screen or no PySide6);"
+                "The station window cannot open here (no screen or no PySide6);"
                 " these are the commands:\n",
-            }[ctx.lang]
+            )
         )
         ctx.args.json = False
         build_parser().print_help()
@@ -244,10 +248,10 @@ def cmd_demo(ctx: Context) -> int:
     """A centre, a fault proxy and a station window in a throwaway folder (``make run``)."""
     if _missing("PySide6") or not _has_screen():
         sys.stderr.write(
-            {
-                "id": "Demo butuh layar dan PySide6 (pasang ektp-station[gui]).\n",
-                "en": "The demo needs a screen and PySide6 (install ektp-station[gui]).\n",
-            }[ctx.lang]
+            ctx.say(
+                "Demo butuh layar dan PySide6 (pasang ektp-station[gui]).\n",
+                "The demo needs a screen and PySide6 (install ektp-station[gui]).\n",
+            )
         )
         return 2
     run_demo = importlib.import_module("ektp_station.gui.demo").run_demo
@@ -398,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except EktpError as exc:
         lang = ctx.lang if ctx else "id"
-        sys.stderr.write(exc.message(lang) + _hint(exc, lang) + "\n")
+        sys.stderr.write(exc.message(lang) + hint_for(exc, lang) + "\n")
         return exit_status(exc)
     except KeyboardInterrupt:
         return 130
@@ -417,58 +421,3 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from .logs import log_unexpected
 
                 log_unexpected(exc, None)
-
-
-def exit_status(exc: EktpError) -> int:
-    """3 for an error that says why; a status of its own for each unusable queue file."""
-    from .errors import (
-        DiskFull,
-        QueueBusy,
-        QueueDamaged,
-        QueueGone,
-        QueueMissing,
-        QueueReadOnly,
-        QueueReplaced,
-    )
-
-    if isinstance(exc, QueueDamaged):
-        return EXIT_DAMAGED
-    if isinstance(exc, QueueReadOnly):
-        return EXIT_READ_ONLY
-    if isinstance(exc, DiskFull):
-        return EXIT_DISK_FULL
-    if isinstance(exc, (QueueMissing, QueueGone, QueueReplaced)):
-        return EXIT_QUEUE_MISSING
-    if isinstance(exc, QueueBusy):
-        return EXIT_BUSY
-    return EXIT_ERROR
-
-
-def _hint(exc: EktpError, lang: str) -> str:
-    """The command-line hint that goes with an error (errors themselves name no command)."""
-    from .errors import EntryNotFound, NotAllowed, QueueDamaged, QueueMissing, QueueReplaced
-
-    if isinstance(exc, EntryNotFound):
-        return " (ektp-station queue list)"
-    if isinstance(exc, NotAllowed):
-        if lang == "en":
-            return " (as a supervisor: ektp-station --as NAME …, the PIN typed or in EKTP_PIN)"
-        return " (sebagai supervisor: ektp-station --as NAMA …, PIN diketik atau dari EKTP_PIN)"
-    if isinstance(exc, (QueueMissing, QueueReplaced, QueueDamaged)):
-        if lang == "en":
-            hint = " (restore: ektp-station [--data-dir DIR] queue restore FILE, the backups are in DIR/backups or the backup-dir folder"
-            new = "; a new queue on purpose: ektp-station [--data-dir DIR] queue init --new)"
-        else:
-            hint = " (pulihkan: ektp-station [--data-dir DIR] queue restore BERKAS, cadangan ada di DIR/backups atau folder backup-dir"
-            new = "; antrean baru dengan sengaja: ektp-station [--data-dir DIR] queue init --new)"
-        return hint + (new if isinstance(exc, QueueMissing) else ")")
-    return ""
-
-
-def unexpected_message(exc: BaseException, log_file: Path | None, lang: str) -> str:
-    kind = type(exc).__name__
-    if lang == "en":
-        text = f"Unexpected error ({kind}); nothing already saved is lost."
-        return text + (f" Details: {log_file}" if log_file else "")
-    text = f"Terjadi kesalahan tak terduga ({kind}); data yang sudah tersimpan tetap aman."
-    return text + (f" Rincian: {log_file}" if log_file else "")

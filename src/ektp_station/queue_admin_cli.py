@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,10 +22,6 @@ __all__ = [
 ]
 
 
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
 # -- queue backup / restore -----------------------------------------------------------------
 
 
@@ -34,10 +29,10 @@ def cmd_queue_backup(ctx: Context) -> int:
     """A checked copy of the live queue (SQLite's online backup API, then quick_check): to
     FILE, or the next generation in the backup folder (the oldest beyond backup-keep go)."""
     info = ctx.station().backup_now(Path(ctx.args.output) if ctx.args.output else None)
-    msg = {
-        "id": f"Cadangan antrean diperiksa dan disimpan: {info.path} ({info.entries} entri)",
-        "en": f"Queue backup checked and written: {info.path} ({info.entries} entries)",
-    }[ctx.lang]
+    msg = ctx.say(
+        f"Cadangan antrean diperiksa dan disimpan: {info.path} ({info.entries} entri)",
+        f"Queue backup checked and written: {info.path} ({info.entries} entries)",
+    )
     sys.stdout.write(msg + "\n")
     return 0
 
@@ -53,12 +48,12 @@ def cmd_queue_restore(ctx: Context) -> int:
     info = restore(
         ctx.paths.data_dir, Path(ctx.args.file), station_id=ctx.settings.effective_station_id
     )
-    msg = {
-        "id": f"Antrean dipulihkan dari cadangan: {info.entries} entri. Entri yang sudah "
+    msg = ctx.say(
+        f"Antrean dipulihkan dari cadangan: {info.entries} entri. Entri yang sudah "
         "diterima pusat akan ditandai terkirim saat sinkron berikutnya.",
-        "en": f"Queue restored from the backup: {info.entries} entries. Entries the centre "
+        f"Queue restored from the backup: {info.entries} entries. Entries the centre "
         "already holds are marked sent at the next sync.",
-    }[ctx.lang]
+    )
     sys.stdout.write(msg + "\n")
     return 0
 
@@ -77,7 +72,6 @@ def _restore_actor(ctx: Context) -> Any:
             actor = console_actor(station, as_name=ctx.args.as_name, operator=None, lang=ctx.lang)
     else:
         ctx.close()  # the station must not hold the queue while it is replaced
-        ctx._station = None
     return actor
 
 
@@ -115,16 +109,16 @@ def cmd_queue_purge(ctx: Context) -> int:
     supervisor's: ``--as``)."""
     report = ctx.station().purge(ctx.args.older_than)
     if ctx.args.json:
-        _print_json(report.to_json())
+        ctx.print_json(report.to_json())
         return 0
-    msg = {
-        "id": f"Data pribadi {len(report.purged)} entri dihapus (terkirim atau dibatalkan lebih "
+    msg = ctx.say(
+        f"Data pribadi {len(report.purged)} entri dihapus (terkirim atau dibatalkan lebih "
         f"dari {report.older_than_days} hari lalu); {report.receipts_removed} bukti dihapus. "
         "Nomor, status dan riwayat entri tetap.",
-        "en": f"Personal data of {len(report.purged)} entries purged (delivered or withdrawn "
+        f"Personal data of {len(report.purged)} entries purged (delivered or withdrawn "
         f"more than {report.older_than_days} days ago); {report.receipts_removed} receipts "
         "removed. Numbers, states and history stay.",
-    }[ctx.lang]
+    )
     sys.stdout.write(msg + "\n")
     return 0
 
@@ -138,10 +132,10 @@ def cmd_queue_init(ctx: Context) -> int:
     station = ctx.station(new_queue=ctx.args.new)
     queue = station.queue
     count = queue.count()
-    msg = {
-        "id": f"Antrean siap: {queue.path} (id {queue.queue_id}, {count} entri)",
-        "en": f"Queue ready: {queue.path} (id {queue.queue_id}, {count} entries)",
-    }[ctx.lang]
+    msg = ctx.say(
+        f"Antrean siap: {queue.path} (id {queue.queue_id}, {count} entri)",
+        f"Queue ready: {queue.path} (id {queue.queue_id}, {count} entries)",
+    )
     sys.stdout.write(msg + "\n")
     return 0
 
