@@ -17,6 +17,7 @@ from ..errors import EktpError, QueueGone, QueueUnusable
 from ..store import Queue
 from ..store.backup import last_backup_at
 from ..timeutil import format_utc
+from .backups import BackupKeeper, last_failure
 
 __all__ = ["HealthWarning", "StorageHealth", "check"]
 
@@ -104,7 +105,7 @@ def check(
     min_free_mb: int,
     backup_dir: Path,
     engine_fault: QueueUnusable | None = None,
-    backups: Any = None,
+    backups: BackupKeeper | None = None,
     owner: str = "",
 ) -> StorageHealth:
     """The health now. ``engine_fault``: what stopped the sync engine, if a storage fault;
@@ -115,8 +116,6 @@ def check(
     if backups is not None:
         last, backup_problem = backups.last_at, backups.problem
     else:
-        from .backups import last_failure
-
         last = last_backup_at(backup_dir, owner)
         backup_problem = last_failure(queue.path.parent)
     return StorageHealth(

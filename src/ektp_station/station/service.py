@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,11 +31,12 @@ from ..settings import Settings
 from ..store import EDITABLE, Entry, Queue, QueueStatus, State, can_transition
 from ..store.operators import Operator, Operators
 from ..store.queries import EntrySummary, entry_summaries, page_seqs
+from ..timeutil import utc_now
 from .accounts import Accounts
 from .backups import BackupKeeper
 from .capture import Assessment, Captured, Corrected, assess
 from .events import Changes, EventHub, StationListener
-from .health import StorageHealth
+from .health import StorageHealth, check
 from .reports import DashboardReport, dashboard_report
 from .retention import DailyPurge, PurgeReport, remove_receipts
 from .roles import Actor, Permission, require
@@ -451,10 +452,6 @@ class Station:
         return self._purge(older_than_days, actor.name)
 
     def _purge(self, older_than_days: int | None, actor: str) -> PurgeReport:
-        from datetime import timedelta
-
-        from ..timeutil import utc_now
-
         days = self.settings.retention_days if older_than_days is None else older_than_days
         if days < 0:
             raise ValueError("older_than_days must not be negative")
@@ -477,8 +474,6 @@ class Station:
 
     def health(self) -> StorageHealth:
         """The queue file, the free disk space, the backups (cheap: the window asks often)."""
-        from .health import check
-
         engine = self._engine
         return check(
             self.queue,
