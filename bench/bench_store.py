@@ -8,7 +8,8 @@ Run from the repository root (any of)::
 What one run measures, all on the same disk (a temp dir on the repository's filesystem):
 
 * fsync floor: one single-row commit with plain ``sqlite3`` (WAL, ``synchronous=FULL``, one
-  tiny table): what the disk charges for any durable commit;
+  tiny table): what the disk charges for any durable commit; and the same commit on an
+  SQLCipher file (the queue's encryption, docs/encryption.md): what encryption adds to it;
 * save latency: ``Queue.enqueue`` of one registration (the real store code, durable on return)
   at each queue size, and its p99 as a multiple of the floor's p99 (target <= 3x);
 * capture latency: ``Station.capture`` — what the window's Save and the command line run:
@@ -51,6 +52,8 @@ import sqlalchemy
 from ektp_station import __version__
 from ektp_station.domain import normalise
 from ektp_station.store import DB_FILENAME, Queue
+from ektp_station.store.db import connect_file
+from ektp_station.store.keys import new_key
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "bench" / "results-store.json"
@@ -131,10 +134,10 @@ def _state_of(i: int) -> str:
 def extend_queue(data_dir: Path, target: int, rng: random.Random) -> None:
     """Grow the queue under ``data_dir`` to ``target`` entries, in bulk."""
     queue = Queue.open(data_dir)  # creates and migrates with the real code; the NIK salt
-    nik_key = queue.nik_key
+    nik_key, key = queue.nik_key, queue.key.key
     queue.close()
     template = normalise(make_record(0))
-    conn = sqlite3.connect(data_dir / DB_FILENAME, isolation_level=None)
+    conn = connect_file(data_dir / DB_FILENAME, key)
     try:
         conn.execute("PRAGMA synchronous=OFF")  # building only; the measurements use FULL
         conn.execute("PRAGMA cache_size=-262144")
@@ -221,22 +224,34 @@ def timed(action: Callable[[int], object], count: int) -> list[float]:
     return out
 
 
-def fsync_floor(folder: Path, count: int) -> list[float]:
-    path = folder / "floor.sqlite3"
-    conn = sqlite3.connect(path, isolation_level=None)
+def fsync_floors(folder: Path, count: int) -> tuple[list[float], list[float]]:
+    """Single-row durable commits on plain SQLite and on SQLCipher (a raw key, as the queue
+    opens it), taken in turns so that both see the same disk at the same moments: the
+    difference is what encryption adds to a commit."""
+    plain = sqlite3.connect(folder / "floor.sqlite3", isolation_level=None)
+    sealed = connect_file(folder / "floor-encrypted.sqlite3", new_key())
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+        for conn in (plain, sealed):
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
 
-        def commit(_i: int) -> None:
+        def commit(conn: Any) -> None:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("INSERT INTO t (v) VALUES (?)", ("x" * 32,))
             conn.execute("COMMIT")
 
-        return timed(commit, count)
+        times: tuple[list[float], list[float]] = ([], [])
+        for i in range(-5, count):  # five of each to warm up
+            for which, conn in enumerate((plain, sealed) if i % 2 else (sealed, plain)):
+                t0 = time.perf_counter()
+                commit(conn)
+                if i >= 0:
+                    times[which if i % 2 else 1 - which].append((time.perf_counter() - t0) * 1000)
+        return times
     finally:
-        conn.close()
+        plain.close()
+        sealed.close()
 
 
 def save_latency(data_dir: Path, count: int) -> list[float]:
@@ -404,13 +419,30 @@ def run(quick: bool, output: Path, temp: str | None, keep: bool) -> dict[str, An
     rng = random.Random(20261124)
     machine_info = machine(folder)
     try:
-        floor = fsync_floor(folder, params["floor"])
+        floor, sealed = fsync_floors(folder, params["floor"])
         floor50, floor99 = percentile(floor, 50), percentile(floor, 99)
         results += [
             Metric("fsync_floor_p50", None, floor50, "ms"),
             Metric("fsync_floor_p99", None, floor99, "ms"),
         ]
         _say(f"fsync floor: p50 {floor50:.2f} ms, p99 {floor99:.2f} ms")
+        sealed50, sealed99 = percentile(sealed, 50), percentile(sealed, 99)
+        results += [
+            compare(
+                Metric("fsync_floor_encrypted_p50", None, sealed50, "ms"),
+                floor50,
+                "fsync_floor_p50",
+            ),
+            compare(
+                Metric("fsync_floor_encrypted_p99", None, sealed99, "ms"),
+                floor99,
+                "fsync_floor_p99",
+            ),
+        ]
+        _say(
+            f"same commit, encrypted (SQLCipher): p50 {sealed50:.2f} ms "
+            f"({sealed50 / floor50:.2f}x), p99 {sealed99:.2f} ms ({sealed99 / floor99:.2f}x)"
+        )
 
         startup = command_wall("--version")
         results.append(Metric("cli_startup_wall", None, startup, "ms"))

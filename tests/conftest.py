@@ -20,6 +20,18 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _key_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Each test keeps its queue keys in a folder of its own (never the developer's
+    ``~/.config`` nor their desktop keyring); command-line runs inherit it. A patcher of its
+    own, so that a test's ``monkeypatch.undo()`` leaves it in place."""
+    folder = tmp_path_factory.mktemp("keys")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EKTP_KEY_DIR", str(folder))
+        patch.setenv("EKTP_KEYRING", "0")
+        yield folder
+
+
+@pytest.fixture(autouse=True)
 def _restore_logging() -> Iterator[None]:
     """``main`` configures the root logger once per process (a log file under that run's data
     dir, a stderr handler bound to the stream of the moment); undo it after every test so that

@@ -314,6 +314,10 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Kunci pe&amp;mulihan…</source>
+        <translation>&amp;Recovery key…</translation>
+    </message>
+    <message>
         <source>Perekaman (Ctrl+1)</source>
         <translation>Recording (Ctrl+1)</translation>
     </message>
@@ -531,10 +535,25 @@
     </message>
 </context>
 <context>
+    <name>RecoveryKeyDialog</name>
+    <message>
+        <source>Kunci pemulihan antrean</source>
+        <translation>The queue&apos;s recovery key</translation>
+    </message>
+    <message>
+        <source>Tulis kunci ini di kertas dan simpan di tempat aman (brankas kelurahan), terpisah dari komputer ini dan dari cadangannya. Kunci ini membuka cadangan antrean di komputer lain. Kunci hanya ditampilkan sekali ini.</source>
+        <translation>Write this key on paper and keep it somewhere safe (the kelurahan&apos;s safe), apart from this PC and its backups. It opens the queue&apos;s backups on another PC. The key is shown this once only.</translation>
+    </message>
+    <message>
+        <source>Sudah saya catat</source>
+        <translation>I have written it down</translation>
+    </message>
+</context>
+<context>
     <name>ReceiptWriter</name>
     <message>
-        <source>Entri No. {seq} tersimpan · bukti: {path} · Ctrl+P: cetak bukti</source>
-        <translation>Entry No. {seq} saved · receipt: {path} · Ctrl+P: print the receipt</translation>
+        <source>Entri No. {seq} tersimpan · bukti disimpan terenkripsi · Ctrl+P: cetak bukti</source>
+        <translation>Entry No. {seq} saved · receipt kept encrypted · Ctrl+P: print the receipt</translation>
     </message>
 </context>
 <context>

@@ -21,13 +21,7 @@ from .cli_errors import EXIT_UNEXPECTED, exit_status, hint_for, unexpected_messa
 from .errors import EktpError
 from .paths import AppPaths
 from .private import restrict_umask
-from .queue_admin_cli import (
-    cmd_queue_backup,
-    cmd_queue_init,
-    cmd_queue_purge,
-    cmd_queue_restore,
-    days,
-)
+from .queue_admin_cli import add_admin_parsers
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -334,37 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--json", action="store_true")
     fix.set_defaults(ctx_func=cmd_queue_correct)
 
-    init = queue_cmds.add_parser(
-        "init", help="buat/buka antrean; --new: antrean baru dengan sengaja setelah kehilangan"
-    )
-    init.add_argument(
-        "--new",
-        action="store_true",
-        help="mulai antrean baru, kosong, bila berkas antrean lama hilang atau kosong",
-    )
-    init.set_defaults(ctx_func=cmd_queue_init)
-
-    bak = queue_cmds.add_parser("backup", help="cadangan antrean yang diperiksa (quick_check)")
-    bak.add_argument(
-        "-o", "--output", metavar="FILE", help="bawaan: folder cadangan (backup-dir)/queue-WAKTU"
-    )
-    bak.set_defaults(ctx_func=cmd_queue_backup)
-
-    purge = queue_cmds.add_parser(
-        "purge", help="hapus data pribadi entri yang sudah terkirim/dibatalkan (supervisor)"
-    )
-    purge.add_argument(
-        "--older-than",
-        metavar="HARI",
-        type=days,
-        help="terkirim/dibatalkan lebih dari HARI hari lalu (bawaan: retention-days)",
-    )
-    purge.add_argument("--json", action="store_true")
-    purge.set_defaults(ctx_func=cmd_queue_purge)
-
-    res = queue_cmds.add_parser("restore", help="pulihkan antrean dari cadangan stasiun ini")
-    res.add_argument("file", metavar="FILE")
-    res.set_defaults(ctx_func=cmd_queue_restore)
+    add_admin_parsers(queue_cmds)
 
     demo = commands.add_parser(
         "demo", help="demo: pusat, proxy gangguan dan jendela stasiun di folder sementara"

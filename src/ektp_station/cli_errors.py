@@ -13,6 +13,7 @@ __all__ = [
     "EXIT_DAMAGED",
     "EXIT_DISK_FULL",
     "EXIT_ERROR",
+    "EXIT_KEY_MISSING",
     "EXIT_QUEUE_MISSING",
     "EXIT_READ_ONLY",
     "EXIT_UNEXPECTED",
@@ -28,12 +29,14 @@ EXIT_READ_ONLY = 6  # the queue file or its folder cannot be written
 EXIT_DISK_FULL = 7  # no room left on the disk
 EXIT_QUEUE_MISSING = 8  # the station's queue file is gone (missing, empty, deleted, replaced)
 EXIT_BUSY = 9  # another program held the queue file locked too long: try again
+EXIT_KEY_MISSING = 10  # the queue's encryption key is not on this PC: the recovery key
 
 
 def exit_status(exc: EktpError) -> int:
     """3 for an error that says why; a status of its own for each unusable queue file."""
     from .errors import (
         DiskFull,
+        KeyMissing,
         QueueBusy,
         QueueDamaged,
         QueueGone,
@@ -42,6 +45,8 @@ def exit_status(exc: EktpError) -> int:
         QueueReplaced,
     )
 
+    if isinstance(exc, KeyMissing):
+        return EXIT_KEY_MISSING
     if isinstance(exc, QueueDamaged):
         return EXIT_DAMAGED
     if isinstance(exc, QueueReadOnly):
@@ -57,8 +62,25 @@ def exit_status(exc: EktpError) -> int:
 
 def hint_for(exc: EktpError, lang: str) -> str:
     """The command-line hint that goes with an error (errors themselves name no command)."""
-    from .errors import EntryNotFound, NotAllowed, QueueDamaged, QueueMissing, QueueReplaced
+    from .errors import (
+        BackupKeyUnknown,
+        EntryNotFound,
+        KeyMissing,
+        NotAllowed,
+        QueueDamaged,
+        QueueMissing,
+        QueueReplaced,
+        RecoveryKeyInvalid,
+    )
 
+    if isinstance(exc, KeyMissing):
+        if lang == "en":
+            return " (ektp-station [--data-dir DIR] queue recover-key; the recovery key typed or in EKTP_RECOVERY_KEY)"
+        return " (ektp-station [--data-dir DIR] queue recover-key; kunci pemulihan diketik atau dari EKTP_RECOVERY_KEY)"
+    if isinstance(exc, BackupKeyUnknown):
+        return " (ektp-station [--data-dir DIR] queue restore FILE --recovery-key)"
+    if isinstance(exc, RecoveryKeyInvalid):
+        return ""
     if isinstance(exc, EntryNotFound):
         return " (ektp-station queue list)"
     if isinstance(exc, NotAllowed):

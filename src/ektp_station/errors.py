@@ -27,9 +27,14 @@
     │   │   ├── DiskFull          no room left on the disk for the queue
     │   │   ├── QueueGone         the queue file was deleted or replaced while open
     │   │   ├── QueueReplaced     the queue file is another queue than queue.id names
-    │   │   └── QueueBusy         another program held the queue file locked too long
+    │   │   ├── QueueBusy         another program held the queue file locked too long
+    │   │   └── KeyMissing        the queue's encryption key is not on this PC
+    │   ├── RecoveryKeyInvalid    a recovery key mistyped (checksum) or not the right one
+    │   ├── RecoveryKeyShown      the recovery key was shown once already
+    │   ├── ReceiptUnreadable     no receipt kept for the entry, or it does not open
     │   ├── WrongStationBackup    a backup holds another station's entries: not restored
-    │   │   (BackupDamaged, a QueueDamaged: the backup chosen for a restore is unusable)
+    │   │   (BackupDamaged, a QueueDamaged: the backup chosen for a restore is unusable;
+    │   │    BackupKeyUnknown, a BackupDamaged: no key of this PC opens it)
     │   ├── StationRunning        a restore while the station sends: close it first
     │   ├── BackupFailed          a backup could not be written or did not check out
     │   └── OperatorError         operator accounts
@@ -70,6 +75,7 @@ __all__ = [
     "AuthRefused",
     "BackupDamaged",
     "BackupFailed",
+    "BackupKeyUnknown",
     "BadRequest",
     "BatchTooLarge",
     "CentreBusy",
@@ -82,6 +88,7 @@ __all__ = [
     "EntryNotFound",
     "InvalidNameError",
     "InvalidPinError",
+    "KeyMissing",
     "LastSupervisorError",
     "LinkDown",
     "NotAllowed",
@@ -102,7 +109,10 @@ __all__ = [
     "QueueReplaced",
     "QueueUnusable",
     "ReasonRequired",
+    "ReceiptUnreadable",
     "RecordInvalid",
+    "RecoveryKeyInvalid",
+    "RecoveryKeyShown",
     "RefusedError",
     "ResultsMismatch",
     "SaveRefused",
@@ -436,6 +446,54 @@ class QueueBusy(QueueUnusable):
         )
 
 
+class KeyMissing(QueueUnusable):
+    """The queue is encrypted and its key is in none of the places this PC keeps keys
+    (``places``: the credential store, the key folder). Nothing can be read or saved."""
+
+    def __init__(self, places: list[str], *, detail: str) -> None:
+        where = "; ".join(places)
+        super().__init__(
+            "Kunci enkripsi antrean stasiun ini tidak ada di komputer ini (dicari di: "
+            f"{where}). Tanpa kunci itu antrean tidak dapat dibuka; tidak ada data yang "
+            "dihapus. Minta supervisor memasukkan kunci pemulihan yang dicatat saat stasiun "
+            "dipasang.",
+            "This station's queue encryption key is not on this PC (looked in: "
+            f"{where}). Without it the queue cannot be opened; nothing was deleted. Ask a "
+            "supervisor to enter the recovery key written down when the station was set up.",
+            detail=detail,
+        )
+        self.places = places
+
+
+class RecoveryKeyInvalid(StoreError):
+    """A recovery key that is mistyped (its checksum fails) or does not open the file."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Kunci pemulihan salah: periksa lagi ke-56 karakternya (huruf A–Z dan angka 2–7, "
+            "dalam kelompok empat), atau kunci ini milik stasiun lain. Tidak ada yang diubah.",
+            "Wrong recovery key: check its 56 characters again (letters A–Z and digits 2–7, "
+            "in groups of four), or it belongs to another station. Nothing was changed.",
+            detail=detail,
+        )
+
+
+class RecoveryKeyShown(StoreError):
+    """The recovery key is shown once, at set-up; a second time is refused."""
+
+    def __init__(self, shown_at: str) -> None:
+        super().__init__(
+            f"Kunci pemulihan sudah ditampilkan sekali ({shown_at}) dan tidak ditampilkan "
+            "lagi. Bila catatannya hilang, buat cadangan baru dan simpan kunci dari "
+            "stasiun pengganti.",
+            f"The recovery key was shown once already ({shown_at}) and is not shown again. "
+            "If the note is lost, make a fresh backup and keep the key of a replacement "
+            "station.",
+            detail="recovery key shown already",
+        )
+        self.shown_at = shown_at
+
+
 class BackupFailed(StoreError):
     """A backup of the queue could not be made in ``folder`` (missing, read-only, full, or
     the copy failed its check); the queue itself is untouched and older backups are kept."""
@@ -466,6 +524,38 @@ class BackupDamaged(QueueDamaged):
         self.message_en = (
             "This backup file is missing, empty, damaged or not a queue backup; nothing was "
             "restored and the queue in place is unchanged. Choose another (older) backup."
+        )
+
+
+class BackupKeyUnknown(BackupDamaged):
+    """No key of this PC opens the backup chosen for a restore: made on another PC (then the
+    recovery key opens it), or damaged. Nothing was restored."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.message_id = (
+            "Berkas cadangan ini tidak terbuka dengan kunci komputer ini: dibuat di komputer "
+            "lain (pulihkan dengan kunci pemulihan antrean itu), atau rusak. Tidak "
+            "dipulihkan, antrean yang ada tidak diubah."
+        )
+        self.message_en = (
+            "This backup file does not open with any key of this PC: it was made on another "
+            "PC (restore it with that queue's recovery key), or it is damaged. Nothing was "
+            "restored and the queue in place is unchanged."
+        )
+
+
+class ReceiptUnreadable(StoreError):
+    """No receipt is kept for the entry, or it does not open with this station's key."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Bukti entri ini tidak tersimpan di stasiun ini atau tidak dapat dibuka (rusak, "
+            "atau dari stasiun lain). Cetak ulang bukti dari entri di jendela stasiun.",
+            "No receipt of this entry is kept at this station, or it cannot be opened "
+            "(damaged, or from another station). Print the receipt again from the entry in "
+            "the station window.",
+            detail=detail,
         )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["APP_NAME", "RECEIPTS_DIR", "AppPaths", "receipt_file_name"]
+__all__ = ["APP_NAME", "RECEIPTS_DIR", "AppPaths", "legacy_receipt_name", "receipt_file_name"]
 
 APP_NAME = "ektp-station"
 ENV_DATA_DIR = "EKTP_DATA_DIR"
@@ -48,7 +48,7 @@ class AppPaths:
 
     @property
     def receipts_dir(self) -> Path:
-        """The receipts' PDFs (``bukti-000123.pdf``), purged with their entries."""
+        """The receipts' sealed PDFs (``bukti-000123.pdf.enc``), purged with their entries."""
         return self.data_dir / RECEIPTS_DIR
 
 
@@ -56,5 +56,10 @@ RECEIPTS_DIR = "receipts"
 
 
 def receipt_file_name(seq: int) -> str:
-    """The PDF receipt of entry number ``seq``."""
+    """The sealed PDF receipt of entry number ``seq`` (``station.receipts``)."""
+    return f"bukti-{seq:06d}.pdf.enc"
+
+
+def legacy_receipt_name(seq: int) -> str:
+    """The receipt in clear that versions before encryption wrote."""
     return f"bukti-{seq:06d}.pdf"

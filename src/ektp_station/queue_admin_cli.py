@@ -1,9 +1,12 @@
-"""``ektp-station queue backup | restore | purge | init``: looking after the queue file itself
-(registered by :func:`ektp_station.cli.build_parser`; see docs/failure-modes.md)."""
+"""``ektp-station queue backup | restore | purge | init | recovery-key | recover-key``: looking
+after the queue file itself and its key (registered by :func:`add_admin_parsers`; see
+docs/failure-modes.md and docs/encryption.md)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,12 +17,71 @@ if TYPE_CHECKING:
     from .cli import Context
 
 __all__ = [
+    "RECOVERY_KEY_ENV",
+    "add_admin_parsers",
     "cmd_queue_backup",
     "cmd_queue_init",
     "cmd_queue_purge",
+    "cmd_queue_recover_key",
+    "cmd_queue_recovery_key",
     "cmd_queue_restore",
     "days",
 ]
+
+
+RECOVERY_KEY_ENV = "EKTP_RECOVERY_KEY"
+
+
+def add_admin_parsers(queue_cmds: Any) -> None:
+    """``queue init | backup | purge | restore | recovery-key | recover-key``."""
+    init = queue_cmds.add_parser(
+        "init", help="buat/buka antrean; --new: antrean baru dengan sengaja setelah kehilangan"
+    )
+    init.add_argument(
+        "--new",
+        action="store_true",
+        help="mulai antrean baru, kosong, bila berkas antrean lama hilang atau kosong",
+    )
+    init.set_defaults(ctx_func=cmd_queue_init)
+
+    bak = queue_cmds.add_parser("backup", help="cadangan antrean yang diperiksa (quick_check)")
+    bak.add_argument(
+        "-o", "--output", metavar="FILE", help="bawaan: folder cadangan (backup-dir)/queue-WAKTU"
+    )
+    bak.set_defaults(ctx_func=cmd_queue_backup)
+
+    purge = queue_cmds.add_parser(
+        "purge", help="hapus data pribadi entri yang sudah terkirim/dibatalkan (supervisor)"
+    )
+    purge.add_argument(
+        "--older-than",
+        metavar="HARI",
+        type=days,
+        help="terkirim/dibatalkan lebih dari HARI hari lalu (bawaan: retention-days)",
+    )
+    purge.add_argument("--json", action="store_true")
+    purge.set_defaults(ctx_func=cmd_queue_purge)
+
+    res = queue_cmds.add_parser("restore", help="pulihkan antrean dari cadangan stasiun ini")
+    res.add_argument("file", metavar="FILE")
+    res.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help=f"cadangan dari komputer lain: kunci pemulihan diketik (atau dari {RECOVERY_KEY_ENV})",
+    )
+    res.set_defaults(ctx_func=cmd_queue_restore)
+
+    show = queue_cmds.add_parser(
+        "recovery-key", help="tampilkan kunci pemulihan antrean, sekali saja (supervisor)"
+    )
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(ctx_func=cmd_queue_recovery_key)
+
+    back = queue_cmds.add_parser(
+        "recover-key",
+        help=f"kunci antrean hilang dari komputer ini: masukkan kunci pemulihan ({RECOVERY_KEY_ENV})",
+    )
+    back.set_defaults(ctx_func=cmd_queue_recover_key)
 
 
 # -- queue backup / restore -----------------------------------------------------------------
@@ -40,13 +102,24 @@ def cmd_queue_backup(ctx: Context) -> int:
 def cmd_queue_restore(ctx: Context) -> int:
     """Put a checked backup of this station in place of its queue (station not running); a
     supervisor's (``--as``), checked against the queue in place or, when that cannot be
-    opened, against the backup's own accounts."""
+    opened, against the backup's own accounts. A backup made on another PC opens only with
+    the recovery key (``--recovery-key``)."""
     from .station.roles import Permission, require
     from .store.backup import restore
+    from .store.keys import KeyStore
 
-    require(_restore_actor(ctx), Permission.RESTORE_QUEUE)
+    keys = KeyStore.for_data_dir(ctx.paths.data_dir)
+    recovery = read_recovery_key(ctx) if ctx.args.recovery_key else None
+    backup_file = Path(ctx.args.file)
+    actor, current = _restore_actor(ctx, backup_file, keys, recovery)
+    require(actor, Permission.RESTORE_QUEUE)
     info = restore(
-        ctx.paths.data_dir, Path(ctx.args.file), station_id=ctx.settings.effective_station_id
+        ctx.paths.data_dir,
+        backup_file,
+        station_id=ctx.settings.effective_station_id,
+        keys=keys,
+        current=current,
+        recovery=recovery,
     )
     msg = ctx.say(
         f"Antrean dipulihkan dari cadangan: {info.entries} entri. Entri yang sudah "
@@ -58,47 +131,119 @@ def cmd_queue_restore(ctx: Context) -> int:
     return 0
 
 
-def _restore_actor(ctx: Context) -> Any:
+def read_recovery_key(ctx: Context) -> bytes:
+    """The recovery key from ``EKTP_RECOVERY_KEY``, else typed on the terminal (hidden)."""
+    from .errors import RecoveryKeyInvalid
+    from .store.keys import parse_recovery_key
+
+    text = os.environ.get(RECOVERY_KEY_ENV, "")
+    if not text and sys.stdin.isatty():
+        text = getpass.getpass(ctx.say("Kunci pemulihan: ", "Recovery key: "))
+    if not text.strip():
+        raise RecoveryKeyInvalid("no recovery key given")
+    return parse_recovery_key(text)
+
+
+def _restore_actor(ctx: Context, backup_file: Path, keys: Any, recovery: bytes | None) -> Any:
+    """Who restores, and the key of the queue in place (None when it cannot be opened)."""
     from .errors import QueueUnusable
 
     try:
-        actor = ctx.station().actor
+        station = ctx.station()
     except QueueUnusable:
         from .cli_auth import console_actor
 
-        # the file to replace is lost or damaged: the backup's accounts decide (read from a
-        # throwaway copy, so that nothing is written into the backup itself)
-        with _backup_station(ctx, Path(ctx.args.file)) as station:
-            actor = console_actor(station, as_name=ctx.args.as_name, operator=None, lang=ctx.lang)
-    else:
-        ctx.close()  # the station must not hold the queue while it is replaced
-    return actor
+        # the file to replace is lost, damaged or its key gone: the backup's accounts decide
+        # (read from a throwaway copy, so that nothing is written into the backup itself)
+        with _backup_station(ctx, backup_file, keys, recovery) as copy:
+            backup_actor = console_actor(
+                copy, as_name=ctx.args.as_name, operator=None, lang=ctx.lang
+            )
+        return backup_actor, None
+    actor, current = station.actor, station.queue.key
+    ctx.close()  # the station must not hold the queue while it is replaced
+    return actor, current
 
 
-def _backup_station(ctx: Context, backup_file: Path) -> Any:
+def _backup_station(ctx: Context, backup_file: Path, keys: Any, recovery: bytes | None) -> Any:
     import shutil
     import tempfile
     from contextlib import contextmanager
 
     from .errors import BackupDamaged, QueueDamaged, QueueMissing
     from .station import Station
-    from .store.backup import inspect_backup
+    from .store.backup import inspect_backup, key_of_backup
+    from .store.keys import KeyStore
 
     @contextmanager
     def opened() -> Any:
-        try:
-            inspect_backup(backup_file)  # before anything: a backup that is not one
+        try:  # before anything: a backup that is not one
+            key = key_of_backup(backup_file, keys, recovery=recovery)
+            info = inspect_backup(backup_file, key)
+        except BackupDamaged:
+            raise
         except (QueueDamaged, QueueMissing) as exc:
             raise BackupDamaged(exc.detail or "backup unusable") from None
         with tempfile.TemporaryDirectory(prefix="ektp-restore-") as folder:
-            shutil.copyfile(backup_file, Path(folder) / "queue.sqlite3")
-            station = Station.open(AppPaths.resolve(folder), settings=ctx.settings)
+            copy = Path(folder) / "copy"
+            copy.mkdir()
+            shutil.copyfile(backup_file, copy / "queue.sqlite3")
+            throwaway = KeyStore(Path(folder) / "keys", use_keyring=False)
+            if key is not None and info.queue_id:
+                (copy / "queue.id").write_text(info.queue_id + "\n", encoding="utf-8")
+                throwaway.put(info.queue_id, key)
+            station = Station.open(AppPaths.resolve(copy), settings=ctx.settings, keys=throwaway)
             try:
                 yield station
             finally:
                 station.close()
 
     return opened()
+
+
+# -- the recovery key ------------------------------------------------------------------------
+
+
+def cmd_queue_recovery_key(ctx: Context) -> int:
+    """Show the queue's recovery key, once (a supervisor's)."""
+    station = ctx.station()
+    key = station.recovery_key()
+    if ctx.args.json:
+        ctx.print_json({"queue_id": station.queue.queue_id, "recovery_key": key})
+        return 0
+    sys.stdout.write(_recovery_text(ctx, key))
+    return 0
+
+
+def _recovery_text(ctx: Context, key: str) -> str:
+    return ctx.say(
+        f"Kunci pemulihan antrean (ditampilkan sekali ini saja):\n\n    {key}\n\n"
+        "Tulis dan simpan di tempat aman (brankas kelurahan), terpisah dari komputer ini dan "
+        "dari cadangannya. Kunci ini membuka cadangan antrean di komputer lain.\n",
+        f"The queue's recovery key (shown this once only):\n\n    {key}\n\n"
+        "Write it down and keep it somewhere safe (the kelurahan's safe), apart from this PC "
+        "and its backups. It opens the queue's backups on another PC.\n",
+    )
+
+
+def cmd_queue_recover_key(ctx: Context) -> int:
+    """Put the queue's key back on this PC from the recovery key (the queue is here, its key
+    was lost: a new user profile, a reinstalled credential store)."""
+    from .store.encryption import recover_key
+    from .store.keys import KeyStore
+    from .store.queue import DB_FILENAME, QUEUE_ID_FILENAME
+
+    data_dir = ctx.paths.data_dir
+    key = read_recovery_key(ctx)
+    keys = KeyStore.for_data_dir(data_dir)
+    recover_key(data_dir / DB_FILENAME, data_dir / QUEUE_ID_FILENAME, keys, key)
+    count = ctx.station().queue.count()
+    msg = ctx.say(
+        f"Kunci antrean disimpan lagi di komputer ini; antrean terbuka ({count} entri).",
+        f"The queue key is kept on this PC again; the queue opens ({count} entries).",
+    )
+    sys.stdout.write(msg + "\n")
+    return 0
 
 
 # -- queue purge -----------------------------------------------------------------------------
@@ -129,6 +274,8 @@ def cmd_queue_purge(ctx: Context) -> int:
 def cmd_queue_init(ctx: Context) -> int:
     """Open (or create) the queue; with ``--new``, start a new, empty queue on purpose where
     the station's old queue file is missing or empty (never over a queue that is there)."""
+    from .store.encryption import RECOVERY_SHOWN_KEY
+
     station = ctx.station(new_queue=ctx.args.new)
     queue = station.queue
     count = queue.count()
@@ -137,6 +284,18 @@ def cmd_queue_init(ctx: Context) -> int:
         f"Queue ready: {queue.path} (id {queue.queue_id}, {count} entries)",
     )
     sys.stdout.write(msg + "\n")
+    if queue.get_meta(RECOVERY_SHOWN_KEY) is None:
+        if station.actor is not None and station.actor.is_supervisor:
+            sys.stdout.write("\n" + _recovery_text(ctx, station.recovery_key()))
+        else:
+            sys.stdout.write(
+                ctx.say(
+                    "Kunci pemulihan belum dicatat: supervisor, jalankan "
+                    "ektp-station --as NAMA queue recovery-key\n",
+                    "The recovery key is not written down yet: a supervisor runs "
+                    "ektp-station --as NAME queue recovery-key\n",
+                )
+            )
     return 0
 
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ektp_station.store.db import DriverError
+
+from helpers import raw_queue
 
 BIN_DIR = Path(sys.executable).parent
 EKTP = BIN_DIR / ("ektp-station.exe" if os.name == "nt" else "ektp-station")
@@ -46,15 +49,18 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
-def run_ektp(*args: str | os.PathLike[str], timeout: float = 120) -> Result:
-    """Run the installed console script as a separate process; output captured."""
+def run_ektp(
+    *args: str | os.PathLike[str], timeout: float = 120, env: Mapping[str, str] | None = None
+) -> Result:
+    """Run the installed console script as a separate process; output captured (``env``:
+    variables set on top of the test's environment)."""
     proc = subprocess.run(
         [os.fspath(EKTP), *(os.fspath(a) for a in args)],
         capture_output=True,
         text=True,
         encoding="utf-8",
         timeout=timeout,
-        env=subprocess_env(),
+        env={**subprocess_env(), **(env or {})},
         check=False,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
@@ -73,12 +79,12 @@ def count_entries(db_path: Path) -> int:
     if not db_path.exists():
         return 0
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1.0)
-    except sqlite3.OperationalError:
+        conn = raw_queue(db_path, read_only=True, timeout=1.0)
+    except (DriverError, OSError, AssertionError):  # no queue.id or key yet
         return 0
     try:
         return int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
-    except sqlite3.OperationalError:
+    except DriverError:
         return 0
     finally:
         conn.close()

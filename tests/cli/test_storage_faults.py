@@ -5,7 +5,6 @@ an import stopped by a full disk still reports every line."""
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from ektp_station.store import queue as queue_module
 
 from .support import Result, write_jsonl
 from factories import many_records
+from helpers import raw_queue
 
 Cli = Callable[..., Result]
 
@@ -76,15 +76,15 @@ def test_a_full_disk_stops_the_import_and_reports_every_line(
     cli: Cli, station: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert _import(cli, station, tmp_path, 10).rc == 0
-    with sqlite3.connect(station / DB_FILENAME) as probe:
+    with raw_queue(station) as probe:
         pages = int(probe.execute("PRAGMA page_count").fetchone()[0])
     make = db_module.create_queue_engine
 
-    def small_disk(path: Path) -> Engine:
-        engine = make(path)
+    def small_disk(path: Path, key: bytes | None) -> Engine:
+        engine = make(path, key)
 
         @event.listens_for(engine, "connect")
-        def _limit(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        def _limit(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.execute(f"PRAGMA max_page_count={pages + 200}")
 
         return engine
@@ -132,7 +132,7 @@ def test_a_queue_locked_too_long_exits_9_and_nothing_is_lost(
 ) -> None:
     monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 150)
     assert _import(cli, station, tmp_path, 3).rc == 0
-    other = sqlite3.connect(station / DB_FILENAME, isolation_level=None)
+    other = raw_queue(station)
     try:
         other.execute("BEGIN IMMEDIATE")  # another program takes the write lock and keeps it
         refused = _import(cli, station, tmp_path, 2, start=10)

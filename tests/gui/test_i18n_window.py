@@ -268,7 +268,7 @@ def test_messages_of_the_status_line_follow_the_language(
         form.load_record(make_record(9))
         form.save_button.click()
         assert window.status_bar.currentMessage() == "Entry No. 1 saved in the queue."
-        expected = "Entry No. 1 saved · receipt: receipts/bukti-000001.pdf · Ctrl+P: print"
+        expected = "Entry No. 1 saved · receipt kept encrypted · Ctrl+P: print"
         qtbot.waitUntil(lambda: window.status_bar.currentMessage().startswith(expected))
         window.close()
     finally:

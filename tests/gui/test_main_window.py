@@ -208,9 +208,9 @@ def test_the_receipt_pdf_is_written_off_the_gui_thread(
     written_on: list[int] = []
     real = receipt_module.write_receipt_pdf
 
-    def write(receipt: receipt_module.Receipt, folder: object) -> object:
+    def write(receipt: receipt_module.Receipt, folder: object, key: bytes) -> object:
         written_on.append(threading.get_ident())
-        return real(receipt, folder)  # type: ignore[arg-type]
+        return real(receipt, folder, key)  # type: ignore[arg-type]
 
     monkeypatch.setattr(receipt_module, "write_receipt_pdf", write)
     window = open_window(qtbot, station)
@@ -222,10 +222,10 @@ def test_the_receipt_pdf_is_written_off_the_gui_thread(
     with qtbot.waitSignal(writer.written, timeout=10000) as written:
         form.save_button.click()
     path = written.args[0]
-    assert path == station.paths.data_dir / RECEIPTS_DIR / "bukti-000001.pdf"
-    assert path.read_bytes().startswith(b"%PDF-")
+    assert path == station.paths.data_dir / RECEIPTS_DIR / "bukti-000001.pdf.enc"
+    assert station.receipt_pdf(1).startswith(b"%PDF-")
     assert written_on and threading.get_ident() not in written_on
-    assert "bukti-000001.pdf" in window.status_bar.currentMessage()
+    assert "Entri No. 1 tersimpan · bukti disimpan" in window.status_bar.currentMessage()
     window.close()
 
 

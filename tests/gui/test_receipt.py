@@ -14,6 +14,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from ektp_station.errors import ReceiptUnreadable
 from ektp_station.gui.demo import Demo
 from ektp_station.gui.receipt import (
     QUIET_ZONE,
@@ -24,6 +25,7 @@ from ektp_station.gui.receipt import (
     qr_matrix,
     write_receipt_pdf,
 )
+from ektp_station.station.receipts import read_receipt
 from ektp_station.store import Entry, State
 
 from factories import make_record
@@ -53,7 +55,7 @@ def test_receipt_lines_mask_the_nik_and_show_local_time() -> None:
     assert lines["Nama"] == entry().record["full_name"]
     local = datetime(2026, 3, 1, 1, 30, tzinfo=UTC).astimezone()
     assert lines["Waktu perekaman"].startswith(local.strftime("%d-%m-%Y %H:%M"))
-    assert receipt.file_name == "bukti-000012.pdf"  # no personal data in the name
+    assert receipt.file_name == "bukti-000012.pdf.enc"  # no personal data in the name
 
 
 def finder_at(matrix: list[list[bool]], top: int, left: int) -> bool:
@@ -100,18 +102,29 @@ def test_the_qr_code_is_drawn_module_by_module() -> None:
             assert pixel == QColor("black" if dark else "white"), (x, y)
 
 
-def test_pdf_is_written_under_receipts(tmp_path: Path) -> None:
-    path = write_receipt_pdf(Receipt.from_entry(entry()), tmp_path / RECEIPTS_DIR)
-    assert path == tmp_path / RECEIPTS_DIR / "bukti-000012.pdf"
-    data = path.read_bytes()
+KEY = b"\x07" * 32
+
+
+def test_pdf_is_written_under_receipts_sealed(tmp_path: Path) -> None:
+    receipt = Receipt.from_entry(entry())
+    path = write_receipt_pdf(receipt, tmp_path / RECEIPTS_DIR, KEY)
+    assert path == tmp_path / RECEIPTS_DIR / "bukti-000012.pdf.enc"
+    sealed = path.read_bytes()
+    assert b"%PDF" not in sealed and receipt.name.encode() not in sealed
+    data = read_receipt(tmp_path / RECEIPTS_DIR, 12, KEY)
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     assert b"/Count 1" in data  # one page
+    with pytest.raises(ReceiptUnreadable):  # another station's key
+        read_receipt(tmp_path / RECEIPTS_DIR, 12, b"\x08" * 32)
+    path.write_bytes(sealed[:-1] + bytes([sealed[-1] ^ 1]))  # one bit changed
+    with pytest.raises(ReceiptUnreadable):
+        read_receipt(tmp_path / RECEIPTS_DIR, 12, KEY)
 
 
 def test_pdf_folder_that_cannot_be_made_is_reported(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert write_receipt_pdf(Receipt.from_entry(entry()), blocker / RECEIPTS_DIR) is None
+    assert write_receipt_pdf(Receipt.from_entry(entry()), blocker / RECEIPTS_DIR, KEY) is None
 
 
 def test_the_same_drawing_prints(tmp_path: Path) -> None:
@@ -141,7 +154,8 @@ def test_every_save_in_the_window_writes_a_receipt(qtbot: QtBot, demo: Demo) -> 
     with qtbot.waitSignal(writer.written) as written:
         form.save_button.click()
     saved = written.args[0]
-    assert saved.parent == folder and saved.read_bytes().startswith(b"%PDF-")
+    assert saved.parent == folder and not saved.read_bytes().startswith(b"%PDF-")
+    assert window.station.receipt_pdf(1).startswith(b"%PDF-")
     actor = window.station.actor
     assert actor is not None and writer.last is not None and writer.last.operator == actor.name
     assert "bukti" in window.status_bar.currentMessage()
@@ -151,7 +165,7 @@ def test_every_save_in_the_window_writes_a_receipt(qtbot: QtBot, demo: Demo) -> 
 def test_a_receipt_and_its_folder_are_owner_only(tmp_path: Path) -> None:
     import stat
 
-    path = write_receipt_pdf(Receipt.from_entry(entry()), tmp_path / RECEIPTS_DIR)
+    path = write_receipt_pdf(Receipt.from_entry(entry()), tmp_path / RECEIPTS_DIR, KEY)
     assert path is not None
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it bears the resident's name
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

@@ -67,7 +67,9 @@ def test_sigterm_closes_the_window_cleanly_and_the_station_backs_up_at_exit(
     from PySide6.QtWidgets import QApplication
 
     from ektp_station.gui.app import run_window
-    from ektp_station.store.backup import generations, inspect_backup
+    from ektp_station.store.backup import generations
+
+    from helpers import backup_info
 
     station.capture(make_record(31), confirmed=True)
     opened: list[MainWindow] = []
@@ -84,7 +86,7 @@ def test_sigterm_closes_the_window_cleanly_and_the_station_backs_up_at_exit(
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler given back
     station.close()  # what run_station does next: the backup at exit
     made = generations(station.backup_folder, station.station_id)
-    assert made and inspect_backup(made[-1]).entries == 1
+    assert made and backup_info(made[-1]).entries == 1
 
 
 def test_the_queue_list_says_when_the_personal_data_was_purged(

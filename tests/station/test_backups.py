@@ -22,14 +22,15 @@ from ektp_station.store import DB_FILENAME, Queue, State
 from ektp_station.store.backup import (
     backup_into,
     generations,
-    inspect_backup,
     last_backup_at,
     restore,
 )
+from ektp_station.store.keys import KeyStore
 from ektp_station.timeutil import utc_now
 
 from .support import OpenStation
 from factories import TODAY, many_records
+from helpers import backup_info
 from sync_support import FAST, STATION
 
 
@@ -63,7 +64,7 @@ def test_generations_rotate_and_each_is_checked(data_dir: Path, tmp_path: Path) 
             assert info.entries == 4 * (round_ + 1)
         made = generations(folder)
         assert len(made) == 3
-        assert [inspect_backup(p).entries for p in made] == [12, 16, 20]  # the newest three
+        assert [backup_info(p).entries for p in made] == [12, 16, 20]  # the newest three
         assert keep_me.exists()
         assert not list(folder.glob("*.partial"))
         newest = last_backup_at(folder)
@@ -124,7 +125,7 @@ def test_a_full_folder_fails_leaves_no_partial_copy_and_keeps_the_older_one(
         with pytest.raises(BackupFailed):
             backup_into(queue, small_disk, keep=5, now=utc_now() + timedelta(minutes=1))
         assert generations(small_disk) == [first.path]
-        assert inspect_backup(first.path).entries == 5
+        assert backup_info(first.path).entries == 5
         assert not list(small_disk.glob("*.partial"))
         assert queue.count() == 605  # the queue itself untouched
     finally:
@@ -141,7 +142,7 @@ def test_a_gone_queue_is_not_backed_up_over_good_backups(data_dir: Path, tmp_pat
         (data_dir / DB_FILENAME).unlink()
         with pytest.raises(QueueGone):
             backup_into(queue, folder, keep=1, now=utc_now() + timedelta(minutes=1))
-        assert [inspect_backup(p).entries for p in generations(folder)] == [3]
+        assert [backup_info(p).entries for p in generations(folder)] == [3]
     finally:
         queue.close()
 
@@ -162,7 +163,7 @@ def test_the_keeper_backs_up_on_schedule_while_saves_go_on(data_dir: Path, tmp_p
         assert keeper.problem is None
         made = generations(folder)
         assert len(made) == 2
-        assert inspect_backup(made[-1]).entries == saved
+        assert backup_info(made[-1]).entries == saved
     finally:
         keeper.stop(final=False)
         queue.close()
@@ -182,11 +183,11 @@ def test_a_station_backs_up_when_it_closes_and_reports_its_health(
     assert health.backup_dir == stick and health.last_backup_at is None
     assert health.free_bytes is not None and not health.low_disk
     station.close()
-    assert [inspect_backup(p).entries for p in generations(stick, STATION)] == [7]
+    assert [backup_info(p).entries for p in generations(stick, STATION)] == [7]
     # reopened: the last backup is known from the folder
     reopened = open_station(settings=settings)
     assert reopened.health().last_backup_at is not None
-    assert not reopened.health().warnings
+    assert [w.code for w in reopened.health().warnings] == ["recovery_key_not_shown"]
 
 
 def test_low_disk_and_a_failed_backup_are_warnings(
@@ -201,7 +202,7 @@ def test_low_disk_and_a_failed_backup_are_warnings(
     with pytest.raises(BackupFailed):
         station.backup_now()
     codes = [w.code for w in station.health().warnings]
-    assert codes == ["low_disk", "backup_failed"]
+    assert codes == ["low_disk", "backup_failed", "recovery_key_not_shown"]
     (data_dir := station.paths.data_dir / DB_FILENAME).unlink()
     assert data_dir.exists() is False
     warnings = station.health().warnings
@@ -224,7 +225,7 @@ def test_a_restored_backup_is_delivered_exactly_once(
         station.close()
     assert central.stats()["registrations"] == 13
     (data_dir / DB_FILENAME).unlink()
-    restore(data_dir, copy, station_id=STATION)
+    restore(data_dir, copy, station_id=STATION, keys=KeyStore.for_data_dir(data_dir))
     station = Station.open(paths, settings=settings, engine_config=FAST, today=lambda: TODAY)
     try:
         assert station.count(State.PENDING) == 10  # as the backup had them

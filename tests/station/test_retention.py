@@ -19,6 +19,7 @@ from ektp_station.timeutil import format_utc, utc_now
 
 from .support import OPERATOR, OPERATOR_PIN, SUPERVISOR, SUPERVISOR_PIN
 from factories import make_record
+from helpers import decrypted_pages
 
 
 def deliver(station: Station, *seqs: int) -> None:
@@ -73,19 +74,22 @@ def test_a_purge_removes_the_personal_data_and_receipts_and_keeps_the_counts(
 
 
 def test_nothing_readable_stays_in_the_file(station: Station, day: dict[str, int]) -> None:
+    """Not in the encrypted bytes, and — secure_delete, TRUNCATE checkpoint — not in the
+    pages either, free ones included, for someone who holds the key."""
     purged = [make_record(i) for i in (1, 2, 3)]  # those delivered and withdrawn
     station.purge(0)
+    key = station.queue.key.key
     station.close()
-    data = b"".join(
-        path.read_bytes()
-        for path in station.paths.data_dir.glob(DB_FILENAME + "*")
-        if path.is_file()
-    )
-    for record in purged:
-        assert record["nik"].encode() not in data
-        assert record["address"].encode() in data  # the waiting ones still hold it …
+    path = station.paths.data_dir / DB_FILENAME
+    raw = b"".join(p.read_bytes() for p in path.parent.glob(DB_FILENAME + "*") if p.is_file())
+    pages = decrypted_pages(path, key)
     still = make_record(4)
-    assert still["nik"].encode() in data  # … and their NIKs (encryption is the next step)
+    for record in purged:
+        assert record["nik"].encode() not in pages
+        assert record["address"].encode() in pages  # the waiting ones still hold it …
+        assert record["address"].encode() not in raw  # … encrypted
+    assert still["nik"].encode() in pages  # … and their NIKs
+    assert still["nik"].encode() not in raw
 
 
 def test_the_retention_days_are_counted_from_the_confirmation(

@@ -7,8 +7,11 @@ import pytest
 
 from ektp_station.errors import SchemaError
 from ektp_station.store import Queue, State
+from ektp_station.store.db import DriverIntegrityError
 from ektp_station.store.queue import DB_FILENAME
 from ektp_station.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+from helpers import raw_queue
 
 
 def _make_v1_database(path: Path) -> None:
@@ -56,7 +59,7 @@ def test_newer_database_is_refused_not_damaged(data_dir: Path) -> None:
     with pytest.raises(SchemaError) as caught:
         Queue.open(data_dir)
     assert "Perbarui" in caught.value.message("id")
-    with sqlite3.connect(path) as raw:
+    with sqlite3.connect(path) as raw:  # left as it was: plain, untouched
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 5
 
 
@@ -66,7 +69,7 @@ def _make_v4_queue(data_dir: Path) -> tuple[list[int], list[str]]:
     from ektp_station.store.operators import hash_pin
     from ektp_station.store.schema import migrate
 
-    engine = create_queue_engine(data_dir / DB_FILENAME)
+    engine = create_queue_engine(data_dir / DB_FILENAME, None)
     with writing(engine) as conn:
         conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         migrate(conn, target=4)
@@ -123,7 +126,7 @@ def test_v4_queue_becomes_v5_keeping_entries_audit_numbers_and_accounts(data_dir
 
         accounts = Operators(queue.engine).accounts()
         assert [(o.name, o.active, o.last_sign_in_at) for o in accounts] == [(names[0], True, None)]
-        with sqlite3.connect(queue.path) as raw, pytest.raises(sqlite3.IntegrityError):
+        with raw_queue(queue.path) as raw, pytest.raises(DriverIntegrityError):
             raw.execute("UPDATE entries SET state = 'lost' WHERE seq = 1")  # still checked
     finally:
         queue.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,8 @@ from ektp_station.store.operators import (
     check_pin,
     hash_pin,
 )
-from ektp_station.store.queue import DB_FILENAME
+
+from helpers import raw_queue
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_bad_input_and_duplicates_are_refused(accounts: Operators) -> None:
 
 def test_no_pin_in_the_database_file(data_dir: Path, accounts: Operators) -> None:
     accounts.create("SITI", "975313")
-    with sqlite3.connect(data_dir / DB_FILENAME) as raw:
+    with raw_queue(data_dir) as raw:
         rows = raw.execute("SELECT name, pin_hash, salt, role FROM operators").fetchall()
     assert len(rows) == 1
     _name, pin_hash, salt, role = rows[0]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from ektp_station.store.queue import _RECORDED_NIK
 from ektp_station.store.states import TRANSITIONS
 
 from factories import make_nik, make_record
+from helpers import raw_queue
 
 
 @pytest.fixture
@@ -183,7 +183,7 @@ def test_a_resident_recorded_here_is_not_captured_again(queue: Queue) -> None:
 
 
 def test_an_integrity_error_no_rule_explains_is_a_translated_store_error(queue: Queue) -> None:
-    with sqlite3.connect(queue.path) as raw:
+    with raw_queue(queue.path) as raw:
         raw.execute(
             "CREATE TRIGGER t_refuse BEFORE INSERT ON entries "
             "WHEN NEW.operator = 'X' BEGIN SELECT RAISE(ABORT, 'constraint failed'); END"
@@ -236,7 +236,7 @@ def test_audit_trail_records_who_did_what_without_personal_data(queue: Queue) ->
     ]
     assert trail[1].detail == {"fields": ["full_name"], "revision": 2, "from": "pending"}
     assert trail[2].detail["reason"] == "salah input"
-    with sqlite3.connect(queue.path) as raw:
+    with raw_queue(queue.path) as raw:
         audit_text = " ".join(str(r) for r in raw.execute("SELECT * FROM audit"))
     assert "BUDI" not in audit_text and make_record(1)["nik"] not in audit_text
 

@@ -5,7 +5,6 @@ engine pauses and carries on: every entry delivered exactly once."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from ektp_station.sync.client import CentralClient
 from ektp_station.sync.engine import SyncEngine
 
 from factories import TODAY, make_record, many_records
-from helpers import wait_until
+from helpers import raw_queue, wait_until
 from sync_support import FAST, STATION, assert_exactly_once
 
 
@@ -32,7 +31,7 @@ class Holder:
     """Another process's view of the file: a raw connection that takes the write lock."""
 
     def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn = raw_queue(path)
 
     def lock(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlcipher3.dbapi2
 from sqlalchemy import event
 
 from ektp_station.errors import (
@@ -28,6 +29,7 @@ from ektp_station.store.db import storage_error
 from ektp_station.store.queue import QUEUE_ID_FILENAME
 
 from factories import many_records
+from helpers import raw_queue
 
 STATION = "ST-TEST-1"
 
@@ -49,12 +51,12 @@ def saved(data_dir: Path) -> Iterator[Path]:
 def _full_disk(queue: Queue, spare_pages: int = 0) -> None:
     """Every connection of the queue may grow the file by ``spare_pages`` pages at most:
     SQLite then answers SQLITE_FULL, as on a full disk."""
-    with sqlite3.connect(queue.path) as probe:
+    with raw_queue(queue.path) as probe:
         pages = int(probe.execute("PRAGMA page_count").fetchone()[0])
     queue.engine.dispose()
 
     @event.listens_for(queue.engine, "connect")
-    def _limit(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    def _limit(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute(f"PRAGMA max_page_count={pages + spare_pages}")
 
 
@@ -185,8 +187,8 @@ def test_close_survives_a_failing_checkpoint(saved: Path) -> None:
 
 
 def test_driver_errors_are_translated() -> None:
-    def err(code: int) -> sqlite3.Error:
-        exc = sqlite3.OperationalError("x")
+    def err(code: int) -> Exception:
+        exc = sqlcipher3.dbapi2.OperationalError("x")
         exc.sqlite_errorcode = code
         exc.sqlite_errorname = "X"
         return exc
@@ -197,7 +199,7 @@ def test_driver_errors_are_translated() -> None:
     assert isinstance(storage_error(err(26)), QueueDamaged)
     assert isinstance(storage_error(err(5)), QueueBusy)  # locked longer than the busy timeout
     assert isinstance(storage_error(err(6)), QueueBusy)
-    assert storage_error(sqlite3.IntegrityError("x")) is None
+    assert storage_error(sqlcipher3.dbapi2.IntegrityError("x")) is None
 
 
 # -- read-only -------------------------------------------------------------------------------
@@ -209,7 +211,7 @@ def test_a_read_only_queue_file_refuses_the_save_with_its_message(saved: Path) -
         queue.engine.dispose()
 
         @event.listens_for(queue.engine, "connect")
-        def _ro(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        def _ro(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.execute("PRAGMA query_only=1")
 
         # query_only answers SQLITE_READONLY like a file the OS will not let us write

@@ -103,6 +103,21 @@ LIBRARIES: tuple[License, ...] = (
     License("uvicorn", "BSD-3-Clause"),
     License("click", "BSD-3-Clause"),
     License("qrcode", "BSD-3-Clause"),
+    License("SQLCipher (Zetetic, community edition)", "BSD-3-Clause"),
+    License("sqlcipher3", "Zlib"),
+    License("cryptography", "Apache-2.0 OR BSD-3-Clause"),
+    License("cffi", "MIT-0"),
+    License("pycparser", "BSD-3-Clause"),
+    License("keyring", "MIT"),
+    License("SecretStorage", "BSD-3-Clause"),
+    License("jeepney", "MIT"),
+    License("jaraco.classes, jaraco.context, jaraco.functools", "MIT"),
+    License("more-itertools", "MIT"),
+    License("backports.tarfile", "MIT"),
+    License("importlib-metadata", "Apache-2.0"),
+    License("lazy-importer", "Apache-2.0"),
+    License("zipp", "MIT"),
+    License("pywin32-ctypes (Windows)", "BSD-3-Clause"),
 )
 
 #: The station's own licence (pyproject.toml).

@@ -28,9 +28,10 @@ class StorageBanner(QLabel):
         self.level = ""
         self.hide()
 
-    def show_health(self, health: StorageHealth) -> None:
-        """Every warning, most severe first; the colour of the most severe."""
-        warnings = health.warnings
+    def show_health(self, health: StorageHealth, *, supervisor: bool = False) -> None:
+        """Every warning, most severe first; the colour of the most severe. The recovery key
+        not yet written down is a supervisor's to act on: shown to them only."""
+        warnings = [w for w in health.warnings if supervisor or w.code != "recovery_key_not_shown"]
         if not warnings:
             self.level = ""
             self.hide()

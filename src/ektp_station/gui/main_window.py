@@ -29,6 +29,7 @@ from .i18n import current_language
 from .idle import IdleLock
 from .netwatch import NetworkWatcher
 from .queue_tab import QueueTab
+from .recovery import RecoveryKeyDialog, show_recovery_key
 from .settings_dialog import SettingsDialog
 from .status_bar import StationStatusBar
 from .tasks import TaskRunner
@@ -131,6 +132,11 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         menu.addAction(self.settings_action)
         self.addAction(self.settings_action)  # the shortcut works with the menu closed
+        self.recovery_action = QAction(self.tr("Kunci pe&mulihan…"), self)
+        self.recovery_action.setObjectName("recovery_action")
+        self.recovery_action.setEnabled(self.station.may(Permission.SEE_RECOVERY_KEY))
+        self.recovery_action.triggered.connect(self.open_recovery_key)
+        menu.addAction(self.recovery_action)
         help_menu = self.menuBar().addMenu(self.tr("&Bantuan"))
         self.about_action = QAction(self.tr("&Tentang ektp-station…"), self)
         self.about_action.setShortcut(QKeySequence("F1"))
@@ -186,6 +192,15 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_recovery_key(self) -> RecoveryKeyDialog | None:
+        """The recovery key, once (a supervisor's); the banner's reminder goes with it."""
+        shown = show_recovery_key(self, self.station)
+        if isinstance(shown, str):
+            self.status_bar.showMessage(shown, 10000)
+            return None
+        shown.finished.connect(lambda _result: self.check_health())
+        return shown
+
     def _settings_closed(self, _result: int) -> None:
         self.settings_dialog = None
 
@@ -211,6 +226,8 @@ class MainWindow(QMainWindow):
         if changes.session:  # signed out (the idle lock) or another operator signed in
             self.update_title()
             self.settings_action.setEnabled(self.station.may(Permission.CHANGE_SETTINGS))
+            self.recovery_action.setEnabled(self.station.may(Permission.SEE_RECOVERY_KEY))
+            self.check_health()
         if changes.queue:
             if changes.origin == "sync":
                 # a batch answered: the progress signal carries the count; refresh the table
@@ -226,7 +243,9 @@ class MainWindow(QMainWindow):
     def check_health(self) -> None:
         """The banner shows what the storage tells (queue file gone or unusable, disk almost
         full, a failed backup), or hides."""
-        self.banner.show_health(self.station.health())
+        self.banner.show_health(
+            self.station.health(), supervisor=self.station.may(Permission.SEE_RECOVERY_KEY)
+        )
 
     def _engine_state(self, state: EngineState) -> None:
         if state.link is Link.STOPPED or state.last_error_id:

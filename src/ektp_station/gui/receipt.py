@@ -2,8 +2,9 @@
 
 It shows the local number, the masked NIK, the name, the capture time (local), the station, the
 operator and a QR code of the entry's id (the key to find the entry at the station or the
-centre). Painted with QPainter, so the same drawing goes to a PDF under ``<data dir>/receipts/``
-(QPdfWriter) and to a printer (QPrinter, from QtPrintSupport).
+centre). Painted with QPainter, so the same drawing goes to a PDF (QPdfWriter, in memory) and to
+a printer (QPrinter, from QtPrintSupport). The PDF is kept sealed under ``<data dir>/receipts/``
+(``station.receipts``: encrypted with the queue's key).
 
 File names carry only the local number, never personal data. Receipts hold the masked NIK and
 the name: they belong with the queue's personal data when the station is purged.
@@ -17,7 +18,16 @@ from datetime import datetime
 from pathlib import Path
 
 import qrcode  # type: ignore[import-untyped]
-from PySide6.QtCore import QCoreApplication, QMarginsF, QObject, QRectF, Qt, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QCoreApplication,
+    QIODevice,
+    QMarginsF,
+    QObject,
+    QRectF,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -33,7 +43,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from ..domain.nik import mask_nik
 from ..paths import RECEIPTS_DIR, receipt_file_name
-from ..private import private_dir, private_files
+from ..station.receipts import save_receipt
 from ..store import Entry
 from .main_window import MainWindow
 from .tasks import TaskRunner
@@ -46,6 +56,7 @@ __all__ = [
     "paint_receipt",
     "print_receipt",
     "qr_matrix",
+    "receipt_pdf",
     "write_receipt_pdf",
 ]
 
@@ -174,24 +185,33 @@ def _set_page(device: QPagedPaintDevice) -> None:
     device.setPageMargins(margins, QPageLayout.Unit.Millimeter)
 
 
-def write_receipt_pdf(receipt: Receipt, folder: Path) -> Path | None:
-    """``folder/bukti-000123.pdf``; None (logged) if the file cannot be written."""
-    try:
-        private_dir(folder)  # a receipt bears the resident's name: owner-only
-    except OSError as exc:
-        log.warning("receipts folder not writable: %s", exc.__class__.__name__)
-        return None
-    path = folder / receipt.file_name
-    writer = QPdfWriter(str(path))
+def receipt_pdf(receipt: Receipt) -> bytes | None:
+    """The receipt as a PDF, in memory (None if it could not be painted)."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setResolution(300)
     writer.setTitle(f"Bukti perekaman No. {receipt.seq}")
     writer.setCreator("ektp-station")
     _set_page(writer)
-    if not _paint_on(writer, receipt):
-        log.warning("receipt %d not written", receipt.seq)
+    painted = _paint_on(writer, receipt)
+    del writer  # finishes the PDF into the buffer
+    buffer.close()
+    return bytes(buffer.data().data()) if painted else None
+
+
+def write_receipt_pdf(receipt: Receipt, folder: Path, key: bytes) -> Path | None:
+    """``folder/bukti-000123.pdf.enc``, sealed with ``key``; None (logged) if it cannot be
+    written."""
+    pdf = receipt_pdf(receipt)
+    if pdf is None:
+        log.warning("receipt %d not painted", receipt.seq)
         return None
-    private_files([path])
-    return path
+    try:
+        return save_receipt(folder, receipt.seq, pdf, key)
+    except OSError as exc:
+        log.warning("receipt %d not written: %s", receipt.seq, exc.__class__.__name__)
+        return None
 
 
 def print_receipt(receipt: Receipt, printer: QPagedPaintDevice) -> bool:
@@ -207,10 +227,15 @@ class ReceiptWriter(QObject):
     written = Signal(object)  # Path
 
     def __init__(
-        self, folder: Path, tasks: TaskRunner | None = None, parent: QObject | None = None
+        self,
+        folder: Path,
+        key: bytes,
+        tasks: TaskRunner | None = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.folder = folder
+        self._key = key
         self.tasks = tasks
         self.last: Receipt | None = None
         self.last_written: Receipt | None = None  # the receipt of the last file written
@@ -218,12 +243,12 @@ class ReceiptWriter(QObject):
     def entry_saved(self, entry: Entry) -> None:
         receipt = Receipt.from_entry(entry)
         self.last = receipt
-        folder = self.folder
+        folder, key = self.folder, self._key
         if self.tasks is None:
-            self._written(receipt, write_receipt_pdf(receipt, folder))
+            self._written(receipt, write_receipt_pdf(receipt, folder, key))
         else:
             self.tasks.run(
-                lambda: write_receipt_pdf(receipt, folder),
+                lambda: write_receipt_pdf(receipt, folder, key),
                 lambda path: self._written(receipt, path),
             )
 
@@ -247,7 +272,7 @@ class ReceiptWriter(QObject):
 
 def attach_receipts(window: MainWindow, folder: Path) -> ReceiptWriter:
     """Write a receipt after every save of ``window.form`` and tell the operator where."""
-    writer = ReceiptWriter(folder, window.tasks, window)
+    writer = ReceiptWriter(folder, window.station.receipt_key, window.tasks, window)
     status = window.status_bar
 
     def show(path: Path) -> None:
@@ -256,8 +281,9 @@ def attach_receipts(window: MainWindow, folder: Path) -> ReceiptWriter:
             # an explicit context: lupdate would file ``window.tr`` under "window", a context
             # the window never asks for, and the message would stay Indonesian
             QCoreApplication.translate(
-                "ReceiptWriter", "Entri No. {seq} tersimpan · bukti: {path} · Ctrl+P: cetak bukti"
-            ).format(seq=writer.last_written.seq, path=f"{RECEIPTS_DIR}/{path.name}"),
+                "ReceiptWriter",
+                "Entri No. {seq} tersimpan · bukti disimpan terenkripsi · Ctrl+P: cetak bukti",
+            ).format(seq=writer.last_written.seq),
             8000,
         )
 

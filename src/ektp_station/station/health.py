@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import EktpError, QueueGone, QueueUnusable
 from ..store import Queue
 from ..store.backup import last_backup_at
+from ..store.encryption import RECOVERY_SHOWN_KEY
 from ..timeutil import format_utc
 from .backups import BackupKeeper, last_failure
 
@@ -27,7 +28,8 @@ MB = 1_000_000
 @dataclass(frozen=True)
 class HealthWarning:
     """One thing to tell, most severe first: ``level`` "error" (do not record) or "warning";
-    ``code`` for scripts: ``queue_unusable``, ``low_disk``, ``backup_failed``."""
+    ``code`` for scripts: ``queue_unusable``, ``low_disk``, ``backup_failed``,
+    ``recovery_key_not_shown``."""
 
     level: str
     code: str
@@ -46,6 +48,7 @@ class StorageHealth:
     backup_dir: Path
     last_backup_at: datetime | None
     backup_problem: EktpError | None
+    recovery_key_shown: bool = True  # False: no supervisor has written it down yet
 
     @property
     def low_disk(self) -> bool:
@@ -76,6 +79,19 @@ class StorageHealth:
             out.append(
                 HealthWarning("warning", "backup_failed", failed.message_id, failed.message_en)
             )
+        if not self.recovery_key_shown:
+            out.append(
+                HealthWarning(
+                    "warning",
+                    "recovery_key_not_shown",
+                    "Kunci pemulihan antrean belum dicatat. Supervisor: tampilkan sekali dan "
+                    "simpan catatannya di tempat aman; tanpa kunci itu cadangan tidak dapat "
+                    "dibuka di komputer lain.",
+                    "The queue's recovery key has not been written down yet. Supervisor: show "
+                    "it once and keep the note somewhere safe; without it no backup opens on "
+                    "another PC.",
+                )
+            )
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -86,6 +102,7 @@ class StorageHealth:
             "low_disk": self.low_disk,
             "backup_dir": str(self.backup_dir),
             "last_backup_at": format_utc(self.last_backup_at) if self.last_backup_at else None,
+            "recovery_key_shown": self.recovery_key_shown,
             "warnings": [
                 {"level": w.level, "code": w.code, "message": w.message_en} for w in self.warnings
             ],
@@ -118,7 +135,14 @@ def check(
     else:
         last = last_backup_at(backup_dir, owner)
         backup_problem = last_failure(queue.path.parent)
+    shown = True
+    if problem is None:
+        try:
+            shown = queue.get_meta(RECOVERY_SHOWN_KEY) is not None
+        except QueueUnusable as exc:
+            problem = exc
     return StorageHealth(
+        recovery_key_shown=shown,
         free_bytes=free_bytes(queue.path.parent),
         min_free_bytes=min_free_mb * MB,
         queue_problem=problem,

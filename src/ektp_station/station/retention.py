@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import EktpError
-from ..paths import receipt_file_name
 
-__all__ = ["DAILY", "DailyPurge", "PurgeReport", "remove_receipts"]
+__all__ = ["DAILY", "DailyPurge", "PurgeReport"]
 
 log = logging.getLogger(__name__)
 
@@ -38,21 +36,6 @@ class PurgeReport:
             "older_than_days": self.older_than_days,
             "seqs": list(self.purged),
         }
-
-
-def remove_receipts(folder: Path, seqs: Iterable[int]) -> int:
-    """Delete the receipts of ``seqs`` (they bear the resident's name); how many were there."""
-    removed = 0
-    for seq in seqs:
-        path = folder / receipt_file_name(seq)
-        try:
-            path.unlink()
-            removed += 1
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            log.warning("receipt %d not removed (%s)", seq, exc.__class__.__name__)
-    return removed
 
 
 class DailyPurge:

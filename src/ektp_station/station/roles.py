@@ -58,6 +58,7 @@ class Permission:
     SEE_FULL_NIK = ("melihat NIK lengkap", "see full NIKs")
     RESTORE_QUEUE = ("memulihkan antrean dari cadangan", "restore the queue from a backup")
     PURGE = ("menghapus data pribadi entri", "purge the personal data of entries")
+    SEE_RECOVERY_KEY = ("melihat kunci pemulihan", "see the recovery key")
 
 
 def require(actor: Actor | None, permission: tuple[str, str]) -> Actor:

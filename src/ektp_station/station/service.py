@@ -29,6 +29,8 @@ from ..errors import ConfigError, NotSignedIn, ReasonRequired, TransitionError
 from ..paths import AppPaths
 from ..settings import Settings
 from ..store import EDITABLE, Entry, Queue, QueueStatus, State, can_transition
+from ..store.encryption import claim_recovery_key
+from ..store.keys import KeyStore
 from ..store.operators import Operator, Operators
 from ..store.queries import EntrySummary, entry_summaries, page_seqs
 from ..timeutil import utc_now
@@ -37,8 +39,9 @@ from .backups import BackupKeeper
 from .capture import Assessment, Captured, Corrected, assess
 from .events import Changes, EventHub, StationListener
 from .health import StorageHealth, check
+from .receipts import read_receipt, receipt_key, remove_receipts, seal_legacy_receipts
 from .reports import DashboardReport, dashboard_report
-from .retention import DailyPurge, PurgeReport, remove_receipts
+from .retention import DailyPurge, PurgeReport
 from .roles import Actor, Permission, require
 
 if TYPE_CHECKING:
@@ -127,6 +130,7 @@ class Station:
         today: Callable[[], date] = date.today,
         recover: bool = True,
         new_queue: bool = False,
+        keys: KeyStore | None = None,
     ) -> Station:
         """The station under ``paths``: settings from its config (unless given), its queue
         opened (created or migrated). Nothing is sent before :meth:`start_sync`.
@@ -134,8 +138,11 @@ class Station:
         Where the station has a history but its queue file is missing or empty, QueueMissing
         (``new_queue`` starts a new queue on purpose instead; see docs/failure-modes.md)."""
         settings = settings if settings is not None else Settings.load(paths)
-        queue = Queue.open(paths.data_dir, recover=recover, new=new_queue)
-        return cls(paths, settings, queue, engine_config=engine_config, today=today)
+        queue = Queue.open(paths.data_dir, recover=recover, new=new_queue, keys=keys)
+        station = cls(paths, settings, queue, engine_config=engine_config, today=today)
+        if paths.receipts_dir.is_dir():  # receipts an older version left in clear
+            seal_legacy_receipts(paths.receipts_dir, station.receipt_key)
+        return station
 
     def close(self) -> None:
         """Stop sending and close the queue (idempotent)."""
@@ -461,6 +468,21 @@ class Station:
             log.info("retention: personal data of %d entries purged", len(seqs))
             self.events.changed(Changes.of_entries("purge", *seqs))
         return PurgeReport(tuple(seqs), removed, days)
+
+    @property
+    def receipt_key(self) -> bytes:
+        """The key the receipts are sealed with (``station.receipts``)."""
+        return receipt_key(self.queue.key.key)
+
+    def receipt_pdf(self, seq: int) -> bytes:
+        """The kept receipt of entry ``seq``, as a PDF (ReceiptUnreadable when none)."""
+        return read_receipt(self.paths.receipts_dir, seq, self.receipt_key)
+
+    def recovery_key(self) -> str:
+        """The queue's recovery key, shown once (a supervisor's): RecoveryKeyShown after
+        (docs/encryption.md)."""
+        require(self.actor, Permission.SEE_RECOVERY_KEY)
+        return claim_recovery_key(self.queue.engine, self.queue.key)
 
     def backup_now(self, target: Path | None = None) -> BackupInfo:
         """A checked backup now: to ``target``, or the next generation in the backup folder

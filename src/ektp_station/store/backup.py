@@ -7,6 +7,11 @@ backups in a folder (``queue-<UTC time>Z.sqlite3``) and removes the oldest beyon
 only after the new one checked out, and only files of that exact name. ``restore`` puts a
 checked backup in place of the queue file of a station that is not running, keeping the file
 it replaces.
+
+A backup is encrypted with its queue's key, like the queue (docs/encryption.md): on this PC
+it opens with the key kept here; on another PC only with the recovery key
+(:func:`key_of_backup`). A plain backup made before encryption still restores, and is
+encrypted as it is put in place.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import sqlite3
 import time
 from contextlib import closing
 from dataclasses import dataclass
@@ -24,16 +28,21 @@ from pathlib import Path
 from ..errors import (
     BackupDamaged,
     BackupFailed,
+    BackupKeyUnknown,
     EktpError,
     QueueDamaged,
     QueueGone,
     QueueMissing,
+    RecoveryKeyInvalid,
     StationRunning,
     WrongStationBackup,
 )
 from ..private import private_dir, private_files
-from .db import translated
-from .queue import DB_FILENAME, QUEUE_ID_FILENAME, QUEUE_ID_KEY, Queue
+from .db import DriverError, connect_file, translated
+from .encryption import PAGE_BYTES, QueueKey, encrypt_plain_locked, is_plain, opens_with
+from .keys import KeyStore
+from .lock import ProcessLock
+from .queue import DB_FILENAME, LOCK_FILENAME, QUEUE_ID_FILENAME, QUEUE_ID_KEY, Queue
 
 __all__ = [
     "BackupInfo",
@@ -42,6 +51,7 @@ __all__ = [
     "backup_name",
     "generations",
     "inspect_backup",
+    "key_of_backup",
     "last_backup_at",
     "restore",
     "rotate",
@@ -58,26 +68,57 @@ class BackupInfo:
     stations: tuple[str, ...]
 
 
-def _check(path: Path) -> None:
-    with translated(), closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+def _check(path: Path, key: bytes | None) -> None:
+    with translated(), closing(connect_file(path, key, read_only=True)) as conn:
         rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(5)")]
     if rows != ["ok"]:
         raise QueueDamaged("backup failed its integrity check")
 
 
-def inspect_backup(path: Path) -> BackupInfo:
-    """What a backup file holds (QueueDamaged unless it passes quick_check)."""
+def key_of_backup(
+    path: Path,
+    keys: KeyStore,
+    *,
+    current: QueueKey | None = None,
+    recovery: bytes | None = None,
+) -> bytes | None:
+    """The key that opens the backup ``path`` (None: a plain backup from before encryption):
+    ``recovery`` when given (RecoveryKeyInvalid unless it opens it), else the queue's own key
+    or another queue's key kept on this PC; when none does — then only the
+    recovery key can open it (BackupKeyUnknown)."""
     if not path.is_file() or path.stat().st_size == 0:
         raise QueueMissing("backup file missing or empty")
-    _check(path)
-    with translated(), closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+    if is_plain(path):
+        return None
+    if path.stat().st_size % PAGE_BYTES:  # not whole SQLCipher pages: no key can help
+        raise QueueDamaged("backup file is not whole pages")
+    with translated():
+        if recovery is not None:
+            if opens_with(path, recovery):
+                return recovery
+            raise RecoveryKeyInvalid("the recovery key does not open this backup")
+        if current is not None and opens_with(path, current.key):
+            return current.key
+        for _queue_id, key in keys.candidates():
+            if opens_with(path, key):
+                return key
+    raise BackupKeyUnknown("no key of this PC opens the backup")
+
+
+def inspect_backup(path: Path, key: bytes | None) -> BackupInfo:
+    """What a backup file holds, opened with ``key`` (QueueDamaged unless it passes
+    quick_check)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        raise QueueMissing("backup file missing or empty")
+    _check(path, key)
+    with translated(), closing(connect_file(path, key, read_only=True)) as conn:
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", (QUEUE_ID_KEY,)).fetchone()
             entries = int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
             stations = tuple(
                 str(r[0]) for r in conn.execute("SELECT DISTINCT station_id FROM entries")
             )
-        except sqlite3.OperationalError:
+        except DriverError:
             raise QueueDamaged("not a queue backup") from None
     return BackupInfo(path, str(row[0]) if row else None, entries, stations)
 
@@ -93,9 +134,10 @@ def backup(queue: Queue, target: Path) -> BackupInfo:
             raw = queue.engine.raw_connection()
             try:
                 source = raw.driver_connection
-                assert isinstance(source, sqlite3.Connection)
-                dest = sqlite3.connect(partial)
-                private_files([partial])  # holds every record: owner-only before a byte is in
+                assert source is not None
+                # owner-only before a byte is in (and encrypted: the queue's key)
+                os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                dest = connect_file(partial, queue.key.key)
                 try:
                     source.backup(dest)
                     dest.execute("PRAGMA journal_mode=DELETE")
@@ -103,7 +145,7 @@ def backup(queue: Queue, target: Path) -> BackupInfo:
                     dest.close()
             finally:
                 raw.close()
-            info = inspect_backup(partial)
+            info = inspect_backup(partial, queue.key.key)
             with partial.open("rb") as handle:
                 os.fsync(handle.fileno())
             os.replace(partial, target)
@@ -198,20 +240,32 @@ def backup_into(
     return info
 
 
-def restore(data_dir: Path, source: Path, *, station_id: str) -> BackupInfo:
+def restore(
+    data_dir: Path,
+    source: Path,
+    *,
+    station_id: str,
+    keys: KeyStore,
+    current: QueueKey | None = None,
+    recovery: bytes | None = None,
+) -> BackupInfo:
     """Put the backup ``source`` in place of the queue under ``data_dir`` (the station must
     not be running: the sync lock is taken). Refuses a backup with another station's entries.
-    The file replaced, if any, is kept as ``queue.sqlite3.before-restore-<UTC time>``."""
+    The file replaced, if any, is kept as ``queue.sqlite3.before-restore-<UTC time>``.
+
+    The backup opens with the key of :func:`key_of_backup`, which is then kept on this PC for
+    the restored queue (before the file is in place); a plain backup is encrypted on the way.
+    """
     try:
-        info = inspect_backup(source)
+        key = key_of_backup(source, keys, current=current, recovery=recovery)
+        info = inspect_backup(source, key)
+    except BackupDamaged:
+        raise
     except (QueueDamaged, QueueMissing) as exc:
         raise BackupDamaged(exc.detail or "backup unusable") from None
     others = [s for s in info.stations if s != station_id]
     if others:
         raise WrongStationBackup()
-    from .lock import ProcessLock
-    from .queue import LOCK_FILENAME
-
     lock = ProcessLock(data_dir / LOCK_FILENAME)
     if not lock.try_acquire():
         raise StationRunning()
@@ -219,13 +273,16 @@ def restore(data_dir: Path, source: Path, *, station_id: str) -> BackupInfo:
         db = data_dir / DB_FILENAME
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         with translated():
+            if key is not None and info.queue_id and keys.get(info.queue_id) != key:
+                keys.put(info.queue_id, key)
             for suffix in ("", "-wal", "-shm"):
                 old = db.with_name(db.name + suffix)
                 if old.exists():
                     old.rename(old.with_name(f"{old.name}.before-restore-{stamp}"))
-            src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+            src = connect_file(source, key, read_only=True)
             try:
-                dest = sqlite3.connect(db)
+                os.close(os.open(db, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                dest = connect_file(db, key)
                 try:
                     src.backup(dest)
                 finally:
@@ -235,6 +292,8 @@ def restore(data_dir: Path, source: Path, *, station_id: str) -> BackupInfo:
             private_files([db])
             if info.queue_id:
                 (data_dir / QUEUE_ID_FILENAME).write_text(info.queue_id + "\n", encoding="utf-8")
+            if key is None:  # from before encryption: encrypted now, before anyone reads it
+                encrypt_plain_locked(db, data_dir / QUEUE_ID_FILENAME, keys)
     finally:
         lock.release()
     log.info("queue restored from a backup (%d entries)", info.entries)

@@ -1,4 +1,8 @@
-"""Opening the queue's SQLite file through SQLAlchemy, with durable settings.
+"""Opening the queue's SQLite file through SQLAlchemy, with durable settings, encrypted.
+
+The file is an SQLCipher 4 database (docs/encryption.md): every page, of the file and of its
+write-ahead log, is AES-256 encrypted and authenticated with the queue's raw key (see
+:mod:`.keys`), which each connection gives first, before any other statement.
 
 Every connection runs in WAL mode with ``synchronous=FULL`` (a commit is on disk before it
 returns, so "saved" survives a power cut), foreign keys on and a busy timeout. Write
@@ -10,12 +14,12 @@ from __future__ import annotations
 
 import errno
 import logging
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3.dbapi2 as driver  # type: ignore[import-untyped]
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
@@ -25,6 +29,9 @@ from ..private import private_dir
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
+    "DriverError",
+    "DriverIntegrityError",
+    "connect_file",
     "create_queue_engine",
     "reading",
     "storage_error",
@@ -33,6 +40,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: The DB-API errors of the SQLCipher driver (a module of its own: not ``sqlite3``'s classes).
+DriverError: type[Exception] = driver.Error
+DriverIntegrityError: type[Exception] = driver.IntegrityError
 
 # SQLite's primary result codes (https://sqlite.org/rescode.html) that say the file itself
 # cannot be used (or not now: locked by another program for longer than the busy timeout); a
@@ -48,6 +59,20 @@ _SQLITE_NOTADB = 26
 _SQLITE_PERM = 3
 
 
+#: ``sqlite3_errstr`` of those codes, for the errors the driver raises without the code
+_ERRSTR_CODES = {
+    "database is locked": _SQLITE_BUSY,
+    "database table is locked": _SQLITE_LOCKED,
+    "disk I/O error": _SQLITE_IOERR,
+    "database disk image is malformed": _SQLITE_CORRUPT,
+    "database or disk is full": _SQLITE_FULL,
+    "unable to open database file": _SQLITE_CANTOPEN,
+    "attempt to write a readonly database": _SQLITE_READONLY,
+    "file is not a database": _SQLITE_NOTADB,
+    "access permission denied": _SQLITE_PERM,
+}
+
+
 def storage_error(exc: BaseException) -> QueueUnusable | None:
     """The translated error for a driver or OS error that says the queue file is damaged,
     read-only, on a full disk or locked too long; None for anything else (a constraint, a bug). The detail
@@ -56,9 +81,12 @@ def storage_error(exc: BaseException) -> QueueUnusable | None:
         return exc
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         exc = exc.orig
-    if isinstance(exc, sqlite3.Error):
+    if isinstance(exc, DriverError):
         code = getattr(exc, "sqlite_errorcode", None)
         name = str(getattr(exc, "sqlite_errorname", type(exc).__name__))
+        if code is None:  # the driver's backup() raises without the code: SQLite's own text
+            code = _ERRSTR_CODES.get(str(exc))
+            name = str(exc)
         if code is None:
             return None
         primary = int(code) & 0xFF
@@ -85,7 +113,7 @@ def translated() -> Iterator[None]:
     store's boundary: nothing above it sees a raw driver error of that kind)."""
     try:
         yield
-    except (DBAPIError, sqlite3.Error, OSError) as exc:
+    except (DBAPIError, DriverError, OSError) as exc:
         mapped = storage_error(exc)
         if mapped is None:
             raise
@@ -103,22 +131,51 @@ BUSY_TIMEOUT_MS = 10_000
 _READ_ONLY = "ektp_read_only"
 
 
-def create_queue_engine(path: Path) -> Engine:
+def connect_file(
+    path: Path,
+    key: bytes | None,
+    *,
+    read_only: bool = False,
+    timeout: float = BUSY_TIMEOUT_MS / 1000,
+) -> Any:
+    """A DB-API connection to the SQLCipher file ``path`` opened with ``key`` (None: a
+    plain SQLite file, as versions before encryption wrote). Nothing is read yet: a wrong key
+    shows at the first statement (``SQLITE_NOTADB``)."""
+    if read_only:  # an URI (percent-encoded, so any folder name works)
+        conn = driver.connect(
+            path.resolve().as_uri() + "?mode=ro", uri=True, timeout=timeout, check_same_thread=False
+        )
+    else:
+        conn = driver.connect(str(path), timeout=timeout, check_same_thread=False)
+    try:
+        conn.isolation_level = None
+        # SQLCipher's own log goes to stderr: a wrong key must reach a person as our message
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        if key is not None:
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def create_queue_engine(path: Path, key: bytes | None) -> Engine:
+    """The engine of the queue file ``path``, encrypted with ``key`` (None: a plain SQLite
+    file, only for tests that make a queue as a version before encryption wrote it)."""
     with translated():
         private_dir(path.parent)  # the data folder: owner-only (0700)
     engine = create_engine(
-        f"sqlite+pysqlite:///{path}",
+        "sqlite+pysqlite://",
+        module=driver,
+        creator=lambda: connect_file(path, key),
         poolclass=QueuePool,
         pool_size=4,
         max_overflow=8,
         hide_parameters=True,  # a failed statement's message must not quote a record
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-        # Let us emit BEGIN ourselves (pysqlite's implicit transactions are unreliable).
-        dbapi_connection.isolation_level = None
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA journal_mode=WAL")

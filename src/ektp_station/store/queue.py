@@ -11,8 +11,6 @@ import hmac
 import json
 import logging
 import os
-import secrets
-import sqlite3
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -42,8 +40,10 @@ from ..private import private_files
 from ..timeutil import format_utc, utc_now, utc_now_iso
 from . import delivery
 from .auditlog import write_audit
-from .db import create_queue_engine, reading, translated, writing
+from .db import DriverError, DriverIntegrityError, create_queue_engine, reading, translated, writing
+from .encryption import PAGE_BYTES, QueueKey, derive, key_for
 from .entry import AuditEvent, Entry, Outcome
+from .keys import KeyStore
 from .lock import ProcessLock
 from .retention import PURGE_BATCH, purge_batch
 from .schema import SCHEMA_VERSION, audit, entries, meta, schema_version, upgrade
@@ -81,10 +81,11 @@ def queue_has_history(data_dir: Path) -> list[str]:
 class Queue:
     """The queue in one SQLite file. Safe to share between threads; open it once per process."""
 
-    def __init__(self, engine: Engine, path: Path, nik_salt: bytes) -> None:
+    def __init__(self, engine: Engine, path: Path, nik_salt: bytes, key: QueueKey) -> None:
         self.engine = engine
         self.path = path
         self._nik_salt = nik_salt
+        self.key = key  # the file's encryption key (backups are made with it)
         self._writes_since_checkpoint = 0
         self.queue_id: str | None = None
         self._orphans = False
@@ -104,6 +105,7 @@ class Queue:
         recover: bool = True,
         new: bool = False,
         check: bool = True,
+        keys: KeyStore | None = None,
     ) -> Queue:
         """Open (create, migrate) the queue under ``data_dir``.
 
@@ -115,6 +117,9 @@ class Queue:
         (:data:`HISTORY_MARKERS`) it raises QueueMissing. With ``check`` the file passes
         ``PRAGMA quick_check`` first (QueueDamaged otherwise). A damaged, read-only or full
         file raises the translated StoreError, never a driver error.
+
+        The file is encrypted with the queue's key from ``keys`` (this PC's key store by
+        default): KeyMissing when it is not there (see :mod:`.encryption`).
         """
         path = data_dir / DB_FILENAME
         fresh = not path.exists() or path.stat().st_size == 0
@@ -125,10 +130,13 @@ class Queue:
             if markers:
                 _set_aside_leftovers(path)
                 log.warning("a new queue is started on purpose (found %s)", ", ".join(markers))
-        engine = create_queue_engine(path)
+        keys = keys or KeyStore.for_data_dir(data_dir)
+        with translated():
+            key = key_for(path, data_dir / QUEUE_ID_FILENAME, keys, fresh=fresh)
+        engine = create_queue_engine(path, key.key)
         try:
             with translated():
-                queue = cls._open_engine(engine, path, data_dir, fresh=fresh, check=check)
+                queue = cls._open_engine(engine, path, data_dir, key, fresh=fresh, check=check)
         except BaseException:
             engine.dispose()
             raise
@@ -148,7 +156,7 @@ class Queue:
 
     @classmethod
     def _open_engine(
-        cls, engine: Engine, path: Path, data_dir: Path, *, fresh: bool, check: bool
+        cls, engine: Engine, path: Path, data_dir: Path, key: QueueKey, *, fresh: bool, check: bool
     ) -> Queue:
         if check and not fresh:
             _quick_check(engine, path)
@@ -164,17 +172,19 @@ class Queue:
                 log.info("queue schema migrated from version %d", old)
             with writing(engine) as conn:
                 salt = _meta_value(conn, "nik_salt")
-                if salt is None:
-                    salt = secrets.token_hex(32)
+                if salt is None:  # a new queue: the NIK digest keyed with the queue key
+                    salt = derive(key.key, "nik digest").hex()
                     conn.execute(insert(meta).values(key="nik_salt", value=salt))
                 queue_id = _meta_value(conn, QUEUE_ID_KEY)
                 if queue_id is None:
-                    queue_id = str(uuid.uuid4())
+                    queue_id = key.queue_id
                     conn.execute(insert(meta).values(key=QUEUE_ID_KEY, value=queue_id))
                     conn.execute(insert(meta).values(key=CREATED_KEY, value=utc_now_iso()))
                 orphans = _has_sending(conn)
         _write_queue_id(data_dir / QUEUE_ID_FILENAME, queue_id, fresh=fresh)
-        queue = cls(engine, path, bytes.fromhex(salt))
+        if queue_id != key.queue_id:
+            raise QueueReplaced("the file's queue id is not its key's")
+        queue = cls(engine, path, bytes.fromhex(salt), key)
         queue.queue_id = queue_id
         queue._orphans = orphans
         return queue
@@ -220,7 +230,7 @@ class Queue:
         disk may refuse it, and every commit is already durable in the write-ahead log."""
         try:
             self.checkpoint()
-        except (QueueUnusable, sqlite3.Error, OSError) as exc:
+        except (QueueUnusable, DriverError, OSError) as exc:
             log.warning("checkpoint at close skipped: %s", type(exc).__name__)
         finally:
             self.engine.dispose()
@@ -281,7 +291,7 @@ class Queue:
         try:
             with translated():
                 seq = self._save_one(values, action, detail)
-        except sqlite3.IntegrityError as exc:
+        except DriverIntegrityError as exc:
             with reading(self.engine) as conn:
                 self._raise_duplicate(conn, values)
             raise SaveRefused(type(exc).__name__) from None
@@ -626,7 +636,7 @@ def _rollback(cursor: Any) -> None:
     disk, an I/O error), and that must not hide the original error."""
     try:
         cursor.execute("ROLLBACK")
-    except sqlite3.Error as exc:
+    except DriverError as exc:
         log.debug("rollback after a failed save: %s", type(exc).__name__)
 
 
@@ -685,28 +695,21 @@ def _meta_value(conn: Connection, key: str) -> str | None:
 #: 0.6 s per 100,000 entries, see docs/failure-modes.md); a damaged page is then still
 #: reported as QueueDamaged by the first statement that reads it.
 QUICK_CHECK_MAX_BYTES = 128 * 1024 * 1024
-_MAGIC = b"SQLite format 3\x00"
 
 
 def _header_check(path: Path) -> None:
-    """The cheap check: SQLite's magic, and a file at least as long as its header says
-    (catches a garbled start and a truncated file without reading every page)."""
-    with path.open("rb") as handle:
-        header = handle.read(100)
-    if len(header) < 100 or not header.startswith(_MAGIC):
-        raise QueueDamaged("not an SQLite header")
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    valid = header[24:28] == header[92:96]  # the in-header size is current
+    """The cheap check of an encrypted file, whose header is ciphertext too: a whole number
+    of pages (catches most truncations without reading every page); a page that does not
+    authenticate is reported as QueueDamaged by the first statement that reads it."""
+    size = path.stat().st_size
     wal = path.with_name(path.name + "-wal")
     if wal.exists() and wal.stat().st_size > 0:
-        # A checkpoint cut short (a full disk at close) writes page 1 before the file has
+        # A checkpoint cut short (a full disk at close) writes pages before the file has
         # grown: the write-ahead log still holds every page, SQLite replays it at open, and
         # quick_check judges the result. Only a file with no log to finish it is truncated.
         return
-    if valid and pages and path.stat().st_size < pages * page_size:
-        raise QueueDamaged("file shorter than its header says (truncated)")
+    if size < PAGE_BYTES or size % PAGE_BYTES:
+        raise QueueDamaged("not a whole number of pages (truncated)")
 
 
 def _quick_check(engine: Engine, path: Path) -> None:

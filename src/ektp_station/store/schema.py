@@ -29,6 +29,7 @@ __all__ = [
     "entries",
     "meta",
     "migrate",
+    "refuse_newer",
     "state_counts",
     "upgrade",
 ]
@@ -270,10 +271,8 @@ def schema_version(conn: Connection) -> int:
     return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
 
 
-def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> int:
-    """Bring the database up to ``target`` inside the caller's transaction; return the old
-    version. The caller turns foreign keys off for the transaction (see :func:`upgrade`)."""
-    current = schema_version(conn)
+def refuse_newer(current: int) -> None:
+    """SchemaError when a queue file is newer than this program (nothing is changed)."""
     if current > SCHEMA_VERSION:
         raise SchemaError(
             f"Basis data antrean berversi {current}, lebih baru dari program ini "
@@ -281,6 +280,13 @@ def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> int:
             f"The queue database is version {current}, newer than this program "
             f"({SCHEMA_VERSION}). Update ektp-station; do not delete the queue file.",
         )
+
+
+def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the database up to ``target`` inside the caller's transaction; return the old
+    version. The caller turns foreign keys off for the transaction (see :func:`upgrade`)."""
+    current = schema_version(conn)
+    refuse_newer(current)
     for version in range(current, target):
         step = MIGRATIONS[version]
         if callable(step):
