@@ -641,6 +641,10 @@
 <context>
     <name>StorageBanner</name>
     <message>
+        <source>(menu Stasiun › Kunci pemulihan…)</source>
+        <translation>(menu Station › Recovery key…)</translation>
+    </message>
+    <message>
         <source>Peringatan penyimpanan</source>
         <translation>Storage warning</translation>
     </message>

@@ -165,3 +165,26 @@ def test_queue_purge_json(cli: Cli, accounts: Path, monkeypatch: pytest.MonkeyPa
     assert again["older_than_days"] == 7
     bad = cli("--data-dir", accounts, "--as", "kepala", "queue", "purge", "--older-than", "-1")
     assert bad.rc == 2
+
+
+def test_the_recovery_key_is_a_supervisors_and_shown_once(
+    cli: Cli, accounts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused = cli("--data-dir", accounts, "queue", "recovery-key")  # the console: an operator
+    assert refused.rc == 3 and "Hanya supervisor" in refused.err and "--as" in refused.err
+    monkeypatch.setenv("EKTP_PIN", "999999")
+    wrong = cli("--data-dir", accounts, "--as", "kepala", "queue", "recovery-key")
+    assert wrong.rc == 3 and "PIN salah" in wrong.err
+    monkeypatch.setenv("EKTP_PIN", SUPER_PIN)
+    status = cli("--data-dir", accounts, "queue", "status", "--json").json()
+    assert status["recovery_key_shown"] is False
+    shown = cli("--data-dir", accounts, "--as", "kepala", "queue", "recovery-key", "--json")
+    assert shown.rc == 0, shown.err
+    data = shown.json()
+    assert set(data) == {"queue_id", "recovery_key"} and len(data["recovery_key"]) == 69
+    again = cli("--data-dir", accounts, "--as", "kepala", "queue", "recovery-key")
+    assert again.rc == 3 and "sudah ditampilkan" in again.err
+    assert data["recovery_key"] not in again.out + again.err
+    status = cli("--data-dir", accounts, "queue", "status", "--json").json()
+    assert status["recovery_key_shown"] is True
+    assert "recovery_key_not_shown" not in [w["code"] for w in status["warnings"]]

@@ -39,5 +39,11 @@ class StorageBanner(QLabel):
         lang = current_language()
         self.level = warnings[0].level
         self.setStyleSheet(_STYLES[self.level])
-        self.setText("\n".join(f"⚠ {w.message(lang)}" for w in warnings))
+        where = " " + self.tr("(menu Stasiun › Kunci pemulihan…)")
+        self.setText(
+            "\n".join(
+                f"⚠ {w.message(lang)}" + (where if w.code == "recovery_key_not_shown" else "")
+                for w in warnings
+            )
+        )
         self.show()

@@ -1,0 +1,54 @@
+"""The supervisor's recovery key in the window: reminded in the banner until written down,
+shown once in a dialog (Stasiun › Kunci pemulihan…), refused after; an operator sees neither."""
+
+from __future__ import annotations
+
+import re
+
+from pytestqt.qtbot import QtBot
+
+from ektp_station.gui.app import build_window
+from ektp_station.gui.main_window import MainWindow
+from ektp_station.gui.recovery import RecoveryKeyDialog
+from ektp_station.station import Station
+from ektp_station.store.keys import parse_recovery_key
+
+
+def open_window(qtbot: QtBot, station: Station) -> MainWindow:
+    window = build_window(station)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_an_operator_sees_no_reminder_and_cannot_show_the_key(
+    qtbot: QtBot, station: Station
+) -> None:
+    window = open_window(qtbot, station)
+    window.check_health()
+    assert not window.banner.isVisible()
+    assert not window.recovery_action.isEnabled()
+    assert window.open_recovery_key() is None
+    assert "Hanya supervisor" in window.status_bar.currentMessage()
+
+
+def test_a_supervisor_writes_the_key_down_once(qtbot: QtBot, supervisor: Station) -> None:
+    window = open_window(qtbot, supervisor)
+    window.check_health()
+    assert window.banner.isVisible() and "Kunci pemulihan antrean belum dicatat" in (
+        window.banner.text()
+    )
+    assert window.recovery_action.isEnabled()
+    window.recovery_action.trigger()
+    dialog = window.findChild(RecoveryKeyDialog)
+    assert isinstance(dialog, RecoveryKeyDialog)
+    qtbot.waitExposed(dialog)
+    shown = dialog.key_label.text()
+    assert re.fullmatch(r"(?:[A-Z2-7]{4}-){13}[A-Z2-7]{4}", shown)
+    assert parse_recovery_key(shown) == supervisor.queue.key.key  # it is the queue's key
+    with qtbot.waitSignal(dialog.finished):
+        dialog.accept()
+    qtbot.waitUntil(lambda: not window.banner.isVisible())
+    assert window.open_recovery_key() is None  # once only
+    assert "sudah ditampilkan" in window.status_bar.currentMessage()
