@@ -535,6 +535,29 @@
     </message>
 </context>
 <context>
+    <name>RecoveryKeyEntry</name>
+    <message>
+        <source>Kunci antrean tidak ada</source>
+        <translation>The queue&apos;s key is missing</translation>
+    </message>
+    <message>
+        <source>Kunci pemulihan</source>
+        <translation>Recovery key</translation>
+    </message>
+    <message>
+        <source>Kunci pemulihan (56 karakter):</source>
+        <translation>Recovery key (56 characters):</translation>
+    </message>
+    <message>
+        <source>Pulihkan kunci</source>
+        <translation>Put the key back</translation>
+    </message>
+    <message>
+        <source>Batal</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
     <name>RecoveryKeyDialog</name>
     <message>
         <source>Kunci pemulihan antrean</source>

@@ -4,7 +4,9 @@ shown once in a dialog (Stasiun › Kunci pemulihan…), refused after; an opera
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from ektp_station.gui.app import build_window
@@ -52,3 +54,33 @@ def test_a_supervisor_writes_the_key_down_once(qtbot: QtBot, supervisor: Station
     qtbot.waitUntil(lambda: not window.banner.isVisible())
     assert window.open_recovery_key() is None  # once only
     assert "sudah ditampilkan" in window.status_bar.currentMessage()
+
+
+def test_a_lost_key_is_put_back_at_start_up_with_the_recovery_key(
+    qtbot: QtBot, supervisor: Station, _key_folder: Path
+) -> None:
+    from ektp_station.errors import KeyMissing
+    from ektp_station.gui.recovery import RecoveryKeyEntry
+
+    recovery = supervisor.recovery_key()
+    paths, settings = supervisor.paths, supervisor.settings
+    supervisor.close()
+    for key_file in _key_folder.iterdir():
+        key_file.unlink()
+    with pytest.raises(KeyMissing) as missing:
+        Station.open(paths, settings=settings)
+    entry = RecoveryKeyEntry(paths, missing.value.message("id"))
+    qtbot.addWidget(entry)
+    entry.show()
+    qtbot.keyClicks(entry.key_edit, "ABCD-" * 13 + "ABCD")  # well formed, wrong checksum
+    entry.try_key()
+    assert entry.isVisible() and "Kunci pemulihan salah" in entry.error_label.text()
+    assert list(_key_folder.iterdir()) == []
+    entry.key_edit.setText(recovery.lower())
+    with qtbot.waitSignal(entry.accepted):
+        entry.try_key()
+    reopened = Station.open(paths, settings=settings)
+    try:
+        assert reopened.queue.queue_id == supervisor.queue.queue_id
+    finally:
+        reopened.close()

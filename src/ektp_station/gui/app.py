@@ -10,7 +10,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from ..errors import EktpError
+from ..errors import EktpError, KeyMissing
 from ..paths import APP_NAME, AppPaths
 from ..settings import Settings
 from ..station import Actor, Station
@@ -20,6 +20,7 @@ from .i18n import current_language, install_translator
 from .login import LoginDialog
 from .main_window import MainWindow
 from .receipt import RECEIPTS_DIR, attach_receipts
+from .recovery import RecoveryKeyEntry
 
 __all__ = ["application", "build_window", "run_station", "run_window", "sign_in"]
 
@@ -95,12 +96,27 @@ def sign_in(station: Station, parent: QWidget | None = None) -> Actor | None:
         dialog.deleteLater()
 
 
+def _open_station(paths: AppPaths, settings: Settings) -> Station:
+    """The station; when its queue's key is not on this PC, the recovery key typed in a dialog
+    puts it back (cancelled: the KeyMissing goes on to the refusal)."""
+    try:
+        return Station.open(paths, settings=settings)
+    except KeyMissing as exc:
+        entry = RecoveryKeyEntry(paths, exc.message(current_language()))
+        try:
+            if entry.exec() != QDialog.DialogCode.Accepted:
+                raise
+        finally:
+            entry.deleteLater()
+        return Station.open(paths, settings=settings)
+
+
 def run_station(paths: AppPaths, settings: Settings) -> int:
     """Sign in, then the window; 0 without a window when the operator cancels. The
     ``language`` setting picks the translation first."""
     install_translator(application(), settings.language)
     try:
-        station = Station.open(paths, settings=settings)
+        station = _open_station(paths, settings)
     except EktpError as exc:  # a missing, damaged or read-only queue: say it in the window too
         show_refusal(exc)
         raise  # the command line then exits with the status of that error
