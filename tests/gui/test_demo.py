@@ -142,3 +142,15 @@ def test_demo_command_opens_the_window_and_cleans_up(
     kept = Path(capsys.readouterr().out.strip().split(": ", 1)[1])
     assert (kept / "station" / "queue.sqlite3").is_file()
     shutil.rmtree(kept)
+
+
+def test_the_demo_keeps_its_queue_key_in_its_own_folder(_key_folder: Path) -> None:
+    """The throwaway demo never leaves a key among the PC's own keys."""
+    with Demo() as demo:
+        assert demo.root is not None and demo.station is not None
+        root = demo.root
+        assert [p.name for p in (root / "keys").iterdir()] == [
+            f"queue-{demo.station.queue.queue_id}.key"
+        ]
+    assert list(_key_folder.iterdir()) == []
+    assert not root.exists()

@@ -27,6 +27,7 @@ from ..paths import AppPaths
 from ..settings import DEFAULT_CITY, Settings
 from ..station import Station
 from ..store import Queue
+from ..store.keys import KeyStore
 from ..sync.engine import EngineConfig
 from .i18n import QT_TRANSLATE_NOOP
 from .main_window import MainWindow
@@ -183,7 +184,12 @@ class Demo:
             city_code=DEFAULT_CITY,
         )
         self.settings.save(self.paths)
-        station = Station.open(self.paths, settings=self.settings, engine_config=self.engine_config)
+        # the demo's queue key beside its station folder, never among the PC's own keys: it
+        # goes with the demo folder when that is removed
+        keys = KeyStore(self.root / "keys", use_keyring=False)
+        station = Station.open(
+            self.paths, settings=self.settings, engine_config=self.engine_config, keys=keys
+        )
         self.station = station
         if station.accounts.first_run():
             station.create_first_account(*DEMO_SUPERVISOR)  # the first account supervises
