@@ -314,6 +314,14 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>&amp;Ganti pengguna / kunci</source>
+        <translation>S&amp;witch user / lock</translation>
+    </message>
+    <message>
+        <source>&amp;Keluar</source>
+        <translation>&amp;Quit</translation>
+    </message>
+    <message>
         <source>Kunci pe&amp;mulihan…</source>
         <translation>&amp;Recovery key…</translation>
     </message>

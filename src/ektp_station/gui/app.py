@@ -54,7 +54,7 @@ def run_window(station: Station, *, window: MainWindow | None = None) -> int:
     hook = install_error_hook(lambda: window)
     window.resize(*WINDOW_SIZE)
     window.show()
-    window.form.inputs["nik"].setFocus()
+    window.land()  # a supervisor on the dashboard, an operator on the form
     window.start_sync()
     station.start_backups()  # every backup-every minutes, and once more when it closes
     # Ctrl+C in the terminal, and SIGTERM (a logout, a shutdown, IT's kill) close the window

@@ -91,11 +91,11 @@ class MainWindow(QMainWindow):
         self.bridge.stateChanged.connect(self._engine_state)
         self.form.saved.connect(self._entry_saved)
         self.form.refused.connect(lambda _exc: self.check_health())  # the banner at once
+        #: Signs the operator out and asks for the PIN again after idle-lock-minutes.
+        self.idle_lock = IdleLock(self, station.settings.idle_lock_minutes)
         self._build_menu()
         self._show_local_status()
         self.check_health()
-        #: Signs the operator out and asks for the PIN again after idle-lock-minutes.
-        self.idle_lock = IdleLock(self, station.settings.idle_lock_minutes)
         notice = station.settings.ignored_notice(current_language())
         if notice:
             self.status_bar.showMessage(notice, 15000)
@@ -137,6 +137,22 @@ class MainWindow(QMainWindow):
         self.recovery_action.setEnabled(self.station.may(Permission.SEE_RECOVERY_KEY))
         self.recovery_action.triggered.connect(self.open_recovery_key)
         menu.addAction(self.recovery_action)
+        menu.addSeparator()
+        # sign out and let the next one sign in: the idle lock, at once
+        self.lock_action = QAction(self.tr("&Ganti pengguna / kunci"), self)
+        self.lock_action.setObjectName("lock_action")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.lock_action.triggered.connect(self.idle_lock.lock)
+        menu.addAction(self.lock_action)
+        self.addAction(self.lock_action)
+        self.quit_action = QAction(self.tr("&Keluar"), self)
+        self.quit_action.setObjectName("quit_action")
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.quit_action.triggered.connect(self.close)  # as the close button: sync stops
+        menu.addAction(self.quit_action)
+        self.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu(self.tr("&Bantuan"))
         self.about_action = QAction(self.tr("&Tentang ektp-station…"), self)
         self.about_action.setShortcut(QKeySequence("F1"))
@@ -225,6 +241,7 @@ class MainWindow(QMainWindow):
             self._show_local_status()
         if changes.session:  # signed out (the idle lock) or another operator signed in
             self.update_title()
+            self.land()
             self.settings_action.setEnabled(self.station.may(Permission.CHANGE_SETTINGS))
             self.recovery_action.setEnabled(self.station.may(Permission.SEE_RECOVERY_KEY))
             self.check_health()
@@ -239,6 +256,18 @@ class MainWindow(QMainWindow):
                 self.queue_tab.refresh()
                 self.check_health()
             self.dashboard.queue_changed()
+
+    def land(self) -> None:
+        """Where the one signed in starts: a supervisor on the dashboard, an operator on the
+        form."""
+        actor = self.station.actor
+        if actor is None:
+            return
+        if actor.is_supervisor:
+            self.tabs.setCurrentWidget(self.dashboard)
+        else:
+            self.tabs.setCurrentIndex(0)
+            self.form.inputs["nik"].setFocus()
 
     def check_health(self) -> None:
         """The banner shows what the storage tells (queue file gone or unusable, disk almost
