@@ -10,6 +10,8 @@ What one run measures, all on the same disk (a temp dir on the repository's file
 * fsync floor: one single-row commit with plain ``sqlite3`` (WAL, ``synchronous=FULL``, one
   tiny table): what the disk charges for any durable commit; and the same commit on an
   SQLCipher file (the queue's encryption, docs/encryption.md): what encryption adds to it;
+* what encryption costs a save: ``Queue.enqueue`` into a plain and an encrypted new queue in
+  turns (the store's code over an unkeyed engine for the plain one);
 * save latency: ``Queue.enqueue`` of one registration (the real store code, durable on return)
   at each queue size, and its p99 as a multiple of the floor's p99 (target <= 3x);
 * capture latency: ``Station.capture`` — what the window's Save and the command line run:
@@ -268,6 +270,43 @@ def save_latency(data_dir: Path, count: int) -> list[float]:
         queue.close()
 
 
+def encryption_cost(folder: Path, count: int) -> tuple[list[float], list[float]]:
+    """``Queue.enqueue`` into two new queues in turns: a plain SQLite file (the store's code
+    over an unkeyed engine, as before encryption) and an encrypted one (``Queue.open``):
+    what encryption adds to a save, on the same disk at the same moments."""
+    import uuid
+
+    from ektp_station.store.db import create_queue_engine
+    from ektp_station.store.encryption import QueueKey
+
+    encrypted = Queue.open(folder / "encrypted")
+    plain_dir = folder / "plain"
+    plain_dir.mkdir()
+    path = plain_dir / DB_FILENAME
+    plain = Queue._open_engine(
+        create_queue_engine(path, None),
+        path,
+        plain_dir,
+        QueueKey(str(uuid.uuid4()), new_key()),
+        fresh=True,
+        check=False,
+    )
+    times: tuple[list[float], list[float]] = ([], [])
+    try:
+        for i in range(-5, count):
+            order = ((0, plain), (1, encrypted)) if i % 2 else ((1, encrypted), (0, plain))
+            for which, queue in order:
+                record = make_record(100 + i + 5, region="327603")
+                t0 = time.perf_counter()
+                queue.enqueue(record, operator="BENCH", station_id="ST-BENCH")
+                if i >= 0:
+                    times[which].append((time.perf_counter() - t0) * 1000)
+        return times
+    finally:
+        plain.close()
+        encrypted.close()
+
+
 def capture_latency(data_dir: Path, count: int) -> list[float]:
     """``Station.capture`` through the core: validate, check, save (durable on return)."""
     from ektp_station.paths import AppPaths
@@ -442,6 +481,20 @@ def run(quick: bool, output: Path, temp: str | None, keep: bool) -> dict[str, An
         _say(
             f"same commit, encrypted (SQLCipher): p50 {sealed50:.2f} ms "
             f"({sealed50 / floor50:.2f}x), p99 {sealed99:.2f} ms ({sealed99 / floor99:.2f}x)"
+        )
+
+        plain_saves, sealed_saves = encryption_cost(folder / "cost", params["saves"])
+        p50, p99 = percentile(plain_saves, 50), percentile(plain_saves, 99)
+        e50, e99 = percentile(sealed_saves, 50), percentile(sealed_saves, 99)
+        results += [
+            Metric("save_plain_p50", 0, p50, "ms"),
+            Metric("save_plain_p99", 0, p99, "ms"),
+            compare(Metric("save_encrypted_p50", 0, e50, "ms"), p50, "save_plain_p50"),
+            compare(Metric("save_encrypted_p99", 0, e99, "ms"), p99, "save_plain_p99"),
+        ]
+        _say(
+            f"save into a new queue, plain vs encrypted in turns: p50 {p50:.2f} / {e50:.2f} ms "
+            f"(+{e50 - p50:.2f}), p99 {p99:.2f} / {e99:.2f} ms (+{e99 - p99:.2f})"
         )
 
         startup = command_wall("--version")

@@ -65,15 +65,17 @@ def hint_for(exc: EktpError, lang: str) -> str:
     from .errors import (
         BackupKeyUnknown,
         EntryNotFound,
+        KeyMismatch,
         KeyMissing,
         NotAllowed,
         QueueDamaged,
         QueueMissing,
         QueueReplaced,
         RecoveryKeyInvalid,
+        WrongStationBackup,
     )
 
-    if isinstance(exc, KeyMissing):
+    if isinstance(exc, (KeyMissing, KeyMismatch)):
         if lang == "en":
             return " (ektp-station [--data-dir DIR] queue recover-key; the recovery key typed or in EKTP_RECOVERY_KEY)"
         return " (ektp-station [--data-dir DIR] queue recover-key; kunci pemulihan diketik atau dari EKTP_RECOVERY_KEY)"
@@ -81,6 +83,8 @@ def hint_for(exc: EktpError, lang: str) -> str:
         return " (ektp-station [--data-dir DIR] queue restore FILE --recovery-key)"
     if isinstance(exc, RecoveryKeyInvalid):
         return ""
+    if isinstance(exc, WrongStationBackup) and len(exc.backup_stations) == 1:
+        return f" (ektp-station [--data-dir DIR] config set station-id {exc.backup_stations[0]})"
     if isinstance(exc, EntryNotFound):
         return " (ektp-station queue list)"
     if isinstance(exc, NotAllowed):

@@ -29,7 +29,9 @@
     │   │   ├── QueueReplaced     the queue file is another queue than queue.id names
     │   │   ├── QueueBusy         another program held the queue file locked too long
     │   │   └── KeyMissing        the queue's encryption key is not on this PC
+    │   │   (KeyMismatch, a QueueDamaged: the key kept here does not open the file)
     │   ├── RecoveryKeyInvalid    a recovery key mistyped (checksum) or not the right one
+    │   ├── RecoveryKeyNeeded     a command that needs the recovery key got none
     │   ├── RecoveryKeyShown      the recovery key was shown once already
     │   ├── ReceiptUnreadable     no receipt kept for the entry, or it does not open
     │   ├── WrongStationBackup    a backup holds another station's entries: not restored
@@ -88,6 +90,7 @@ __all__ = [
     "EntryNotFound",
     "InvalidNameError",
     "InvalidPinError",
+    "KeyMismatch",
     "KeyMissing",
     "LastSupervisorError",
     "LinkDown",
@@ -112,6 +115,7 @@ __all__ = [
     "ReceiptUnreadable",
     "RecordInvalid",
     "RecoveryKeyInvalid",
+    "RecoveryKeyNeeded",
     "RecoveryKeyShown",
     "RefusedError",
     "ResultsMismatch",
@@ -465,6 +469,37 @@ class KeyMissing(QueueUnusable):
         self.places = places
 
 
+class KeyMismatch(QueueDamaged):
+    """The key kept on this PC for the queue does not open its file: the file is damaged,
+    or the key was replaced (another key written in its place)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.message_id = (
+            "Berkas antrean tidak terbuka dengan kunci yang tersimpan di komputer ini: "
+            "berkasnya rusak, atau kuncinya diganti. Coba dulu kunci pemulihan (bila salah, "
+            "tidak ada yang diubah); bila tetap gagal, pulihkan antrean dari cadangan."
+        )
+        self.message_en = (
+            "The queue file does not open with the key kept on this PC: the file is damaged, "
+            "or the key was replaced. Try the recovery key first (nothing is changed if it is "
+            "wrong); if that fails too, restore the queue from a backup."
+        )
+
+
+class RecoveryKeyNeeded(StoreError):
+    """A command that needs the recovery key got none (no terminal, no EKTP_RECOVERY_KEY)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Kunci pemulihan belum diberikan: ketik di terminal, atau berikan lewat masukan "
+            "standar atau variabel lingkungan EKTP_RECOVERY_KEY.",
+            "No recovery key given: type it on a terminal, or give it on standard input or "
+            "in the environment variable EKTP_RECOVERY_KEY.",
+            detail="no recovery key given",
+        )
+
+
 class RecoveryKeyInvalid(StoreError):
     """A recovery key that is mistyped (its checksum fails) or does not open the file."""
 
@@ -560,12 +595,20 @@ class ReceiptUnreadable(StoreError):
 
 
 class WrongStationBackup(StoreError):
-    def __init__(self) -> None:
+    """The backup holds entries of other stations than this one (station ids are no personal
+    data: they are named, so that a replacement PC can take over the station's id)."""
+
+    def __init__(self, backup_stations: Sequence[str] = (), this_station: str = "") -> None:
+        theirs = ", ".join(backup_stations) or "?"
         super().__init__(
-            "Cadangan ini milik stasiun lain; tidak dipulihkan. Pilih cadangan stasiun ini.",
-            "This backup belongs to another station; it was not restored. Choose this "
-            "station's backup.",
+            f"Cadangan ini milik stasiun lain ({theirs}; stasiun ini {this_station or '?'}); "
+            "tidak dipulihkan. Pilih cadangan stasiun ini — atau, bila komputer ini "
+            "menggantikan stasiun itu, atur dulu ID stasiunnya sama.",
+            f"This backup belongs to another station ({theirs}; this station is "
+            f"{this_station or '?'}); it was not restored. Choose this station's backup — or, "
+            "if this PC replaces that station, first give it the same station id.",
         )
+        self.backup_stations = tuple(backup_stations)
 
 
 class StationRunning(StoreError):

@@ -22,6 +22,7 @@ __all__ = [
     "cmd_queue_backup",
     "cmd_queue_init",
     "cmd_queue_purge",
+    "cmd_queue_receipt",
     "cmd_queue_recover_key",
     "cmd_queue_recovery_key",
     "cmd_queue_restore",
@@ -83,6 +84,13 @@ def add_admin_parsers(queue_cmds: Any) -> None:
     )
     back.set_defaults(ctx_func=cmd_queue_recover_key)
 
+    rec = queue_cmds.add_parser(
+        "receipt", help="bukti entri SEQ sebagai PDF (dibuka dari simpanan terenkripsi)"
+    )
+    rec.add_argument("seq", type=int, metavar="SEQ")
+    rec.add_argument("-o", "--output", metavar="FILE", required=True, help="berkas PDF")
+    rec.set_defaults(ctx_func=cmd_queue_receipt)
+
 
 # -- queue backup / restore -----------------------------------------------------------------
 
@@ -132,23 +140,31 @@ def cmd_queue_restore(ctx: Context) -> int:
 
 
 def read_recovery_key(ctx: Context) -> bytes:
-    """The recovery key from ``EKTP_RECOVERY_KEY``, else typed on the terminal (hidden)."""
-    from .errors import RecoveryKeyInvalid
+    """The recovery key from ``EKTP_RECOVERY_KEY``, else typed on the terminal (hidden), else
+    the first line of standard input."""
+    from .errors import RecoveryKeyNeeded
     from .store.keys import parse_recovery_key
 
     text = os.environ.get(RECOVERY_KEY_ENV, "")
-    if not text and sys.stdin.isatty():
-        text = getpass.getpass(ctx.say("Kunci pemulihan: ", "Recovery key: "))
+    if not text:
+        if sys.stdin.isatty():
+            text = getpass.getpass(ctx.say("Kunci pemulihan: ", "Recovery key: "))
+        else:
+            text = sys.stdin.readline()
     if not text.strip():
-        raise RecoveryKeyInvalid("no recovery key given")
+        raise RecoveryKeyNeeded()
     return parse_recovery_key(text)
 
 
 def _restore_actor(ctx: Context, backup_file: Path, keys: Any, recovery: bytes | None) -> Any:
     """Who restores, and the key of the queue in place (None when it cannot be opened)."""
     from .errors import QueueUnusable
+    from .store.queue import DB_FILENAME
 
     try:
+        if not (ctx.paths.data_dir / DB_FILENAME).exists():
+            # a new PC: nothing to replace, no queue made just to be replaced
+            raise QueueUnusable("no queue here yet", "no queue here yet")
         station = ctx.station()
     except QueueUnusable:
         from .cli_auth import console_actor
@@ -201,6 +217,25 @@ def _backup_station(ctx: Context, backup_file: Path, keys: Any, recovery: bytes 
     return opened()
 
 
+# -- queue receipt ---------------------------------------------------------------------------
+
+
+def cmd_queue_receipt(ctx: Context) -> int:
+    """The kept receipt of entry SEQ, decrypted into FILE (owner-only): to print it again
+    elsewhere, or hand it over."""
+    pdf = ctx.station().receipt_pdf(ctx.args.seq)
+    target = Path(ctx.args.output)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(pdf)
+    msg = ctx.say(
+        f"Bukti entri No. {ctx.args.seq} ditulis: {target.resolve()}",
+        f"Receipt of entry No. {ctx.args.seq} written: {target.resolve()}",
+    )
+    sys.stdout.write(msg + "\n")
+    return 0
+
+
 # -- the recovery key ------------------------------------------------------------------------
 
 
@@ -210,8 +245,10 @@ def cmd_queue_recovery_key(ctx: Context) -> int:
     key = station.recovery_key()
     if ctx.args.json:
         ctx.print_json({"queue_id": station.queue.queue_id, "recovery_key": key})
-        return 0
-    sys.stdout.write(_recovery_text(ctx, key))
+    else:
+        sys.stdout.write(_recovery_text(ctx, key))
+    sys.stdout.flush()  # out in full (a closed pipe raises here): only then is it noted
+    station.recovery_key_noted()
     return 0
 
 
@@ -287,6 +324,8 @@ def cmd_queue_init(ctx: Context) -> int:
     if queue.get_meta(RECOVERY_SHOWN_KEY) is None:
         if station.actor is not None and station.actor.is_supervisor:
             sys.stdout.write("\n" + _recovery_text(ctx, station.recovery_key()))
+            sys.stdout.flush()
+            station.recovery_key_noted()
         else:
             sys.stdout.write(
                 ctx.say(

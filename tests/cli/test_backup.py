@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ektp_station.store import DB_FILENAME, Queue
 
-from .support import Result, write_jsonl
+from .support import STATION, Result, write_jsonl
 from factories import many_records
 
 Cli = Callable[..., Result]
@@ -132,3 +132,20 @@ def test_a_failed_backup_is_told_by_queue_status_in_the_next_process(
     assert cli("--data-dir", station, "queue", "backup").rc == 0
     status = cli("--data-dir", station, "queue", "status", "--json").json()
     assert [w["code"] for w in status["warnings"]] == ["recovery_key_not_shown"]
+
+
+def test_a_replacement_pc_is_told_to_take_the_stations_id(
+    cli: Cli, station: Path, tmp_path: Path
+) -> None:
+    source = write_jsonl(tmp_path / "a.jsonl", many_records(3))
+    assert cli("--data-dir", station, "queue", "import", source).rc == 0
+    copy = tmp_path / "copy.sqlite3"
+    assert cli("--data-dir", station, "queue", "backup", "-o", copy).rc == 0
+    new_pc = tmp_path / "new-pc"
+    refused = cli("--data-dir", new_pc, "queue", "restore", copy)  # its id: the host name
+    assert refused.rc == 3
+    assert STATION in refused.err and f"config set station-id {STATION}" in refused.err
+    assert not (new_pc / DB_FILENAME).exists()  # no queue made just to be refused
+    assert cli("--data-dir", new_pc, "config", "set", "station-id", STATION).rc == 0
+    assert cli("--data-dir", new_pc, "queue", "restore", copy).rc == 0
+    assert cli("--data-dir", new_pc, "queue", "status", "--json").json()["pending"] == 3

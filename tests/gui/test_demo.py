@@ -149,7 +149,7 @@ def test_the_demo_keeps_its_queue_key_in_its_own_folder(_key_folder: Path) -> No
     with Demo() as demo:
         assert demo.root is not None and demo.station is not None
         root = demo.root
-        assert [p.name for p in (root / "keys").iterdir()] == [
+        assert [p.name for p in (root / "keys").glob("*.key")] == [
             f"queue-{demo.station.queue.queue_id}.key"
         ]
     assert list(_key_folder.iterdir()) == []

@@ -63,9 +63,10 @@ def test_a_lost_key_is_put_back_at_start_up_with_the_recovery_key(
     from ektp_station.gui.recovery import RecoveryKeyEntry
 
     recovery = supervisor.recovery_key()
+    supervisor.recovery_key_noted()
     paths, settings = supervisor.paths, supervisor.settings
     supervisor.close()
-    for key_file in _key_folder.iterdir():
+    for key_file in _key_folder.glob("*.key"):
         key_file.unlink()
     with pytest.raises(KeyMissing) as missing:
         Station.open(paths, settings=settings)
@@ -75,7 +76,7 @@ def test_a_lost_key_is_put_back_at_start_up_with_the_recovery_key(
     qtbot.keyClicks(entry.key_edit, "ABCD-" * 13 + "ABCD")  # well formed, wrong checksum
     entry.try_key()
     assert entry.isVisible() and "Kunci pemulihan salah" in entry.error_label.text()
-    assert list(_key_folder.iterdir()) == []
+    assert list(_key_folder.glob("*.key")) == []
     entry.key_edit.setText(recovery.lower())
     with qtbot.waitSignal(entry.accepted):
         entry.try_key()
@@ -84,3 +85,20 @@ def test_a_lost_key_is_put_back_at_start_up_with_the_recovery_key(
         assert reopened.queue.queue_id == supervisor.queue.queue_id
     finally:
         reopened.close()
+
+
+def test_a_dialog_closed_without_writing_it_down_shows_the_key_again(
+    qtbot: QtBot, supervisor: Station
+) -> None:
+    window = open_window(qtbot, supervisor)
+    first = window.open_recovery_key()
+    assert first is not None
+    key = first.key_label.text()
+    with qtbot.waitSignal(first.finished):
+        first.reject()  # Esc: not written down
+    assert window.banner.isVisible()
+    second = window.open_recovery_key()
+    assert second is not None and second.key_label.text() == key
+    with qtbot.waitSignal(second.finished):
+        second.accept()
+    assert window.open_recovery_key() is None

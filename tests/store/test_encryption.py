@@ -21,7 +21,7 @@ from ektp_station.errors import (
 from ektp_station.store import DB_FILENAME, Queue
 from ektp_station.store import keys as keys_module
 from ektp_station.store.db import DriverError, connect_file
-from ektp_station.store.encryption import claim_recovery_key, recover_key
+from ektp_station.store.encryption import recover_key, recovery_key, recovery_key_noted
 from ektp_station.store.keys import (
     KeyStore,
     default_key_dir,
@@ -62,8 +62,9 @@ def test_nothing_personal_is_in_the_files_and_the_key_is_not_beside_them(
         for field in ("nik", "full_name", "address", "kk_number"):
             assert str(record[field]).encode() not in data, field
     assert filled.key.key not in data and filled.key.key.hex().encode() not in data
-    kept = list(_key_folder.iterdir())
+    kept = list(_key_folder.glob("*.key"))
     assert [p.name for p in kept] == [f"queue-{filled.queue_id}.key"]
+    assert (_key_folder / "queues.txt").read_text() == f"{filled.queue_id}\n"  # ids only
     assert not kept[0].resolve().is_relative_to(data_dir.resolve())
     assert stat.S_IMODE(kept[0].stat().st_mode) == 0o600
     assert stat.S_IMODE(_key_folder.stat().st_mode) == 0o700
@@ -96,7 +97,7 @@ def test_a_missing_key_says_where_it_looked_and_changes_nothing(
 ) -> None:
     filled.close()
     before = (data_dir / DB_FILENAME).read_bytes()
-    key_file = next(_key_folder.iterdir())
+    key_file = next(_key_folder.glob("*.key"))
     saved = key_file.read_bytes()
     key_file.unlink()
     with pytest.raises(KeyMissing) as caught:
@@ -112,11 +113,14 @@ def test_a_missing_key_says_where_it_looked_and_changes_nothing(
 def test_the_recovery_key_puts_a_lost_key_back(
     filled: Queue, data_dir: Path, _key_folder: Path
 ) -> None:
-    text = claim_recovery_key(filled.engine, filled.key)
+    text = recovery_key(filled.engine, filled.key)
+    assert recovery_key(filled.engine, filled.key) == text  # not noted yet: shown again
+    recovery_key_noted(filled.engine)
+    recovery_key_noted(filled.engine)  # twice (two windows at once): no harm
     with pytest.raises(RecoveryKeyShown):
-        claim_recovery_key(filled.engine, filled.key)  # once only
+        recovery_key(filled.engine, filled.key)  # once noted, never again
     filled.close()
-    for p in _key_folder.iterdir():
+    for p in _key_folder.glob("*.key"):
         p.unlink()
     keys = KeyStore(_key_folder, use_keyring=False)
     id_file = data_dir / "queue.id"
@@ -200,9 +204,95 @@ def test_a_credential_store_keeps_the_key_when_there_is_one(
     queue = Queue.open(data_dir)
     queue.enqueue(make_record(1), operator="SITI", station_id="ST-1")
     queue.close()
-    assert list(_key_folder.iterdir()) == []  # no key file: the store has it
+    assert list(_key_folder.glob("*.key")) == []  # no key file: the store has it
     assert store.secrets == {("ektp-station", f"queue-{queue.queue_id}"): queue.key.key.hex()}
     assert Queue.open(data_dir).count() == 1
+    other = Queue.open(data_dir.parent / "another")  # a second queue of this PC, in the store
+    other.close()
+    saved = (data_dir / DB_FILENAME).read_bytes()
+    (data_dir / DB_FILENAME).write_bytes((data_dir.parent / "another" / DB_FILENAME).read_bytes())
+    with pytest.raises(QueueReplaced):  # found through the index of ids: not "damaged"
+        Queue.open(data_dir)
+    (data_dir / DB_FILENAME).write_bytes(saved)
     store.secrets.clear()
     with pytest.raises(KeyMissing):
         Queue.open(data_dir)
+
+
+def _plain_queue(path: Path, queue_id: str) -> None:
+    """A plain SQLite file as an attacker (or a version before encryption) would put there."""
+    from ektp_station.store.db import create_queue_engine, writing
+    from ektp_station.store.schema import meta, upgrade
+
+    engine = create_queue_engine(path, None)  # the real schema, in a plain file
+    upgrade(engine)
+    with writing(engine) as conn:
+        conn.execute(meta.insert().values(key="queue_id", value=queue_id))
+        conn.execute(meta.insert().values(key="nik_salt", value="00ff"))
+    engine.dispose()
+
+
+@pytest.mark.parametrize("whose", ["this queue's id", "another id"])
+def test_a_plain_file_put_in_place_of_the_encrypted_queue_is_refused_untouched(
+    filled: Queue, data_dir: Path, _key_folder: Path, whose: str
+) -> None:
+    queue_id = filled.queue_id
+    assert queue_id is not None
+    filled.close()
+    path = data_dir / DB_FILENAME
+    path.unlink()
+    _plain_queue(path, queue_id if whose == "this queue's id" else "0" * 8 + queue_id[8:])
+    before, keys_before = path.read_bytes(), sorted(p.name for p in _key_folder.iterdir())
+    with pytest.raises(QueueReplaced):
+        Queue.open(data_dir)
+    assert path.read_bytes() == before  # not encrypted with this queue's key, not changed
+    assert sorted(p.name for p in _key_folder.iterdir()) == keys_before
+
+
+def test_an_encryption_cut_short_is_finished_at_the_next_open(data_dir: Path) -> None:
+    import uuid
+
+    queue_id = str(uuid.uuid4())
+    _plain_queue(data_dir / DB_FILENAME, queue_id)
+    (data_dir / "queue.id").write_text(queue_id + "\n")
+    keys = KeyStore.for_data_dir(data_dir)
+    keys.put(queue_id, new_key())  # the key was kept, then the power went
+    (data_dir / (DB_FILENAME + ".encrypting")).write_bytes(b"half a copy")
+    queue = Queue.open(data_dir)
+    try:
+        assert queue.queue_id == queue_id and queue.key.key == keys.get(queue_id)
+    finally:
+        queue.close()
+    assert not (data_dir / (DB_FILENAME + ".encrypting")).exists()
+    assert not (data_dir / DB_FILENAME).read_bytes().startswith(b"SQLite format 3")
+
+
+def test_a_loosened_key_file_is_tightened_and_a_key_folder_in_the_data_is_refused(
+    filled: Queue, data_dir: Path, _key_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ektp_station.errors import ConfigError
+
+    filled.close()
+    key_file = next(_key_folder.glob("*.key"))
+    key_file.chmod(0o644)
+    _key_folder.chmod(0o755)
+    Queue.open(data_dir).close()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(_key_folder.stat().st_mode) == 0o700
+    monkeypatch.setenv("EKTP_KEY_DIR", str(data_dir / "keys"))
+    with pytest.raises(ConfigError, match="inside the data folder"):
+        Queue.open(data_dir)
+    assert not (data_dir / "keys").exists()
+
+
+def test_a_replaced_key_says_to_try_the_recovery_key(
+    filled: Queue, data_dir: Path, _key_folder: Path
+) -> None:
+    from ektp_station.errors import KeyMismatch
+
+    filled.close()
+    next(_key_folder.glob("*.key")).write_text(new_key().hex() + "\n")
+    with pytest.raises(KeyMismatch) as caught:
+        Queue.open(data_dir)
+    assert "kunci pemulihan" in caught.value.message("id")
+    assert "recovery key" in caught.value.message("en")

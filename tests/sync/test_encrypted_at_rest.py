@@ -97,6 +97,13 @@ def test_nothing_personal_in_clear_and_the_key_and_its_recovery(
     )
     assert all(str(r["nik"]).encode() in export.read_bytes() for r in everything)
 
+    # a kept receipt comes back as a PDF on request (owner-only), and only where it is
+    pdf = tmp_path / "bukti-1.pdf"
+    assert run_ektp("--data-dir", station_dir, "queue", "receipt", "1", "-o", pdf).rc == 0
+    assert pdf.read_bytes().startswith(b"%PDF-") and pdf.stat().st_mode & 0o077 == 0
+    missing = run_ektp("--data-dir", station_dir, "queue", "receipt", "10", "-o", pdf)
+    assert missing.rc == 3 and "tidak tersimpan" in missing.err
+
     # the key removed: nothing opens, the message says what is missing
     key_dir = Path(os.environ["EKTP_KEY_DIR"])
     aside = tmp_path / "aside"
@@ -140,7 +147,6 @@ def test_nothing_personal_in_clear_and_the_key_and_its_recovery(
     assert restored.rc == 0, restored.err
     status = run_ektp("--data-dir", other_dir, "queue", "status", "--json", env=env)
     assert status.rc == 0 and status.json()["synced"] == 23
-    # the same queue's key, now kept on the second PC too (beside the key of the empty
-    # queue that the restore replaced)
-    moved = {p.name for p in aside.iterdir()}
-    assert moved < {p.name for p in other_keys.iterdir()}
+    # the same queue's key, now kept on the second PC too (beside the key of the empty queue
+    # that `config set` made there and the restore replaced)
+    assert {p.name for p in aside.glob("*.key")} < {p.name for p in other_keys.glob("*.key")}

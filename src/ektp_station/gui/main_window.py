@@ -214,8 +214,15 @@ class MainWindow(QMainWindow):
         if isinstance(shown, str):
             self.status_bar.showMessage(shown, 10000)
             return None
+        shown.accepted.connect(self._recovery_key_noted)
         shown.finished.connect(lambda _result: self.check_health())
         return shown
+
+    def _recovery_key_noted(self) -> None:
+        try:
+            self.station.recovery_key_noted()
+        except EktpError as exc:
+            self.show_error(exc)
 
     def _settings_closed(self, _result: int) -> None:
         self.settings_dialog = None

@@ -1,6 +1,7 @@
 """The queue's recovery key in the window (docs/encryption.md): the supervisor's "Kunci
-pemulihan…" shows it once to be written down (the core refuses a second showing,
-RecoveryKeyShown); at start-up, when the queue's key is not on this PC, typing it puts the key
+pemulihan…" shows it to be written down; once "Sudah saya catat" is pressed it is never shown
+again (the core refuses, RecoveryKeyShown; closed otherwise, it can be shown again); at
+start-up, when the queue's key is not on this PC, typing it puts the key
 back."""
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from ..errors import ConfigError, NotSignedIn, ReasonRequired, TransitionError
 from ..paths import AppPaths
 from ..settings import Settings
 from ..store import EDITABLE, Entry, Queue, QueueStatus, State, can_transition
-from ..store.encryption import claim_recovery_key
+from ..store.encryption import recovery_key, recovery_key_noted
 from ..store.keys import KeyStore
 from ..store.operators import Operator, Operators
 from ..store.queries import EntrySummary, entry_summaries, page_seqs
@@ -479,10 +479,15 @@ class Station:
         return read_receipt(self.paths.receipts_dir, seq, self.receipt_key)
 
     def recovery_key(self) -> str:
-        """The queue's recovery key, shown once (a supervisor's): RecoveryKeyShown after
-        (docs/encryption.md)."""
+        """The queue's recovery key (a supervisor's), until :meth:`recovery_key_noted`:
+        RecoveryKeyShown after (docs/encryption.md)."""
         require(self.actor, Permission.SEE_RECOVERY_KEY)
-        return claim_recovery_key(self.queue.engine, self.queue.key)
+        return recovery_key(self.queue.engine, self.queue.key)
+
+    def recovery_key_noted(self) -> None:
+        """The recovery key reached the supervisor (printed, or written down): never again."""
+        require(self.actor, Permission.SEE_RECOVERY_KEY)
+        recovery_key_noted(self.queue.engine)
 
     def backup_now(self, target: Path | None = None) -> BackupInfo:
         """A checked backup now: to ``target``, or the next generation in the backup folder

@@ -265,7 +265,9 @@ def restore(
         raise BackupDamaged(exc.detail or "backup unusable") from None
     others = [s for s in info.stations if s != station_id]
     if others:
-        raise WrongStationBackup()
+        raise WrongStationBackup(others, station_id)
+    with translated():
+        private_dir(data_dir)  # a new PC's data folder may not exist yet
     lock = ProcessLock(data_dir / LOCK_FILENAME)
     if not lock.try_acquire():
         raise StationRunning()
@@ -293,7 +295,7 @@ def restore(
             if info.queue_id:
                 (data_dir / QUEUE_ID_FILENAME).write_text(info.queue_id + "\n", encoding="utf-8")
             if key is None:  # from before encryption: encrypted now, before anyone reads it
-                encrypt_plain_locked(db, data_dir / QUEUE_ID_FILENAME, keys)
+                encrypt_plain_locked(db, data_dir / QUEUE_ID_FILENAME, keys, restored=True)
     finally:
         lock.release()
     log.info("queue restored from a backup (%d entries)", info.entries)

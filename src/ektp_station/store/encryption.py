@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, select
 
 from ..errors import (
+    KeyMismatch,
     QueueDamaged,
     QueueReplaced,
     RecoveryKeyInvalid,
@@ -43,13 +44,14 @@ __all__ = [
     "PLAIN_MAGIC",
     "RECOVERY_SHOWN_KEY",
     "QueueKey",
-    "claim_recovery_key",
     "derive",
     "encrypt_plain_locked",
     "is_plain",
     "key_for",
     "opens_with",
     "recover_key",
+    "recovery_key",
+    "recovery_key_noted",
 ]
 
 log = logging.getLogger(__name__)
@@ -133,16 +135,23 @@ def key_for(path: Path, id_file: Path, keys: KeyStore, *, fresh: bool) -> QueueK
     for other_id, other in keys.candidates():
         if other_id != known and opens_with(path, other):
             if known:
-                log.error("the queue file is another queue of this PC than queue.id names")
+                log.error(
+                    "the queue file is another queue of this PC than queue.id names",
+                    extra={"file_only": True},
+                )
                 raise QueueReplaced("the queue file opens with another queue's key")
             return QueueKey(other_id, other)
-    if own is not None or not known:
-        # its own key is here and does not open it, or no queue.id names it (every queue
-        # has one from its first open) and no key of this PC opens it: not a queue of ours
+    if own is not None:
+        # its own key is here and does not open it: the file damaged, or the key replaced
         log.error(
             "queue check failed: the file does not open with its key", extra={"file_only": True}
         )
-        raise QueueDamaged("not decryptable with this queue's key")
+        raise KeyMismatch("not decryptable with this queue's key")
+    if not known:
+        # no queue.id names it (every queue has one from its first open) and no key of this
+        # PC opens it: not a queue of ours, or garbage
+        log.error("queue check failed: no key opens the file", extra={"file_only": True})
+        raise QueueDamaged("no queue.id and no key opens the file")
     raise keys.missing(known, "no key for the queue file")
 
 
@@ -158,8 +167,18 @@ def _encrypt_plain(path: Path, id_file: Path, keys: KeyStore) -> QueueKey:
         lock.release()
 
 
-def encrypt_plain_locked(path: Path, id_file: Path, keys: KeyStore) -> QueueKey:
-    """Encrypt the plain queue file ``path`` in place; the caller holds the sync lock."""
+def encrypt_plain_locked(
+    path: Path, id_file: Path, keys: KeyStore, *, restored: bool = False
+) -> QueueKey:
+    """Encrypt the plain queue file ``path`` in place; the caller holds the sync lock.
+
+    Refused (QueueReplaced, the file untouched) when the plain file is not this station's
+    queue from before encryption: another queue than ``queue.id`` names, or a queue whose key
+    is kept already — it was encrypted once, so a plain file in its place was put there by
+    hand (unless ``restored``: a plain backup restored on purpose). The ``.encrypting`` file,
+    made before the key is kept and gone once the encrypted file is in place, tells an
+    encryption cut short (finished now) from such a file."""
+    partial = path.with_name(path.name + ".encrypting")
     with translated():
         conn = connect_file(path, None)
         try:
@@ -171,15 +190,21 @@ def encrypt_plain_locked(path: Path, id_file: Path, keys: KeyStore) -> QueueKey:
                 row = conn.execute("SELECT value FROM meta WHERE key = 'queue_id'").fetchone()
             except DriverError:
                 pass  # a queue from before the queue id: it gets one now
-            queue_id = str(row[0]) if row else (_read_id(id_file) or str(uuid.uuid4()))
+            known = _read_id(id_file)
+            queue_id = str(row[0]) if row else (known or str(uuid.uuid4()))
             kept = keys.get(queue_id)
+            if known and queue_id != known:
+                log.error("plain queue file of another queue", extra={"file_only": True})
+                raise QueueReplaced("a plain file of another queue in place of this one")
+            if kept is not None and not restored and not partial.exists():
+                log.error("plain file in place of the encrypted queue", extra={"file_only": True})
+                raise QueueReplaced("a plain file in place of the encrypted queue")
+            partial.unlink(missing_ok=True)
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)  # owner-only before a byte is in; first: it marks the work begun
             key = kept if kept is not None else new_key()
             if kept is None:
                 keys.put(queue_id, key)
-            partial = path.with_name(path.name + ".encrypting")
-            partial.unlink(missing_ok=True)
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            os.close(fd)  # owner-only before a byte is in
             try:
                 conn.execute(
                     f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}'\"", (str(partial),)
@@ -201,31 +226,36 @@ def encrypt_plain_locked(path: Path, id_file: Path, keys: KeyStore) -> QueueKey:
             path.with_name(path.name + suffix).unlink(missing_ok=True)
         os.replace(partial, path)
         private_files([path])
-    log.warning("a queue written before encryption was encrypted in place")
+    log.warning(
+        "a queue written before encryption was encrypted in place", extra={"file_only": True}
+    )
     return QueueKey(queue_id, key)
 
 
 RECOVERY_SHOWN_KEY = "recovery_key_shown_at"
 
 
-def claim_recovery_key(engine: Engine, key: QueueKey) -> str:
-    """The queue's recovery key, once: the first call records when (``meta``), every later
-    one raises RecoveryKeyShown — also from another process at the same moment (the meta
-    row's primary key decides)."""
-    from sqlalchemy.exc import IntegrityError
-
-    now = utc_now_iso()
-    try:
-        with writing(engine) as conn:
-            conn.execute(insert(meta).values(key=RECOVERY_SHOWN_KEY, value=now))
-    except IntegrityError:
-        with reading(engine) as conn:
-            shown = conn.execute(
-                select(meta.c.value).where(meta.c.key == RECOVERY_SHOWN_KEY)
-            ).scalar()
-        raise RecoveryKeyShown(str(shown)) from None
-    log.info("the recovery key was shown")
+def recovery_key(engine: Engine, key: QueueKey) -> str:
+    """The queue's recovery key, until it was noted (RecoveryKeyShown after
+    :func:`recovery_key_noted`)."""
+    with reading(engine) as conn:
+        shown = conn.execute(select(meta.c.value).where(meta.c.key == RECOVERY_SHOWN_KEY)).scalar()
+    if shown is not None:
+        raise RecoveryKeyShown(str(shown))
     return format_recovery_key(key.key)
+
+
+def recovery_key_noted(engine: Engine) -> None:
+    """Record that the recovery key reached a person (printed in full, or the dialog's "I
+    have written it down"): it is not shown again. Marked only then, so a key lost on the
+    way (a closed pipe, a dialog closed otherwise) can still be shown."""
+    with writing(engine) as conn:
+        conn.execute(
+            insert(meta)
+            .values(key=RECOVERY_SHOWN_KEY, value=utc_now_iso())
+            .prefix_with("OR IGNORE")
+        )
+    log.info("the recovery key was noted")
 
 
 def recover_key(path: Path, id_file: Path, keys: KeyStore, key: bytes) -> str:
@@ -245,5 +275,5 @@ def recover_key(path: Path, id_file: Path, keys: KeyStore, key: bytes) -> str:
         keys.put(queue_id, key)
         if _read_id(id_file) != queue_id:
             id_file.write_text(queue_id + "\n", encoding="utf-8")
-    log.warning("the queue key was put back from the recovery key")
+    log.warning("the queue key was put back from the recovery key", extra={"file_only": True})
     return queue_id

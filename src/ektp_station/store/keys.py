@@ -34,7 +34,7 @@ from pathlib import Path
 import platformdirs
 from keyring.backend import KeyringBackend
 
-from ..errors import KeyMissing, RecoveryKeyInvalid
+from ..errors import ConfigError, KeyMissing, RecoveryKeyInvalid
 from ..private import private_dir, private_files
 
 __all__ = [
@@ -56,6 +56,9 @@ ENV_KEY_DIR = "EKTP_KEY_DIR"
 #: desktop keyring asks for a password at every start.
 ENV_KEYRING = "EKTP_KEYRING"
 _KEY_FILE = re.compile(r"queue-([0-9a-f-]{36})\.key")
+#: The ids of the queues whose keys this PC keeps (not secret): a credential store cannot be
+#: listed, and another queue's key must be found to tell a swapped file from a damaged one.
+_INDEX = "queues.txt"
 
 
 def new_key() -> bytes:
@@ -99,11 +102,32 @@ def default_key_dir(data_dir: Path) -> Path:
     inside ``data_dir``: the key must not travel with a copy of the data folder."""
     chosen = os.environ.get(ENV_KEY_DIR)
     if chosen:
-        return Path(chosen).expanduser().resolve()
+        folder = Path(chosen).expanduser().resolve()
+        if _inside(folder, data_dir):
+            raise ConfigError(
+                f"{ENV_KEY_DIR} ada di dalam folder data: kunci tidak boleh berada di samping "
+                "data yang dikuncinya. Pilih folder lain.",
+                f"{ENV_KEY_DIR} is inside the data folder: the key must not lie beside the "
+                "data it locks. Choose another folder.",
+            )
+        return folder
     folder = Path(platformdirs.user_config_dir(SERVICE, appauthor=False, roaming=True)) / "keys"
-    if folder.resolve().is_relative_to(data_dir.resolve()):
-        folder = Path.home() / f".{SERVICE}-keys"
-    return folder
+    for candidate in (
+        folder,
+        Path.home() / f".{SERVICE}-keys",
+        data_dir.parent / f".{SERVICE}-keys",
+    ):
+        if not _inside(candidate, data_dir):
+            return candidate
+    raise ConfigError(  # a data folder that holds the whole home and its parent: say so
+        f"Folder data berisi semua tempat kunci biasa; atur {ENV_KEY_DIR} ke folder di luarnya.",
+        f"The data folder holds every usual place for the key; set {ENV_KEY_DIR} to a folder "
+        "outside it.",
+    )
+
+
+def _inside(folder: Path, data_dir: Path) -> bool:
+    return folder.resolve().is_relative_to(data_dir.resolve())
 
 
 def _keyring_backend() -> KeyringBackend | None:
@@ -172,15 +196,20 @@ class KeyStore:
                 key = _from_hex(text)
                 if key is not None:
                     return key
+        path = self._file(queue_id)
         try:
-            text = self._file(queue_id).read_text(encoding="ascii")
+            text = path.read_text(encoding="ascii")
         except (OSError, UnicodeDecodeError):
             return None
+        private_files([path])  # owner-only, also when someone loosened it
+        if os.name == "posix" and self.folder.is_dir():
+            private_dir(self.folder)
         return _from_hex(text)
 
     def put(self, queue_id: str, key: bytes) -> str:
         """Keep ``key`` for ``queue_id``; returns where (a place for :meth:`places`). Written
         and read back before it returns: a queue is never encrypted with a key not kept."""
+        self._remember(queue_id)
         backend = self._keyring()
         if backend is not None:
             try:
@@ -205,21 +234,39 @@ class KeyStore:
             raise OSError("key file did not read back")
         return str(path)
 
-    def candidates(self) -> list[tuple[str, bytes]]:
-        """Every (queue id, key) in the key folder: to tell another station's queue file
-        from a damaged one, and to open a backup of an earlier queue of this PC."""
-        found: list[tuple[str, bytes]] = []
+    def _remember(self, queue_id: str) -> None:
+        if queue_id in self._known():
+            return
+        private_dir(self.folder)
+        index = self.folder / _INDEX
+        with index.open("a", encoding="ascii") as out:
+            out.write(queue_id + "\n")
+        private_files([index])
+
+    def _known(self) -> list[str]:
+        ids: list[str] = []
         try:
-            names = sorted(p.name for p in self.folder.iterdir())
+            ids += [
+                line.strip()
+                for line in (self.folder / _INDEX).read_text(encoding="ascii").splitlines()
+            ]
+        except (OSError, UnicodeDecodeError):
+            pass
+        try:
+            ids += [m.group(1) for p in self.folder.iterdir() if (m := _KEY_FILE.fullmatch(p.name))]
         except OSError:
-            return found
-        for name in names:
-            match = _KEY_FILE.fullmatch(name)
-            if match is None:
-                continue
-            key = self.get(match.group(1))
+            pass
+        return sorted({i for i in ids if re.fullmatch(r"[0-9a-f-]{36}", i)})
+
+    def candidates(self) -> list[tuple[str, bytes]]:
+        """Every (queue id, key) this PC keeps (the credential store's too, through the
+        index of ids): to tell another queue's file from a damaged one, and to open a backup
+        of an earlier queue of this PC."""
+        found: list[tuple[str, bytes]] = []
+        for queue_id in self._known():
+            key = self.get(queue_id)
             if key is not None:
-                found.append((match.group(1), key))
+                found.append((queue_id, key))
         return found
 
     def missing(self, queue_id: str | None, detail: str) -> KeyMissing:
