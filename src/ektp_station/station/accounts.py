@@ -58,13 +58,17 @@ class Accounts:
                 key, now=now, max_attempts=MAX_ATTEMPTS, lock_for=lock_seconds
             )
             if failed.locked_until is not None:
-                log.warning("sign-in refused; name locked (lockout %d in a row)", failed.lockouts)
+                log.warning(
+                    "sign-in refused; name locked (lockout %d in a row)",
+                    failed.lockouts,
+                    extra={"file_only": True},  # the person reads the translated refusal
+                )
                 raise SignInLocked(int(lock_seconds(failed.lockouts)), MAX_ATTEMPTS)
-            log.warning("sign-in refused (%d in a row)", failed.failures)
+            log.warning("sign-in refused (%d in a row)", failed.failures, extra={"file_only": True})
             raise SignInRefused()
         self.store.clear_failures(key)
         if not operator.active:
-            log.warning("sign-in refused: account disabled")
+            log.warning("sign-in refused: account disabled", extra={"file_only": True})
             raise AccountDisabled()
         self.store.record_sign_in(operator.name)
         return Actor.of(operator)

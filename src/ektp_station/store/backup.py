@@ -235,6 +235,7 @@ def backup_into(
         log.warning("queue backup failed (%s)", detail)
         raise BackupFailed(str(folder), detail or type(exc).__name__) from None
     removed = rotate(folder, keep, owner)
+    private_files(generations(folder, owner))  # owner-only, also what an older version left
     if removed:
         log.info("%d old backups removed (keeping %d)", len(removed), keep)
     return info
