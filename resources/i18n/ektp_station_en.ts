@@ -193,8 +193,8 @@
         <translation>optional</translation>
     </message>
     <message>
-        <source>Tab: kolom berikutnya · Shift+Tab: sebelumnya · Enter atau Ctrl+S: simpan</source>
-        <translation>Tab: next field · Shift+Tab: previous · Enter or Ctrl+S: save</translation>
+        <source>Tab: kolom berikutnya · Shift+Tab: sebelumnya · Enter atau Ctrl+S: simpan · F4: anggota keluarga berikutnya</source>
+        <translation>Tab: next field · Shift+Tab: previous · Enter or Ctrl+S: save · F4: next member of the family</translation>
     </message>
     <message>
         <source>Simpan (Enter / Ctrl+S)</source>
@@ -213,8 +213,8 @@
         <translation>Not saved: fix the fields marked in red.</translation>
     </message>
     <message>
-        <source>Belum tersimpan: periksa peringatan berwarna kuning.</source>
-        <translation>Not saved: check the warnings in amber.</translation>
+        <source>Belum tersimpan: periksa peringatan berwarna jingga.</source>
+        <translation>Not saved: check the warnings in orange.</translation>
     </message>
     <message>
         <source>Belum tersimpan.</source>

@@ -80,7 +80,7 @@ def test_keyboard_only_from_nik_to_save(qtbot: QtBot, form: EntryForm, queue: Qu
     assert entry.operator == "SITI"
     assert entry.station_id == STATION
     assert form.result_label.text() == f"Tersimpan: No. {entry.seq}"
-    assert all(form.text_of(field) == "" for field in form.inputs)
+    assert {f: form.text_of(f) for f in form.inputs if form.text_of(f)} == {"citizenship": "WNI"}
     assert form.inputs["nik"].hasFocus()
     assert not any(label.isVisible() for label in form.problem_labels.values())
 
@@ -123,9 +123,10 @@ def test_nik_prefill_keeps_what_the_operator_typed(qtbot: QtBot, form: EntryForm
     form.inputs["nik"].setFocus()
     qtbot.keyClicks(focused(), make_nik(date(1988, 2, 9), "PEREMPUAN", 12))
     assert form.text_of("birth_date") == "01-01-1970"
-    label = form.problem_labels["nik"]  # the cross-check is reported on the NIK
+    label = form.problem_labels["birth_date"]  # the cross-check, at the birth date
     assert label.isVisible() and label.severity == "warning"
     assert "Tanggal lahir" in label.text()
+    assert not form.problem_labels["nik"].isVisible()
 
 
 def test_warnings_ask_for_confirmation(qtbot: QtBot, form: EntryForm, queue: Queue) -> None:
@@ -188,12 +189,78 @@ def test_enter_in_a_value_list_saves(qtbot: QtBot, form: EntryForm, queue: Queue
     assert queue.count() == 1
 
 
-def test_skipped_field_shows_required_only_after_leaving_it(qtbot: QtBot, form: EntryForm) -> None:
-    assert not any(label.isVisible() for label in form.problem_labels.values())
-    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
-    label = form.problem_labels["nik"]
-    assert label.isVisible() and label.severity == "error"
-    assert not form.problem_labels["kk_number"].isVisible()
+def visible_problems(form: EntryForm) -> list[str]:
+    return [field for field, label in form.problem_labels.items() if label.isVisible()]
+
+
+def test_required_waits_for_a_save_attempt_or_a_field_emptied(
+    qtbot: QtBot, form: EntryForm
+) -> None:
+    assert visible_problems(form) == []
+    for _ in range(5):  # leaving empty fields says nothing
+        qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert visible_problems(form) == []
+    form.inputs["full_name"].setFocus()
+    qtbot.keyClicks(focused(), "ab")
+    qtbot.keyClick(focused(), Qt.Key.Key_Backspace)
+    qtbot.keyClick(focused(), Qt.Key.Key_Backspace)  # filled, then emptied: required
+    assert visible_problems(form) == ["full_name"]
+    form.save()  # a save attempt: every required field says so
+    assert {"nik", "kk_number", "full_name", "address"} <= set(visible_problems(form))
+    assert not form.problem_labels["citizenship"].isVisible()  # WNI by default
+    form.clear_form()
+    assert visible_problems(form) == []
+
+
+def test_a_fresh_form_after_a_save_shows_no_problem(
+    qtbot: QtBot, form: EntryForm, queue: Queue
+) -> None:
+    form.load_record(make_record(21))
+    form.inputs["address"].setFocus()
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)  # saved from the address field
+    assert queue.count() == 1
+    assert form.inputs["nik"].hasFocus()
+    assert visible_problems(form) == []
+    assert form.text_of("citizenship") == "WNI"
+
+
+def test_the_nik_refills_what_it_filled_but_not_what_was_typed(
+    qtbot: QtBot, form: EntryForm
+) -> None:
+    nik = form.inputs["nik"]
+    assert isinstance(nik, QLineEdit)
+    nik.setText(make_nik(date(1988, 2, 9), "PEREMPUAN", 12))
+    assert (form.text_of("birth_date"), form.text_of("sex")) == ("09-02-1988", "PEREMPUAN")
+    assert form.text_of("kecamatan") == "Cimanggis"  # in the station's city
+    nik.setText(make_nik(date(1975, 11, 30), "LAKI-LAKI", 3))  # corrected: all follow
+    assert (form.text_of("birth_date"), form.text_of("sex")) == ("30-11-1975", "LAKI-LAKI")
+    birth_date = form.inputs["birth_date"]
+    assert isinstance(birth_date, QLineEdit)
+    birth_date.setText("01-01-1970")  # by hand: the operator's from now on
+    nik.setText(make_nik(date(1988, 2, 9), "PEREMPUAN", 12))
+    assert form.text_of("birth_date") == "01-01-1970"
+    assert form.text_of("sex") == "PEREMPUAN"
+    assert form.problem_labels["birth_date"].isVisible()  # the mismatch, where it is
+    nik.setText(nik.text()[:-1])  # being corrected: what it filled goes
+    assert form.text_of("sex") == "" and form.text_of("birth_date") == "01-01-1970"
+
+
+def test_f4_fills_the_family_of_the_entry_saved_last(
+    qtbot: QtBot, form: EntryForm, queue: Queue
+) -> None:
+    assert not form.fill_family()  # nothing saved yet
+    first = make_record(31)
+    form.load_record(first)
+    form.save()
+    assert queue.count() == 1
+    qtbot.keyClick(focused(), Qt.Key.Key_F4)
+    assert form.inputs["nik"].hasFocus()
+    for field in ("kk_number", "address", "rt", "rw"):
+        assert form.text_of(field) == first[field], field
+    assert form.text_of("kecamatan") == "Cimanggis"
+    assert form.record()["kelurahan_code"] == first["kelurahan_code"]
+    assert form.text_of("full_name") == "" and form.text_of("nik") == ""
+    assert visible_problems(form) == []
 
 
 def test_a_resident_already_delivered_is_refused_next_to_the_nik(

@@ -1,8 +1,15 @@
 """The entry form ("Perekaman"): one resident's biodata, typed fast and by keyboard only.
 
 Fields follow the order of the biodata form. Validation (pure ``domain.validate``) runs as the
-operator types and each problem shows under its field; errors block saving, warnings ask for
+operator types and each problem shows under its field when it helps: a field's problems once it
+has had content (format problems as you type, "required" when it was filled and emptied), every
+field's after a save attempt, none on a fresh form. Errors block saving, warnings ask for
 confirmation. Saving is one short local transaction (``Queue.enqueue``) on the GUI thread.
+
+The NIK drives the form: birth date, sex and (within the station's city) kecamatan are filled
+from it whenever it changes, unless the operator changed them by hand. F4 fills the family's
+fields (KK, address, RT/RW, kecamatan, kelurahan) from the entry saved last: the next member of
+the same family. Citizenship starts as WNI.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from ..store import Entry
 from .fields import ProblemLabel, UpperLineEdit, ValueCombo
 from .i18n import QT_TRANSLATE_NOOP, current_language
 
-__all__ = ["FORM_FIELDS", "EntryForm", "field_label"]
+__all__ = ["FAMILY_FIELDS", "FORM_FIELDS", "EntryForm", "field_label"]
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +59,15 @@ _PLACEHOLDERS = {
 _MAX_LENGTH = {"nik": 24, "kk_number": 24, "rt": 6, "rw": 6, "phone": 20}
 
 SAVE_HINT = QT_TRANSLATE_NOOP(
-    "EntryForm", "Tab: kolom berikutnya · Shift+Tab: sebelumnya · Enter atau Ctrl+S: simpan"
+    "EntryForm",
+    "Tab: kolom berikutnya · Shift+Tab: sebelumnya · Enter atau Ctrl+S: simpan · "
+    "F4: anggota keluarga berikutnya",
 )
+#: Kept from the entry saved last for the next member of the same family (F4).
+FAMILY_FIELDS = ("kk_number", "address", "rt", "rw", "kecamatan", "kelurahan_code")
+#: The NIK's cross-checks, shown at the field they are about.
+_SHOWN_AT = {"nik_birthdate_mismatch": "birth_date", "nik_sex_mismatch": "sex"}
+DEFAULT_CITIZENSHIP = "WNI"
 
 
 def field_label(field: str) -> str:
@@ -82,12 +96,15 @@ class EntryForm(QWidget):
         self.confirm_warnings: Callable[[list[Problem]], bool] = self._ask_confirmation
         self.inputs: dict[str, QLineEdit | ValueCombo] = {}
         self.problem_labels: dict[str, ProblemLabel] = {}
-        self._touched: set[str] = set()
-        self._show_all = False
+        self._filled: set[str] = set()  # fields that had content since the form was reset
+        self._show_all = False  # a save was attempted: every field's problems
         self._clearing = False
         self._kelurahan_parent: str | None = None
+        self._auto: dict[str, str] = {}  # what the NIK filled in, per field
+        self._family: dict[str, str] = {}  # of the entry saved last (F4)
         self._build()
         self._fill_lists()
+        self._defaults()
         self.revalidate()
 
     # -- building ----------------------------------------------------------------------------
@@ -132,6 +149,9 @@ class EntryForm(QWidget):
         shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.save)
+        family = QShortcut(QKeySequence("F4"), self)
+        family.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        family.activated.connect(self.fill_family)
         nik = self.inputs["nik"]
         assert isinstance(nik, QLineEdit)
         nik.textChanged.connect(self._nik_changed)
@@ -219,22 +239,20 @@ class EntryForm(QWidget):
     def _edited(self, field: str) -> None:
         if self._clearing:
             return
-        self._touched.add(field)
+        if self.text_of(field):
+            self._filled.add(field)  # its problems show from now on, "required" included
         self.result_label.clear()
         self.revalidate()
 
     def _focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
-        """Leaving a field marks it as visited (so "required" shows for a skipped field) and
-        shows the full listed value a partial entry stands for."""
+        """Leaving a list shows the full listed value a partial entry stands for. Leaving an
+        empty field says nothing: "required" waits for a save attempt."""
         if self._clearing or old is None or not self.isVisible():
             return  # a closed window's form: its labels may already be gone
-        for field, widget in self.inputs.items():
+        for widget in self.inputs.values():
             if widget is old or widget.isAncestorOf(old):
                 if isinstance(widget, ValueCombo):
                     widget.resolve()
-                if field not in self._touched:
-                    self._touched.add(field)
-                    self.revalidate()
                 return
 
     def revalidate(self) -> list[Problem]:
@@ -242,26 +260,46 @@ class EntryForm(QWidget):
         problems = self.problems()
         by_field: dict[str, list[Problem]] = {}
         for problem in problems:
-            field = problem.field if problem.field in self.problem_labels else ""
+            field = _SHOWN_AT.get(problem.code, problem.field)
+            field = field if field in self.problem_labels else ""
             by_field.setdefault(field, []).append(problem)
         for field, label in self.problem_labels.items():
-            shown = self._show_all or field in self._touched
+            shown = self._show_all or field in self._filled
+            if field in _SHOWN_AT.values():
+                shown = shown or "nik" in self._filled  # the NIK's cross-check at this field
             label.show_problems(by_field.get(field, []) if shown else [], self.lang)
         self.general_problems.show_problems(by_field.get("", []), self.lang)
         return problems
+
+    def _fill_from_nik(self, field: str, value: str) -> None:
+        """Put ``value`` in ``field`` unless the operator typed something else there."""
+        current = self.text_of(field)
+        if current and current != self._auto.get(field):
+            return  # changed by hand: the operator's
+        widget = self.inputs[field]
+        if isinstance(widget, ValueCombo):
+            widget.set_text(value)
+        else:
+            widget.setText(value)
+        self._auto[field] = self.text_of(field)
 
     def _nik_changed(self, text: str) -> None:
         info = parse_nik(text)
         if info is None:
             self.nik_origin.clear()
+            for field, value in list(self._auto.items()):  # the NIK being corrected
+                if self.text_of(field) == value:
+                    self._fill_from_nik(field, "")
             return
         born = info.birth_date(today=self.today())
-        birth_date = self.inputs["birth_date"]
-        assert isinstance(birth_date, QLineEdit)
-        if born is not None and not birth_date.text().strip():
-            birth_date.setText(born.strftime("%d-%m-%Y"))
-        if not self.text_of("sex"):
-            self._combo("sex").set_text(info.sex)
+        if born is not None:
+            self._fill_from_nik("birth_date", born.strftime("%d-%m-%Y"))
+        self._fill_from_nik("sex", info.sex)
+        parent = self.regions.parent(info.kecamatan_code)
+        if self.city_code and parent is not None and parent.code == self.city_code:
+            name = self.regions.name(info.kecamatan_code)
+            if name:
+                self._fill_from_nik("kecamatan", name)
         names = [r.name for r in reversed(self.regions.path(info.kecamatan_code))]
         if names and self.regions.is_kecamatan(info.kecamatan_code):
             self.nik_origin.setText(
@@ -304,7 +342,7 @@ class EntryForm(QWidget):
         warnings = [p for p in problems if not p.is_error]
         if warnings and not self.confirm_warnings(warnings):
             self.result_label.setText(
-                self.tr("Belum tersimpan: periksa peringatan berwarna kuning.")
+                self.tr("Belum tersimpan: periksa peringatan berwarna jingga.")
             )
             return None
         try:
@@ -331,7 +369,8 @@ class EntryForm(QWidget):
         return self.station.capture(record, confirmed=True).entry
 
     def _stored(self, entry: Entry) -> None:
-        """After a save: clear the form for the next resident."""
+        """After a save: keep the family's fields (F4), clear the form for the next resident."""
+        self._family = {field: self.text_of(field) for field in FAMILY_FIELDS}
         self.clear_form()
         self.result_label.setText(self.tr("Tersimpan: No. {seq}").format(seq=entry.seq))
 
@@ -351,12 +390,36 @@ class EntryForm(QWidget):
                 else:
                     widget.clear()
             self.nik_origin.clear()
-            self._touched.clear()
+            self._filled.clear()
+            self._auto.clear()
             self._show_all = False
+            self._defaults()
         finally:
             self._clearing = False
         self.revalidate()
         self.inputs["nik"].setFocus()
+
+    def _defaults(self) -> None:
+        """What a fresh form starts with: citizenship WNI (not marked as typed)."""
+        clearing, self._clearing = self._clearing, True
+        try:
+            self._combo("citizenship").set_text(DEFAULT_CITIZENSHIP)
+        finally:
+            self._clearing = clearing
+
+    def fill_family(self) -> bool:
+        """F4: the family's fields of the entry saved last, for the next member of the same
+        family; the NIK next. False when nothing was saved yet."""
+        if not self._family:
+            return False
+        for field in FAMILY_FIELDS:  # kecamatan before kelurahan: it fills the kelurahan list
+            widget = self.inputs[field]
+            if isinstance(widget, ValueCombo):
+                widget.set_text(self._family[field])
+            else:
+                widget.setText(self._family[field])
+        self.inputs["nik"].setFocus()
+        return True
 
     def _ask_confirmation(self, warnings: list[Problem]) -> bool:
         text = "\n".join(f"• {p.message(self.lang)}" for p in warnings)
