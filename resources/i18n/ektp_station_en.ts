@@ -314,6 +314,18 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>{n} entri ditolak pusat</source>
+        <translation>{n} entries rejected by the centre</translation>
+    </message>
+    <message>
+        <source>{n} entri menjadi konflik</source>
+        <translation>{n} entries became conflicts</translation>
+    </message>
+    <message>
+        <source>lihat tab Antrean (Ctrl+2): perbaiki dan kirim ulang, atau minta supervisor.</source>
+        <translation>see the Queue tab (Ctrl+2): fix and resend, or ask a supervisor.</translation>
+    </message>
+    <message>
         <source>&amp;Ganti pengguna / kunci</source>
         <translation>S&amp;witch user / lock</translation>
     </message>
@@ -682,6 +694,14 @@
 </context>
 <context>
     <name>StationStatusBar</name>
+    <message>
+        <source>Ditolak: {count}</source>
+        <translation>Rejected: {count}</translation>
+    </message>
+    <message>
+        <source>Konflik: {count}</source>
+        <translation>Conflicts: {count}</translation>
+    </message>
     <message>
         <source>Mencoba lagi dalam {seconds} dtk</source>
         <translation>Retrying in {seconds} s</translation>

@@ -106,3 +106,56 @@ def test_without_a_centre(qtbot: QtBot) -> None:
     qtbot.addWidget(bar)
     assert bar.link_label.text() == "Pusat belum diatur"
     assert not bar.send_button.isEnabled()
+
+
+@pytest.mark.parametrize(
+    ("link", "icon"),
+    [
+        (Link.ONLINE, "●"),
+        (Link.OFFLINE, "✕"),
+        (Link.RETRYING, "↻"),
+        (Link.REFUSED, "⊘"),
+        (Link.LOCKED, "■"),
+    ],
+)
+def test_the_badge_changes_within_100_ms_of_the_engine(
+    qtbot: QtBot,
+    wired: tuple[StationBridge, StationStatusBar, list[str]],
+    link: Link,
+    icon: str,
+) -> None:
+    import time
+
+    from ektp_station.gui.status_bar import BADGES
+
+    bridge, bar, _calls = wired
+    started = time.monotonic()
+    from_engine_thread(bridge.sync_state_changed, EngineState(link, pending=2))
+    qtbot.waitUntil(lambda: bar.badge_state == link.value, timeout=1000)
+    assert time.monotonic() - started < 0.1 + 0.05  # the signal's hop, not a poll
+    assert bar.link_icon.text() == icon
+    background = BADGES[link.value][1]
+    assert background in bar.link_badge.styleSheet()
+    assert bar.link_label.text()  # a word beside the colour and the icon
+
+
+def test_the_countdown_counts_down(qtbot: QtBot) -> None:
+    now = [NOW]
+    bar = StationStatusBar(lambda: None, clock=lambda: now[0])
+    qtbot.addWidget(bar)
+    bar.on_state(EngineState(Link.RETRYING, pending=1, retry_at=NOW + 5))
+    assert bar.link_label.text() == "Mencoba lagi dalam 5 dtk"
+    now[0] += 2
+    qtbot.waitUntil(lambda: bar.link_label.text() == "Mencoba lagi dalam 3 dtk", timeout=2500)
+
+
+def test_rejected_and_conflicts_show_only_when_there_are_any(qtbot: QtBot) -> None:
+    bar = StationStatusBar(None)
+    qtbot.addWidget(bar)
+    bar.show()
+    bar.set_counts(pending=7, rejected=0, conflict=0)
+    assert bar.pending_label.text() == "Menunggu: 7"
+    assert not bar.rejected_label.isVisible() and not bar.conflict_label.isVisible()
+    bar.set_counts(pending=7, rejected=2, conflict=1)
+    assert bar.rejected_label.isVisible() and bar.rejected_label.text() == "Ditolak: 2"
+    assert bar.conflict_label.isVisible() and bar.conflict_label.text() == "Konflik: 1"

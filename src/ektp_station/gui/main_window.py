@@ -13,13 +13,13 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from ..errors import EktpError
 from ..settings import Settings
 from ..station import Changes, Permission, Station
 from ..store import Entry, State
-from ..sync.engine import EngineState, Link
+from ..sync.engine import EngineState, Link, Progress
 from .about import show_about
 from .banner import StorageBanner
 from .bridge import StationBridge
@@ -62,11 +62,22 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.queue_tab, self.tr("Antrean (Ctrl+2)"))
         self.tabs.addTab(self.dashboard, self.tr("Dasbor (Ctrl+3)"))
         self.banner = StorageBanner()
+        #: What the centre's answers need someone to look at (rejected, conflicts), until the
+        #: queue or the dashboard is opened.
+        self.entry_notice = QLabel()
+        self.entry_notice.setObjectName("entry_notice")
+        self.entry_notice.setWordWrap(True)
+        self.entry_notice.setStyleSheet(
+            "background: #fff3e0; color: #3e2723; padding: 8px; font-weight: bold;"
+        )
+        self.entry_notice.hide()
+        self._noticed = (0, 0)  # rejected, conflicts since the notice was last cleared
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
+        layout.addWidget(self.entry_notice)
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
         # the queue file, the free space, the backups: cheap to ask (a stat, a statvfs)
@@ -81,12 +92,15 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status_bar)
         self.bridge.stateChanged.connect(self.status_bar.on_state)
         self.bridge.progress.connect(self.status_bar.on_progress)
+        self.bridge.progress.connect(self._batch_answered)
+        self.tabs.currentChanged.connect(self._tab_opened)
         # While a queue drains, batches answer many times a second: refresh the table at most
         # every PROGRESS_REFRESH_MS so that the GUI thread stays free for the operator.
         self._queue_refresh = QTimer(self)
         self._queue_refresh.setSingleShot(True)
         self._queue_refresh.setInterval(PROGRESS_REFRESH_MS)
         self._queue_refresh.timeout.connect(self.queue_tab.refresh)
+        self._queue_refresh.timeout.connect(self._show_local_status)
         self.bridge.changed.connect(self.on_changed)
         self.bridge.stateChanged.connect(self._engine_state)
         self.form.saved.connect(self._entry_saved)
@@ -259,7 +273,7 @@ class MainWindow(QMainWindow):
                 if not self._queue_refresh.isActive():
                     self._queue_refresh.start()
             else:
-                self.status_bar.set_pending(self.station.count(State.PENDING))
+                self._show_local_status()
                 self.queue_tab.refresh()
                 self.check_health()
             self.dashboard.queue_changed()
@@ -287,9 +301,41 @@ class MainWindow(QMainWindow):
         if state.link is Link.STOPPED or state.last_error_id:
             self.check_health()  # stopped by the queue file, say: the banner at once
 
+    def _batch_answered(self, progress: Progress) -> None:
+        """A batch came back with rejections or conflicts: tell at once, in words."""
+        if not (progress.rejected or progress.conflict):
+            return
+        rejected, conflict = self._noticed
+        rejected, conflict = rejected + progress.rejected, conflict + progress.conflict
+        self._noticed = (rejected, conflict)
+        parts = []
+        if rejected:
+            parts.append(self.tr("{n} entri ditolak pusat").format(n=rejected))
+        if conflict:
+            parts.append(self.tr("{n} entri menjadi konflik").format(n=conflict))
+        self.entry_notice.setText(
+            "⚠ "
+            + " · ".join(parts)
+            + " — "
+            + self.tr(
+                "lihat tab Antrean (Ctrl+2): perbaiki dan kirim ulang, atau minta supervisor."
+            )
+        )
+        self.entry_notice.show()
+        self._show_local_status()
+
+    def _tab_opened(self, index: int) -> None:
+        if self.tabs.widget(index) in (self.queue_tab, self.dashboard):
+            self._noticed = (0, 0)
+            self.entry_notice.hide()
+
     def _show_local_status(self) -> None:
         status = self.station.status()  # one short local read
-        self.status_bar.set_pending(status.counts[State.PENDING.value])
+        self.status_bar.set_counts(
+            pending=status.counts[State.PENDING.value],
+            rejected=status.counts[State.REJECTED.value],
+            conflict=status.counts[State.CONFLICT.value],
+        )
         if status.last_sync_at is not None:
             self.status_bar.set_last_sync(status.last_sync_at)
 

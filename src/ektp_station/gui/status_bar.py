@@ -1,5 +1,7 @@
-"""The always-visible status line: link to the centre, entries waiting, last successful sync,
-"Kirim sekarang", and progress while a batch drains.
+"""The always-visible status line: the link badge (colour, icon and word, readable from two
+metres; a live countdown while it waits to retry), the entries waiting, rejected and in
+conflict in large type, the last successful sync, "Kirim sekarang", and progress while a batch
+drains.
 
 Fed only by the :class:`~.bridge.StationBridge` signals (and local counts the window passes in);
 it never touches the network. When a supervisor allowed plain ``http://`` to a centre that is
@@ -15,7 +17,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from ..domain import vocabulary
 from ..errors import CertificateRefused
@@ -41,6 +43,21 @@ INSECURE_WARNING = (
     "⚠ Tanpa enkripsi: token dan data terkirim lewat http:// (diizinkan supervisor)",
     "⚠ Not encrypted: token and data travel over http:// (allowed by a supervisor)",
 )
+
+
+#: The badge of each link state: (icon, background, text colour); high contrast, and the
+#: word beside the icon so that colour is never the only sign.
+BADGES: dict[str, tuple[str, str, str]] = {
+    Link.STARTING.value: ("…", "#e0e0e0", "#212121"),
+    Link.ONLINE.value: ("●", "#1b5e20", "#ffffff"),
+    Link.OFFLINE.value: ("✕", "#424242", "#ffffff"),
+    Link.RETRYING.value: ("↻", "#e65100", "#ffffff"),
+    Link.REFUSED.value: ("⊘", "#b00020", "#ffffff"),
+    Link.LOCKED.value: ("■", "#4a148c", "#ffffff"),
+    Link.STOPPED.value: ("■", "#424242", "#ffffff"),
+    NOT_CONFIGURED: ("○", "#e0e0e0", "#212121"),
+}
+_COUNT_STYLE = "font-size: 13pt; font-weight: bold; padding: 0 6px;"
 
 
 def _link(key: str) -> str:
@@ -87,14 +104,34 @@ class StationStatusBar(QStatusBar):
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._show_link)
+        self.link_badge = QWidget()
+        self.link_badge.setObjectName("link_badge")
+        badge = QHBoxLayout(self.link_badge)
+        badge.setContentsMargins(10, 2, 10, 2)
+        badge.setSpacing(6)
+        self.link_icon = QLabel()
+        self.link_icon.setObjectName("link_icon")
         self.link_label = QLabel()
         self.link_label.setObjectName("link_label")
+        badge.addWidget(self.link_icon)
+        badge.addWidget(self.link_label)
+        #: The link state the badge shows (a key of BADGES), for tests and styles.
+        self.badge_state = ""
         self.insecure_label = QLabel()
         self.insecure_label.setObjectName("insecure_label")
         self.insecure_label.setStyleSheet("color: #b00020; font-weight: bold")
         self.insecure_label.hide()
         self.pending_label = QLabel(self.tr("Menunggu: {count}").format(count="–"))
         self.pending_label.setObjectName("pending_label")
+        self.pending_label.setStyleSheet(_COUNT_STYLE)
+        self.rejected_label = QLabel()
+        self.rejected_label.setObjectName("rejected_label")
+        self.rejected_label.setStyleSheet(_COUNT_STYLE + "color: #b00020;")
+        self.rejected_label.hide()
+        self.conflict_label = QLabel()
+        self.conflict_label.setObjectName("conflict_label")
+        self.conflict_label.setStyleSheet(_COUNT_STYLE + "color: #e65100;")
+        self.conflict_label.hide()
         self.last_sync_label = QLabel(self.tr("Terakhir terkirim: belum pernah"))
         self.last_sync_label.setObjectName("last_sync_label")
         self.progress_bar = QProgressBar()
@@ -112,8 +149,10 @@ class StationStatusBar(QStatusBar):
         shortcut.activated.connect(self.send_now)
         for widget in (
             self.insecure_label,
-            self.link_label,
+            self.link_badge,
             self.pending_label,
+            self.rejected_label,
+            self.conflict_label,
             self.last_sync_label,
         ):
             self.addPermanentWidget(widget)
@@ -125,8 +164,10 @@ class StationStatusBar(QStatusBar):
         self._sync_now = sync_now
         self._state = None
         self._countdown.stop()
-        self.link_label.setText(_link(Link.STARTING.value if sync_now else NOT_CONFIGURED))
+        state = Link.STARTING.value if sync_now else NOT_CONFIGURED
+        self.link_label.setText(_link(state))
         self.link_label.setToolTip("")
+        self._paint_badge(state)
         self.send_button.setEnabled(sync_now is not None)
         owner = getattr(sync_now, "__self__", None)  # the station, for its settings
         settings = getattr(owner, "settings", None)
@@ -172,6 +213,26 @@ class StationStatusBar(QStatusBar):
     def set_pending(self, count: int) -> None:
         self.pending_label.setText(self.tr("Menunggu: {count}").format(count=count))
 
+    def set_counts(self, *, pending: int, rejected: int, conflict: int) -> None:
+        """The entries waiting, rejected by the centre and in conflict (the last two only
+        when there are any: they need someone to act)."""
+        self.set_pending(pending)
+        self.rejected_label.setText(self.tr("Ditolak: {count}").format(count=rejected))
+        self.rejected_label.setVisible(rejected > 0)
+        self.conflict_label.setText(self.tr("Konflik: {count}").format(count=conflict))
+        self.conflict_label.setVisible(conflict > 0)
+
+    def _paint_badge(self, state: str) -> None:
+        if state == self.badge_state:
+            return  # a style sheet re-polishes the badge: only when the state changes
+        icon, background, colour = BADGES.get(state, BADGES[Link.STARTING.value])
+        self.badge_state = state
+        self.link_icon.setText(icon)
+        self.link_badge.setStyleSheet(
+            f"#link_badge {{ background: {background}; border-radius: 4px; }}"
+            f" QLabel {{ color: {colour}; font-size: 13pt; font-weight: bold; }}"
+        )
+
     def set_last_sync(self, moment: datetime) -> None:
         local = moment.astimezone()
         today = datetime.now().astimezone().date()
@@ -183,3 +244,6 @@ class StationStatusBar(QStatusBar):
             return
         self.link_label.setText(link_text(self._state, self._clock()))
         self.link_label.setToolTip(error_text(self._state))
+        certificate = self._state.last_error_id == CertificateRefused.MESSAGE_ID
+        refused = self._state.link is not Link.ONLINE and certificate
+        self._paint_badge(Link.REFUSED.value if refused else self._state.link.value)
