@@ -54,18 +54,17 @@ def test_keyboard_only_from_nik_to_save(qtbot: QtBot, form: EntryForm, queue: Qu
         "3276021203150007",
         "budi santoso",  # forced to capitals
         "depok",
-        "",  # birth date: pre-filled from the NIK
-        "",  # sex: pre-filled from the NIK
+        # birth date and sex: filled from the NIK, skipped by Tab
         "o",
         "islam",
         "kawin",
         "karyawan swasta",
-        "wni",
+        # citizenship: WNI by default, skipped
         "jl. merdeka no. 10",
         "3",
         "7",
-        "cimang",  # kecamatan: type-to-search
-        "harja",  # kelurahan of that kecamatan
+        # kecamatan: Cimanggis from the NIK, skipped
+        "harja",  # kelurahan of that kecamatan, type-to-search
         "",  # phone: optional
     ):
         type_and_tab(qtbot, text)
@@ -306,3 +305,27 @@ def test_the_form_checks_against_the_stations_city_and_date(
     qtbot.addWidget(form)
     form.load_record(make_record(18))  # born 17-05-1990: after the station's today
     assert "birth_date" in {p.field for p in form.problems() if p.is_error}
+
+
+def test_tab_skips_what_the_form_filled_and_shift_tab_reaches_it(
+    qtbot: QtBot, form: EntryForm
+) -> None:
+    nik = form.inputs["nik"]
+    assert isinstance(nik, QLineEdit)
+    nik.setText(make_nik(date(1988, 2, 9), "PEREMPUAN", 12))
+    form.inputs["birth_place"].setFocus()
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)  # birth date and sex came from the NIK
+    assert (
+        form.inputs["blood_type"].isAncestorOf(focused()) or focused() is form.inputs["blood_type"]
+    )
+    qtbot.keyClick(focused(), Qt.Key.Key_Backtab)  # back: the sex, to change it
+    assert form.inputs["sex"].isAncestorOf(focused()) or focused() is form.inputs["sex"]
+    qtbot.keyClick(focused(), Qt.Key.Key_Backtab)
+    assert focused() is form.inputs["birth_date"]
+    form.inputs["birth_date"].setFocus()
+    birth = form.inputs["birth_date"]
+    assert isinstance(birth, QLineEdit)
+    birth.setText("10-02-1988")  # typed by hand: Tab stops there from now on
+    form.inputs["birth_place"].setFocus()
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is birth

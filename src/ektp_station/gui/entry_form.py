@@ -9,7 +9,8 @@ confirmation. Saving is one short local transaction (``Queue.enqueue``) on the G
 The NIK drives the form: birth date, sex and (within the station's city) kecamatan are filled
 from it whenever it changes, unless the operator changed them by hand. F4 fills the family's
 fields (KK, address, RT/RW, kecamatan, kelurahan) from the entry saved last: the next member of
-the same family. Citizenship starts as WNI.
+the same family. Citizenship starts as WNI. Tab skips a field that holds what the form filled
+in itself (from the NIK, by F4, a default); Shift+Tab reaches every field.
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ class EntryForm(QWidget):
         self._show_all = False  # a save was attempted: every field's problems
         self._clearing = False
         self._kelurahan_parent: str | None = None
-        self._auto: dict[str, str] = {}  # what the NIK filled in, per field
+        self._auto: dict[str, str] = {}  # what the form filled in itself, per field (Tab skips)
+        self._from_nik: dict[str, str] = {}  # what the NIK filled in (refilled when it changes)
         self._family: dict[str, str] = {}  # of the entry saved last (F4)
         self._build()
         self._fill_lists()
@@ -274,21 +276,21 @@ class EntryForm(QWidget):
     def _fill_from_nik(self, field: str, value: str) -> None:
         """Put ``value`` in ``field`` unless the operator typed something else there."""
         current = self.text_of(field)
-        if current and current != self._auto.get(field):
-            return  # changed by hand: the operator's
+        if current and current != self._from_nik.get(field):
+            return  # typed by hand (or filled by F4): not the NIK's to change
         widget = self.inputs[field]
         if isinstance(widget, ValueCombo):
             widget.set_text(value)
         else:
             widget.setText(value)
-        self._auto[field] = self.text_of(field)
+        self._from_nik[field] = self._auto[field] = self.text_of(field)
 
     def _nik_changed(self, text: str) -> None:
         info = parse_nik(text)
         if info is None:
             self.nik_origin.clear()
-            for field, value in list(self._auto.items()):  # the NIK being corrected
-                if self.text_of(field) == value:
+            for field, value in list(self._from_nik.items()):  # the NIK being corrected
+                if value and self.text_of(field) == value:
                     self._fill_from_nik(field, "")
             return
         born = info.birth_date(today=self.today())
@@ -392,6 +394,7 @@ class EntryForm(QWidget):
             self.nik_origin.clear()
             self._filled.clear()
             self._auto.clear()
+            self._from_nik.clear()
             self._show_all = False
             self._defaults()
         finally:
@@ -404,8 +407,33 @@ class EntryForm(QWidget):
         clearing, self._clearing = self._clearing, True
         try:
             self._combo("citizenship").set_text(DEFAULT_CITIZENSHIP)
+            self._auto["citizenship"] = self.text_of("citizenship")
         finally:
             self._clearing = clearing
+
+    def _field_of(self, widget: QWidget | None) -> str | None:
+        for field, candidate in self.inputs.items():
+            if widget is not None and (candidate is widget or candidate.isAncestorOf(widget)):
+                return field
+        return None
+
+    def _filled_by_form(self, field: str) -> bool:
+        text = self.text_of(field)
+        return bool(text) and text == self._auto.get(field)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab skips the fields the form filled itself (:meth:`_filled_by_form`); Shift+Tab
+        goes back through every field, so each stays within reach of the keyboard."""
+        current = self._field_of(QApplication.focusWidget())
+        if not next or current is None:
+            return super().focusNextPrevChild(next)
+        fields = list(self.inputs)
+        for field in fields[fields.index(current) + 1 :]:
+            if not self._filled_by_form(field):
+                self.inputs[field].setFocus(Qt.FocusReason.TabFocusReason)
+                return True
+        self.save_button.setFocus(Qt.FocusReason.TabFocusReason)
+        return True
 
     def fill_family(self) -> bool:
         """F4: the family's fields of the entry saved last, for the next member of the same
@@ -418,6 +446,7 @@ class EntryForm(QWidget):
                 widget.set_text(self._family[field])
             else:
                 widget.setText(self._family[field])
+            self._auto[field] = self.text_of(field)  # filled by the form: Tab skips it
         self.inputs["nik"].setFocus()
         return True
 
