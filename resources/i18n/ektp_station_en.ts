@@ -177,6 +177,22 @@
 <context>
     <name>EntryForm</name>
     <message>
+        <source>Identitas</source>
+        <translation>Identity</translation>
+    </message>
+    <message>
+        <source>Kelahiran</source>
+        <translation>Birth</translation>
+    </message>
+    <message>
+        <source>Data lain</source>
+        <translation>Other details</translation>
+    </message>
+    <message>
+        <source>Alamat dan keluarga</source>
+        <translation>Address and family</translation>
+    </message>
+    <message>
         <source>16 angka</source>
         <translation>16 digits</translation>
     </message>

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from ..errors import EktpError, KeyMissing
 from ..paths import APP_NAME, AppPaths
+from ..resources import resource_path
 from ..settings import Settings
 from ..station import Actor, Station
 from .about import app_icon
@@ -30,12 +31,23 @@ WINDOW_SIZE = (960, 720)  # fits a 1366x768 counter screen
 def application() -> QApplication:
     app = QApplication.instance()
     if isinstance(app, QApplication):
+        if not app.styleSheet():  # one made elsewhere (a test's): the station's style too
+            app.setStyleSheet(style_sheet())
         return app
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setWindowIcon(app_icon())
+    app.setStyleSheet(style_sheet())
     return app
+
+
+def style_sheet() -> str:
+    """The station's one style (``resources/style/station.qss``; "" when missing)."""
+    try:
+        return resource_path("style", "station.qss").read_text(encoding="utf-8")
+    except OSError:
+        return ""
 
 
 def build_window(station: Station) -> MainWindow:
@@ -53,7 +65,7 @@ def run_window(station: Station, *, window: MainWindow | None = None) -> int:
     window = window or build_window(station)
     hook = install_error_hook(lambda: window)
     window.resize(*WINDOW_SIZE)
-    window.show()
+    window.showMaximized()  # the counter's screen is the station's (1366×768 fits)
     window.land()  # a supervisor on the dashboard, an operator on the form
     window.start_sync()
     station.start_backups()  # every backup-every minutes, and once more when it closes

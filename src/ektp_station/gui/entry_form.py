@@ -23,7 +23,9 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -36,7 +38,7 @@ from ..domain import FIELDS, Problem, has_errors, parse_nik, value_list, vocabul
 from ..errors import AlreadyRecordedError, DuplicateNikError, EktpError
 from ..station import Station
 from ..store import Entry
-from .fields import ProblemLabel, UpperLineEdit, ValueCombo
+from .fields import ProblemLabel, UpperLineEdit, ValueCombo, mark_problem
 from .i18n import QT_TRANSLATE_NOOP, current_language
 
 __all__ = ["FAMILY_FIELDS", "FORM_FIELDS", "EntryForm", "field_label"]
@@ -64,6 +66,38 @@ SAVE_HINT = QT_TRANSLATE_NOOP(
     "Tab: kolom berikutnya · Shift+Tab: sebelumnya · Enter atau Ctrl+S: simpan · "
     "F4: anggota keluarga berikutnya",
 )
+#: The form's sections, in two columns that fit a 1366×768 counter screen without scrolling.
+_COLUMNS: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
+    (
+        (QT_TRANSLATE_NOOP("EntryForm", "Identitas"), ("nik", "kk_number", "full_name")),
+        (QT_TRANSLATE_NOOP("EntryForm", "Kelahiran"), ("birth_place", "birth_date", "sex")),
+    ),
+    (
+        (
+            QT_TRANSLATE_NOOP("EntryForm", "Data lain"),
+            ("blood_type", "religion", "marital_status", "occupation", "citizenship"),
+        ),
+    ),
+    (
+        (
+            QT_TRANSLATE_NOOP("EntryForm", "Alamat dan keluarga"),
+            ("address", "rt", "rw", "kecamatan", "kelurahan_code", "phone"),
+        ),
+    ),
+)
+_COLUMN_STRETCH = (5, 3, 5)  # the lists in the middle are short; names and addresses long
+#: Widths (in digits' widths) of the fields whose values are short; the others take the column.
+_WIDTH_CHARS = {
+    "nik": 19,
+    "kk_number": 19,
+    "birth_date": 12,
+    "sex": 13,
+    "blood_type": 10,
+    "citizenship": 8,
+    "rt": 8,
+    "rw": 8,
+    "phone": 15,
+}
 #: Kept from the entry saved last for the next member of the same family (F4).
 FAMILY_FIELDS = ("kk_number", "address", "rt", "rw", "kecamatan", "kelurahan_code")
 #: The NIK's cross-checks, shown at the field they are about.
@@ -113,41 +147,36 @@ class EntryForm(QWidget):
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
+        outer.setSpacing(6)
         hint = QLabel(QCoreApplication.translate("EntryForm", SAVE_HINT))
         hint.setObjectName("shortcut_hint")
         outer.addWidget(hint)
-        form = QFormLayout()
-        outer.addLayout(form)
-        for field in FORM_FIELDS:
-            widget = self._make_input(field)
-            widget.setObjectName(f"input_{field}")
-            self.inputs[field] = widget
-            box = QVBoxLayout()
-            box.setSpacing(1)
-            box.addWidget(widget)
-            if field == "nik":
-                self.nik_origin = QLabel()
-                self.nik_origin.setObjectName("nik_origin")
-                box.addWidget(self.nik_origin)
-            problem = ProblemLabel(field)
-            self.problem_labels[field] = problem
-            box.addWidget(problem)
-            caption = QLabel(field_label(field))
-            caption.setBuddy(widget)
-            form.addRow(caption, box)
+        columns = QHBoxLayout()
+        columns.setSpacing(12)
+        outer.addLayout(columns)
+        for fields_of_column, stretch in zip(_COLUMNS, _COLUMN_STRETCH, strict=True):
+            column = QVBoxLayout()
+            column.setSpacing(8)
+            for title, fields in fields_of_column:
+                column.addWidget(self._section(title, fields))
+            column.addStretch(1)
+            columns.addLayout(column, stretch)
         self.general_problems = ProblemLabel("")
         outer.addWidget(self.general_problems)
+        bottom = QHBoxLayout()  # always in view: the save and what became of it
         self.save_button = QPushButton(self.tr("Simpan (Enter / Ctrl+S)"))
         self.save_button.setObjectName("save_button")
         self.save_button.clicked.connect(self.save)
-        outer.addWidget(self.save_button)
+        bottom.addWidget(self.save_button)
         self.result_label = QLabel()
         self.result_label.setObjectName("result_label")
-        outer.addWidget(self.result_label)
+        bottom.addWidget(self.result_label, 1)
+        outer.addLayout(bottom)
         outer.addStretch(1)
-        order = [*self.inputs.values(), self.save_button]
+        order = [*(self.inputs[f] for f in FORM_FIELDS), self.save_button]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
+        self.inputs = {field: self.inputs[field] for field in FORM_FIELDS}  # in form order
         shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.save)
@@ -163,6 +192,42 @@ class EntryForm(QWidget):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
+
+    def _section(self, title: str, fields: tuple[str, ...]) -> QGroupBox:
+        """One section of the form: each field with its label, sized to its values, and a
+        place of its own for its message (kept while empty, so nothing moves)."""
+        box = QGroupBox(QCoreApplication.translate("EntryForm", title))
+        box.setObjectName(f"section_{fields[0]}")
+        grid = QGridLayout(box)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(0)
+        grid.setColumnStretch(1, 1)
+        row = 0
+        for field in fields:
+            widget = self._make_input(field)
+            widget.setObjectName(f"input_{field}")
+            self.inputs[field] = widget
+            chars = _WIDTH_CHARS.get(field)
+            caption = QLabel(field_label(field))
+            caption.setBuddy(widget)
+            grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignVCenter)
+            if chars is not None:  # as wide as its values, no wider
+                widget.setFixedWidth(widget.fontMetrics().horizontalAdvance("0" * chars) + 30)
+                grid.addWidget(widget, row, 1, Qt.AlignmentFlag.AlignLeft)
+            else:
+                grid.addWidget(widget, row, 1)
+            row += 1
+            if field == "nik":
+                self.nik_origin = QLabel()
+                self.nik_origin.setObjectName("nik_origin")
+                self.nik_origin.setWordWrap(True)
+                grid.addWidget(self.nik_origin, row, 1)
+                row += 1
+            problem = ProblemLabel(field)
+            self.problem_labels[field] = problem
+            grid.addWidget(problem, row, 0, 1, 2)  # the whole width: most fit one line
+            row += 1
+        return box
 
     def _make_input(self, field: str) -> QLineEdit | ValueCombo:
         if field in _LISTS or field in ("kecamatan", "kelurahan_code"):
@@ -270,6 +335,7 @@ class EntryForm(QWidget):
             if field in _SHOWN_AT.values():
                 shown = shown or "nik" in self._filled  # the NIK's cross-check at this field
             label.show_problems(by_field.get(field, []) if shown else [], self.lang)
+            mark_problem(self.inputs[field], label.severity)
         self.general_problems.show_problems(by_field.get("", []), self.lang)
         return problems
 
@@ -336,29 +402,24 @@ class EntryForm(QWidget):
         self._show_all = True
         problems = self.revalidate()
         if has_errors(problems):
-            self.result_label.setText(
-                self.tr("Belum tersimpan: perbaiki isian yang bertanda merah.")
-            )
+            self._result(self.tr("Belum tersimpan: perbaiki isian yang bertanda merah."))
             self._focus_first_error(problems)
             return None
         warnings = [p for p in problems if not p.is_error]
         if warnings and not self.confirm_warnings(warnings):
-            self.result_label.setText(
-                self.tr("Belum tersimpan: periksa peringatan berwarna jingga.")
-            )
+            self._result(self.tr("Belum tersimpan: periksa peringatan berwarna jingga."))
             return None
         try:
             entry = self._store(self.record())
         except (DuplicateNikError, AlreadyRecordedError) as exc:
             self.problem_labels["nik"].show_message(exc.message(self.lang), "error")
-            self.result_label.setText(self.tr("Belum tersimpan."))
+            mark_problem(self.inputs["nik"], "error")
+            self._result(self.tr("Belum tersimpan."))
             self.inputs["nik"].setFocus()
             return None
         except EktpError as exc:
             log.warning("entry not saved: %s", exc.__class__.__name__)
-            self.result_label.setText(
-                self.tr("Belum tersimpan: {reason}").format(reason=exc.message(self.lang))
-            )
+            self._result(self.tr("Belum tersimpan: {reason}").format(reason=exc.message(self.lang)))
             self.refused.emit(exc)
             return None
         self._stored(entry)
@@ -374,7 +435,12 @@ class EntryForm(QWidget):
         """After a save: keep the family's fields (F4), clear the form for the next resident."""
         self._family = {field: self.text_of(field) for field in FAMILY_FIELDS}
         self.clear_form()
-        self.result_label.setText(self.tr("Tersimpan: No. {seq}").format(seq=entry.seq))
+        self._result(self.tr("Tersimpan: No. {seq}").format(seq=entry.seq), saved=True)
+
+    def _result(self, text: str, *, saved: bool = False) -> None:
+        """What became of the save, in its own place: green when saved, red when not."""
+        self.result_label.setText(text)
+        mark_problem(self.result_label, "" if saved else "error")
 
     def _focus_first_error(self, problems: list[Problem]) -> None:
         for problem in problems:
@@ -463,3 +529,6 @@ class EntryForm(QWidget):
         box.button(QMessageBox.StandardButton.No).setText(self.tr("Periksa lagi"))
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes
+
+
+assert tuple(f for column in _COLUMNS for _t, fields in column for f in fields) == FORM_FIELDS

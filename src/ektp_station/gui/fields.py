@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit, QWidget
 
 from ..domain import Problem
 
-__all__ = ["ProblemLabel", "UpperLineEdit", "ValueCombo"]
+__all__ = ["ProblemLabel", "UpperLineEdit", "ValueCombo", "mark_problem"]
 
 ERROR_COLOUR = "#c62828"
 WARNING_COLOUR = "#b26a00"
@@ -110,7 +110,8 @@ def _best_match(items: Sequence[str], typed: str) -> int | None:
 
 
 class ProblemLabel(QLabel):
-    """Under a field: its problems, red for errors, amber for warnings; hidden when none."""
+    """Under a field: its problems, red for errors, orange for warnings; hidden when none,
+    its place kept (one line), so that the form never moves while the operator types."""
 
     def __init__(self, field: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +119,10 @@ class ProblemLabel(QLabel):
         self.setObjectName(f"problem_{field}")
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() + 6)  # one line, marks included
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
         self.severity = ""
         self.hide()
 
@@ -129,8 +134,21 @@ class ProblemLabel(QLabel):
         self.show_message("\n".join(p.message(lang) for p in problems), worst)
 
     def show_message(self, text: str, severity: str) -> None:
-        self.severity = severity if text else ""
-        self.setText(text)
-        colour = ERROR_COLOUR if severity == "error" else WARNING_COLOUR
-        self.setStyleSheet(f"color: {colour};" if text else "")
+        severity = severity if text else ""
+        self.setText(("✖ " if severity == "error" else "⚠ ") + text if text else "")
+        if severity != self.severity:  # re-styled only when it changes (style sheets cost)
+            self.severity = severity
+            colour = ERROR_COLOUR if severity == "error" else WARNING_COLOUR
+            self.setStyleSheet(f"color: {colour};" if severity else "")
         self.setVisible(bool(text))
+
+
+def mark_problem(widget: QWidget, severity: str) -> None:
+    """The field itself marked (a red or orange frame, by the style sheet's ``problem``
+    property): "error", "warning" or "" (none)."""
+    if widget.property("problem") == severity:
+        return
+    widget.setProperty("problem", severity)
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
