@@ -75,7 +75,9 @@ def test_one_resident_then_the_next_of_the_family(
     ):
         keys.field(text)
     keys.key(Qt.Key.Key_Return)  # in the phone field (optional): save
-    assert queue.count() == 1, window.form.result_label.text()
+    assert queue.count() == 1, [(p.field, p.code) for p in window.form.problems()] + [
+        window.form.text_of(f) for f in window.form.inputs
+    ]
     assert queue.list_entries()[0].record == first
     data_chars = sum(len(t) for t in ("budi santoso", "depok", "o", "islam", "kawin"))
     assert keys.data == 32 + data_chars + len("karyawan swastajl. merdeka no. 1037harja")

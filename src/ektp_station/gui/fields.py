@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QStringListModel, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit, QWidget
 
 from ..domain import Problem
@@ -32,8 +33,10 @@ class UpperLineEdit(QLineEdit):
 
 
 class ValueCombo(QComboBox):
-    """An editable combo box over a fixed list: type to search (case-insensitive, anywhere in
-    the text). An unambiguous partial entry stands for the listed value it fits ("cimang" for
+    """An editable combo box over a fixed list: type to search, case-insensitive. The popup
+    lists the items that start with what was typed first, in the list's order, then those
+    that contain it ("T" lists Tugu before Harjamukti); Enter takes the highlighted item, Tab
+    the highlighted one or else the first. An unambiguous partial entry stands for the listed value it fits ("cimang" for
     Cimanggis); the form shows the full value when the operator leaves the field.
 
     Items may carry data (e.g. a region code); :meth:`value` returns the data of the chosen item,
@@ -44,11 +47,51 @@ class ValueCombo(QComboBox):
         super().__init__(parent)
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        completer = QCompleter(self.model(), self)
+        self._matches = QStringListModel(self)
+        completer = QCompleter(self._matches, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.setCompleter(completer)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        line = self.lineEdit()
+        assert line is not None
+        line.setCompleter(completer)  # in place of the combo's own, which matches anywhere
+        line.textEdited.connect(self._typed)
+        popup = completer.popup()
+        assert popup is not None
+        popup.installEventFilter(self)
+        self.matcher = completer
+
+    def matches(self, typed: str) -> list[str]:
+        """The items for ``typed``: those starting with it first, then those containing it."""
+        wanted = typed.strip().casefold()
+        items = [self.itemText(i) for i in range(self.count())]
+        if not wanted:
+            return items
+        first = [item for item in items if item.casefold().startswith(wanted)]
+        rest = [item for item in items if wanted in item.casefold() and item not in first]
+        return first + rest
+
+    def _typed(self, text: str) -> None:
+        self._matches.setStringList(self.matches(text))
+        if text.strip() and self._matches.rowCount():
+            self.matcher.complete()  # nothing highlighted: what is typed stays as typed
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Tab (and Shift+Tab) on the open popup take the highlighted item, as Enter does."""
+        popup = self.matcher.popup()
+        if (
+            popup is not None
+            and watched is popup
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+        ):
+            index = popup.currentIndex()
+            if not index.isValid() and self._matches.rowCount():
+                index = self._matches.index(0, 0)  # none chosen: the best one
+            if index.isValid():
+                self.set_text(str(index.data()))
+            popup.hide()
+        return super().eventFilter(watched, event)
 
     def set_items(self, items: Iterable[tuple[str, object]]) -> None:
         """Replace the list with ``(text, data)`` pairs and leave the field empty."""
