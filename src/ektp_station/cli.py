@@ -243,10 +243,13 @@ def cmd_demo(ctx: Context) -> int:
     if _missing("PySide6") or not _has_screen():
         sys.stderr.write(
             ctx.say(
-                "Demo butuh layar dan PySide6 (pasang ektp-station[gui]).\n",
-                "The demo needs a screen and PySide6 (install ektp-station[gui]).\n",
+                "Demo butuh layar dan PySide6 (pasang ektp-station[gui]); ini perintah yang "
+                "tersedia:\n",
+                "The demo needs a screen and PySide6 (install ektp-station[gui]); these are "
+                "the commands:\n",
             )
         )
+        build_parser().print_help(sys.stderr)
         return 2
     run_demo = importlib.import_module("ektp_station.gui.demo").run_demo
     return int(run_demo(keep=ctx.args.keep))

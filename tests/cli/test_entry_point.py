@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -98,3 +99,23 @@ def test_core_imports_without_qt(tmp_path: Path) -> None:
         "ektp_station.devtools.faultproxy",
     } <= set(report["loaded"])
     assert report["qt"] == []
+
+
+def test_without_a_screen_the_demo_and_the_window_say_so_and_print_the_help(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in subprocess_env().items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    for args, rc in ((["demo"], 2), ([], 0)):
+        proc = subprocess.run(
+            [os.fspath(EKTP), "--data-dir", os.fspath(tmp_path / "st"), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == rc, proc.stderr
+        assert "layar" in proc.stderr  # says why, in the station's language
+        assert "queue" in proc.stdout + proc.stderr and "usage" in proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr
