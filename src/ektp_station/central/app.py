@@ -15,6 +15,7 @@ version (a version-1 station gets version-1 replies); health and error bodies sa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import os
@@ -355,6 +356,10 @@ def create_app(
             )
         media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
         if media_type != "application/json":
+            # read what was sent (bounded, briefly) before the reply closes the connection:
+            # a socket closed with unread bytes is reset, and the client may lose the 415
+            with contextlib.suppress(_BodyTimeout, ClientDisconnect):
+                await _read_body(request, total=2.0, idle=1.0)
             return error_response(
                 415,
                 "unsupported_media_type",
