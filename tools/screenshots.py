@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from ektp_station.devtools.residents import resident
 from ektp_station.gui.app import application
 from ektp_station.gui.demo import DEMO_SUPERVISOR, Demo
 from ektp_station.gui.main_window import MainWindow
@@ -40,56 +40,6 @@ SIZE = (1100, 760)
 RECEIPT_DPI = 150
 A6_MM = (105.0, 148.0)
 MARGIN_MM = 8.0
-
-#: Fictional residents of Kota Depok (name, sex, birth date, birth place, kelurahan code).
-RESIDENTS: tuple[tuple[str, str, date, str, str], ...] = (
-    ("SITI RAHAYU", "PEREMPUAN", date(1992, 8, 14), "DEPOK", "32.76.02.1007"),
-    ("AGUS PRASETYO", "LAKI-LAKI", date(1985, 3, 2), "BOGOR", "32.76.02.1007"),
-    ("DEWI LESTARI", "PEREMPUAN", date(1999, 11, 23), "JAKARTA", "32.76.02.1008"),
-    ("BAMBANG HERMAWAN", "LAKI-LAKI", date(1978, 6, 9), "DEPOK", "32.76.01.1006"),
-    ("NUR AINI", "PEREMPUAN", date(2008, 1, 30), "DEPOK", "32.76.02.1007"),
-    ("RUDI HARTONO", "LAKI-LAKI", date(1990, 12, 5), "BEKASI", "32.76.01.1007"),
-    ("FITRIANI", "PEREMPUAN", date(1995, 4, 18), "SUKABUMI", "32.76.02.1008"),
-    ("HENDRA GUNAWAN", "LAKI-LAKI", date(1982, 9, 27), "DEPOK", "32.76.02.1007"),
-    ("YULIA PERMATASARI", "PEREMPUAN", date(2001, 7, 11), "BANDUNG", "32.76.01.1008"),
-    ("JOKO SUSILO", "LAKI-LAKI", date(1975, 2, 14), "SOLO", "32.76.02.1007"),
-    ("RATNA SARI", "PEREMPUAN", date(1988, 10, 3), "DEPOK", "32.76.01.1009"),
-    ("ANDI WIJAYA", "LAKI-LAKI", date(1997, 5, 21), "TANGERANG", "32.76.02.1008"),
-)
-OCCUPATIONS = ("KARYAWAN SWASTA", "WIRASWASTA", "PELAJAR/MAHASISWA", "MENGURUS RUMAH TANGGA")
-STREETS = ("JL. MARGONDA RAYA", "JL. NUSANTARA", "GG. H. ASMAT", "JL. RAYA BOGOR", "JL. MERDEKA")
-
-
-def nik_for(birth: date, sex: str, serial: int, region: str = "327602") -> str:
-    day = birth.day + (40 if sex == "PEREMPUAN" else 0)
-    return f"{region}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
-
-
-def resident(n: int) -> dict[str, Any]:
-    """The ``n``-th fictional resident (a different NIK for every ``n``)."""
-    name, sex, birth, place, kelurahan = RESIDENTS[n % len(RESIDENTS)]
-    if n >= len(RESIDENTS):  # another person of the same family name, born a year later
-        birth = birth.replace(year=birth.year + n // len(RESIDENTS))
-        family = ("UTAMI", "LESTARI", "RAHMAWATI") if sex == "PEREMPUAN" else ("PUTRA", "SAPUTRA")
-        name = f"{name.split()[0]} {family[n % len(family)]}"
-    return {
-        "nik": nik_for(birth, sex, 100 + n, "".join(kelurahan.split(".")[:3])),
-        "kk_number": f"3276021203{150000 + n * 7:06d}",
-        "full_name": name,
-        "birth_place": place,
-        "birth_date": birth.isoformat(),
-        "sex": sex,
-        "blood_type": ("O", "A", "B", "AB")[n % 4],
-        "religion": ("ISLAM", "ISLAM", "KRISTEN", "ISLAM", "KATOLIK")[n % 5],
-        "marital_status": "BELUM KAWIN" if birth.year > 1998 else "KAWIN",
-        "occupation": OCCUPATIONS[n % len(OCCUPATIONS)],
-        "citizenship": "WNI",
-        "address": f"{STREETS[n % len(STREETS)]} NO. {3 + n * 4}",
-        "rt": f"{1 + n % 9:03d}",
-        "rw": f"{1 + n % 12:03d}",
-        "kelurahan_code": kelurahan,
-        "phone": None,
-    }
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -123,8 +73,8 @@ def save(widget: QWidget, path: Path) -> None:
 def record_elsewhere(demo: Demo, records: list[dict[str, Any]], folder: Path) -> None:
     """Another station records these residents first, so ours meet a conflict."""
     assert demo.central is not None
-    token = demo.central.add_station("DEMO-02")
-    settings = Settings(station_id="DEMO-02", central_url=demo.central.url, token=token)
+    token = demo.central.add_station("DEMO-03")
+    settings = Settings(station_id="DEMO-03", central_url=demo.central.url, token=token)
     with Station.open(AppPaths.resolve(folder), settings=settings) as other:
         other.act_as(Actor.operator("OPERATOR LAIN"))
         for record in records:
@@ -139,14 +89,15 @@ def fill_queue(demo: Demo, window: MainWindow, root: Path) -> None:
     assert demo.queue is not None and demo.switch is not None
     queue, station = demo.queue, window.station
     operators = ("OPERATOR DEMO", "RINA MARLINA")
-    record_elsewhere(demo, [resident(n) for n in (32, 33)], root / "other")
+    record_elsewhere(demo, [resident(33)], root / "other")  # 32: the demo's own conflict
     window.start_sync()
     wait_until(lambda: station.engine is not None and station.engine.state.link.value == "online")
     for n in range(18):
         queue.enqueue(resident(n), operator=operators[n % 2], station_id=station.station_id)
-    # imported from a paper list without the form's checks: two residents under 17 and
-    # unmarried, whom the centre refuses, and two another station recorded first
-    for n in (40, 32, 52, 33):
+    # imported from a paper list without the form's checks: another resident under 17 and
+    # unmarried, whom the centre refuses, and another one a third station recorded first
+    # (the demo itself starts with one of each: residents 40 and 32)
+    for n in (52, 33):
         queue.enqueue(resident(n), operator=operators[n % 2], station_id=station.station_id)
     for n in range(18, 22):
         queue.enqueue(resident(n), operator=operators[n % 2], station_id=station.station_id)

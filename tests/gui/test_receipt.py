@@ -155,7 +155,8 @@ def test_every_save_in_the_window_writes_a_receipt(qtbot: QtBot, demo: Demo) -> 
         form.save_button.click()
     saved = written.args[0]
     assert saved.parent == folder and not saved.read_bytes().startswith(b"%PDF-")
-    assert window.station.receipt_pdf(1).startswith(b"%PDF-")
+    assert writer.last_written is not None
+    assert window.station.receipt_pdf(writer.last_written.seq).startswith(b"%PDF-")
     actor = window.station.actor
     assert actor is not None and writer.last is not None and writer.last.operator == actor.name
     assert "bukti" in window.status_bar.currentMessage()

@@ -23,9 +23,10 @@ from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QToolBar, QWid
 
 from ..central.runner import CentralServer
 from ..devtools.faultproxy import FLAKY, FaultProxy
+from ..devtools.residents import resident
 from ..paths import AppPaths
 from ..settings import DEFAULT_CITY, Settings
-from ..station import Station
+from ..station import Actor, Station
 from ..store import Queue
 from ..store.keys import KeyStore
 from ..sync.engine import EngineConfig
@@ -50,6 +51,10 @@ DEMO_STATION_ID = "DEMO-01"
 #: (name, PIN) of the demo's accounts; the window opens signed in as the operator.
 DEMO_SUPERVISOR = ("SUPERVISOR DEMO", "123456")
 DEMO_OPERATOR = ("OPERATOR DEMO", "0000")
+#: The other station of the demo's centre, which records one resident first.
+OTHER_STATION_ID = "DEMO-02"
+#: The residents (``devtools.residents``) the demo starts with: refused, in conflict.
+SEED_REJECTED, SEED_CONFLICT = 40, 32
 #: Quicker than a counter's defaults, so that the link's return shows within a second or two.
 DEMO_ENGINE = EngineConfig(batch_size=50, probe_interval=1.0, backoff_max=10.0, idle_poll=2.0)
 
@@ -194,7 +199,31 @@ class Demo:
         if station.accounts.first_run():
             station.create_first_account(*DEMO_SUPERVISOR)  # the first account supervises
             station.add_operator(*DEMO_OPERATOR, role="operator")
+        if station.queue.count() == 0:
+            self._seed(station, keys)
         station.sign_in(*DEMO_OPERATOR)
+
+    def _seed(self, station: Station, keys: KeyStore) -> None:
+        """A new demo starts with an entry the centre will refuse and one that another
+        station recorded first, so that fixing and resending, and reviewing a conflict, can
+        be tried at once (both come back as soon as the window sends)."""
+        assert self.central is not None and self.root is not None
+        token = self.central.add_station(OTHER_STATION_ID)
+        other_settings = Settings(
+            station_id=OTHER_STATION_ID, central_url=self.central.url, token=token
+        )
+        other_paths = AppPaths.resolve(self.root / "other-station")
+        with Station.open(other_paths, settings=other_settings, keys=keys) as other:
+            other.act_as(Actor.operator("OPERATOR LAIN"))
+            other.capture(resident(SEED_CONFLICT), confirmed=True)
+            if not other.drain(give_up_after=30):
+                log.warning("demo: the other station did not deliver; no conflict to show")
+        # from a paper list, without the form's checks: a resident of 15 (the centre refuses
+        # her) and the one the other station recorded first
+        for n in (SEED_REJECTED, SEED_CONFLICT):
+            station.queue.enqueue(
+                resident(n), operator=DEMO_OPERATOR[0], station_id=DEMO_STATION_ID
+            )
 
     @property
     def queue(self) -> Queue | None:
