@@ -36,7 +36,7 @@ from ektp_station.settings import Settings
 from ektp_station.station import Actor, Station
 from ektp_station.store import State
 
-SIZE = (1100, 760)
+SIZE = (1366, 728)  # a maximised window on the counters' 1366×768 screens
 RECEIPT_DPI = 150
 A6_MM = (105.0, 148.0)
 MARGIN_MM = 8.0

@@ -398,10 +398,6 @@
         <translation>A new language applies once the application is restarted.</translation>
     </message>
     <message>
-        <source>Entri No. {seq} tersimpan di antrean.</source>
-        <translation>Entry No. {seq} saved in the queue.</translation>
-    </message>
-    <message>
         <source>Operator</source>
         <translation>Operator</translation>
     </message>

@@ -159,7 +159,7 @@ def test_every_save_in_the_window_writes_a_receipt(qtbot: QtBot, demo: Demo) -> 
     assert window.station.receipt_pdf(writer.last_written.seq).startswith(b"%PDF-")
     actor = window.station.actor
     assert actor is not None and writer.last is not None and writer.last.operator == actor.name
-    assert "bukti" in window.status_bar.currentMessage()
+    assert "bukti" in window.form.result_label.text()
     window.close()
 
 

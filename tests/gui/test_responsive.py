@@ -185,7 +185,8 @@ def test_gui_keeps_responding_while_the_link_stalls(
     qtbot.waitUntil(offline_and_waiting, timeout=10000)
     heartbeat.stop()
 
-    assert demo.central is not None and demo.central.stats()["registrations"] == 0
+    # nothing of ours got through the stalled link (the demo's other station had one)
+    assert demo.central is not None and demo.central.stats()["registrations"] == 1
     assert heartbeat.ticks > 100, heartbeat.report()
     assert_responsive(heartbeat)
 

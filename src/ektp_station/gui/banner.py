@@ -13,8 +13,8 @@ from .i18n import current_language
 __all__ = ["StorageBanner"]
 
 _STYLES = {
-    "error": "background: #b00020; color: white; font-weight: bold; padding: 8px;",
-    "warning": "background: #ffd54f; color: #3e2723; padding: 8px;",
+    "error": "background: #b00020; color: white; font-weight: bold; padding: 4px 8px;",
+    "warning": "background: #ffd54f; color: #3e2723; padding: 4px 8px;",
 }
 
 

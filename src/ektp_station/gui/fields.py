@@ -162,7 +162,7 @@ class ProblemLabel(QLabel):
         self.setObjectName(f"problem_{field}")
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setMinimumHeight(self.fontMetrics().lineSpacing() + 6)  # one line, marks included
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() + 3)  # one line, marks included
         policy = self.sizePolicy()
         policy.setRetainSizeWhenHidden(True)
         self.setSizePolicy(policy)

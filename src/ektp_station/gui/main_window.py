@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QTabWidget, QVBo
 from ..errors import EktpError
 from ..settings import Settings
 from ..station import Changes, Permission, Station
-from ..store import Entry, State
+from ..store import State
 from ..sync.engine import EngineState, Link, Progress
 from .about import show_about
 from .banner import StorageBanner
@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.entry_notice.setObjectName("entry_notice")
         self.entry_notice.setWordWrap(True)
         self.entry_notice.setStyleSheet(
-            "background: #fff3e0; color: #3e2723; padding: 8px; font-weight: bold;"
+            "background: #fff3e0; color: #3e2723; padding: 4px 8px; font-weight: bold;"
         )
         self.entry_notice.hide()
         self._noticed = (0, 0)  # rejected, conflicts since the notice was last cleared
@@ -103,7 +103,6 @@ class MainWindow(QMainWindow):
         self._queue_refresh.timeout.connect(self._show_local_status)
         self.bridge.changed.connect(self.on_changed)
         self.bridge.stateChanged.connect(self._engine_state)
-        self.form.saved.connect(self._entry_saved)
         self.form.refused.connect(lambda _exc: self.check_health())  # the banner at once
         #: Signs the operator out and asks for the PIN again after idle-lock-minutes.
         self.idle_lock = IdleLock(self, station.settings.idle_lock_minutes)
@@ -338,11 +337,6 @@ class MainWindow(QMainWindow):
         )
         if status.last_sync_at is not None:
             self.status_bar.set_last_sync(status.last_sync_at)
-
-    def _entry_saved(self, entry: Entry) -> None:
-        self.status_bar.showMessage(
-            self.tr("Entri No. {seq} tersimpan di antrean.").format(seq=entry.seq), 5000
-        )
 
     def show_error(self, exc: EktpError) -> None:
         self.status_bar.showMessage(exc.message(current_language()), 8000)

@@ -273,18 +273,17 @@ class ReceiptWriter(QObject):
 def attach_receipts(window: MainWindow, folder: Path) -> ReceiptWriter:
     """Write a receipt after every save of ``window.form`` and tell the operator where."""
     writer = ReceiptWriter(folder, window.station.receipt_key, window.tasks, window)
-    status = window.status_bar
+    result = window.form.result_label  # the save's own place: never under the link badge
 
     def show(path: Path) -> None:
         assert writer.last_written is not None
-        status.showMessage(
+        result.setText(
             # an explicit context: lupdate would file ``window.tr`` under "window", a context
             # the window never asks for, and the message would stay Indonesian
             QCoreApplication.translate(
                 "ReceiptWriter",
                 "Entri No. {seq} tersimpan · bukti disimpan terenkripsi · Ctrl+P: cetak bukti",
-            ).format(seq=writer.last_written.seq),
-            8000,
+            ).format(seq=writer.last_written.seq)
         )
 
     window.form.saved.connect(writer.entry_saved)
