@@ -41,7 +41,7 @@
 <context>
     <name>ConflictsPanel</name>
     <message>
-        <source>&amp;Tandai selesai</source>
+        <source>Tandai &amp;selesai</source>
         <translation>Mark &amp;resolved</translation>
     </message>
     <message>
@@ -507,7 +507,7 @@
         <translation>&amp;Correct (F2)</translation>
     </message>
     <message>
-        <source>&amp;Batalkan entri (Del)</source>
+        <source>Batalkan &amp;entri (Del)</source>
         <translation>&amp;Withdraw entry (Del)</translation>
     </message>
     <message>

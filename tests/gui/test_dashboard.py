@@ -239,7 +239,7 @@ def test_resolving_a_conflict_marks_it_resolved_with_the_note(
     qtbot.waitUntil(lambda: panel.table.hasFocus())
     qtbot.keyClick(panel.table, Qt.Key.Key_Down)
     assert panel.resolve_button.isEnabled()
-    qtbot.keyClick(panel, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)  # "&Tandai selesai"
+    qtbot.keyClick(panel, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)  # "Tandai &selesai"
     qtbot.waitUntil(lambda: panel.reason_dialog is not None)
     dialog = panel.reason_dialog
     assert dialog is not None

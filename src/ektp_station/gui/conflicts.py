@@ -56,7 +56,7 @@ class ConflictsPanel(QWidget):
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         layout.addLayout(buttons)
-        self.resolve_button = QPushButton(self.tr("&Tandai selesai"))
+        self.resolve_button = QPushButton(self.tr("Tandai &selesai"))
         self.resolve_button.setObjectName("resolve_button")
         self.resolve_button.clicked.connect(self.ask_resolve)
         self.withdraw_button = QPushButton(self.tr("Batalkan e&ntri konflik"))

@@ -102,7 +102,7 @@ class QueueTab(QWidget):
         self.fix_button = QPushButton(self.tr("&Perbaiki (F2)"))
         self.fix_button.setObjectName("fix_button")
         self.fix_button.clicked.connect(self.open_correction)
-        self.discard_button = QPushButton(self.tr("&Batalkan entri (Del)"))
+        self.discard_button = QPushButton(self.tr("Batalkan &entri (Del)"))
         self.discard_button.setObjectName("discard_button")
         self.discard_button.clicked.connect(self.ask_discard)
         buttons.addWidget(self.fix_button)
