@@ -268,8 +268,16 @@
         <translation>Today: {captured} recorded, {synced} sent</translation>
     </message>
     <message>
-        <source>■ direkam   ■ terkirim   (per jam, hari ini)</source>
-        <translation>■ recorded   ■ sent   (per hour, today)</translation>
+        <source>direkam</source>
+        <translation>recorded</translation>
+    </message>
+    <message>
+        <source>terkirim</source>
+        <translation>sent</translation>
+    </message>
+    <message>
+        <source>(per jam, hari ini)</source>
+        <translation>(per hour, today)</translation>
     </message>
 </context>
 <context>

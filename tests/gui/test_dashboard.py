@@ -355,3 +355,18 @@ def test_a_shut_down_runner_drops_new_tasks(qtbot: QtBot) -> None:
     tasks.shutdown()
     tasks.run(lambda: 2, done.append)  # a timer that fired as the window closed: no error
     assert not tasks.busy and done == [1]
+
+
+def test_the_charts_legend_squares_have_the_bars_colours(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QColor
+
+    from ektp_station.gui.dashboard import CAPTURED_COLOUR, SYNCED_COLOUR, HourlyChart
+
+    chart = HourlyChart()
+    qtbot.addWidget(chart)
+    chart.resize(520, 170)
+    chart.set_data([0] * 8 + [5, 9] + [0] * 14, [0] * 9 + [4, 8] + [0] * 13)
+    image = chart.grab().toImage()
+    legend_row = chart.fontMetrics().height() // 2
+    colours = {image.pixelColor(x, legend_row).name() for x in range(image.width())}
+    assert QColor(CAPTURED_COLOUR).name() in colours and QColor(SYNCED_COLOUR).name() in colours

@@ -87,11 +87,21 @@ class HourlyChart(QWidget):
         left, bottom = 4.0, height - text_height - 4.0
         top = text_height + 4.0
         painter.setPen(self.palette().windowText().color())
-        painter.drawText(
-            QRectF(left, 0, width - left, text_height),
-            Qt.AlignmentFlag.AlignLeft,
-            self.tr("■ direkam   ■ terkirim   (per jam, hari ini)"),
-        )
+        # the legend: each square in its bars' colour
+        x = left
+        side = text_height * 0.7
+        for colour, label in (
+            (CAPTURED_COLOUR, self.tr("direkam")),
+            (SYNCED_COLOUR, self.tr("terkirim")),
+            (None, self.tr("(per jam, hari ini)")),
+        ):
+            if colour is not None:
+                painter.fillRect(QRectF(x, (text_height - side) / 2, side, side), QColor(colour))
+                x += side + 4
+            painter.drawText(
+                QRectF(x, 0, width - x, text_height), Qt.AlignmentFlag.AlignLeft, label
+            )
+            x += metrics.horizontalAdvance(label) + 14
         peak = max([1, *self.captured, *self.synced])
         slot = (width - left * 2) / max(1, hours)
         bar = max(1.0, slot / 2 - 1)
