@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -287,6 +288,9 @@ class EntryForm(QWidget):
         """Fill the form from a record (e.g. an entry to correct); the kecamatan follows from
         the kelurahan code."""
         values = {k: "" if v is None else str(v) for k, v in record.items()}
+        born = values.get("birth_date", "")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", born):  # stored ISO: shown as the form writes it
+            values["birth_date"] = f"{born[8:10]}-{born[5:7]}-{born[:4]}"
         kelurahan = values.get("kelurahan_code", "")
         parent = self.regions.parent(kelurahan) if kelurahan else None
         values["kecamatan"] = parent.name if parent is not None else ""
