@@ -449,8 +449,8 @@
         <translation>Network</translation>
     </message>
     <message>
-        <source>Jaringan: </source>
-        <translation>Network: </translation>
+        <source>Jaringan (F6 / F7 / F8): </source>
+        <translation>Network (F6 / F7 / F8): </translation>
     </message>
 </context>
 <context>

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -162,3 +162,25 @@ def test_the_demo_keeps_its_queue_key_in_its_own_folder(_key_folder: Path) -> No
         assert f"queue-{demo.station.queue.queue_id}.key" in kept  # and the other station's
     assert list(_key_folder.iterdir()) == []
     assert not root.exists()
+
+
+def test_the_network_switch_answers_the_keyboard(qtbot: QtBot, demo: Demo) -> None:
+    window = demo.build_window()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    switch = demo.switch
+    assert switch is not None and demo.proxy is not None
+    nik = window.form.inputs["nik"]
+    nik.setFocus()
+    qtbot.keyClick(nik, Qt.Key.Key_F7)
+    assert switch.mode == "putus" and switch.buttons["putus"].isChecked()
+    assert demo.proxy.mode == "down"
+    qtbot.keyClick(nik, Qt.Key.Key_F8)
+    assert switch.mode == "flaky"
+    qtbot.keyClick(nik, Qt.Key.Key_F6)
+    assert switch.mode == "nyambung" and demo.proxy.mode == "up"
+    assert nik.hasFocus()  # the operator's place in the form is kept
+    window.close()

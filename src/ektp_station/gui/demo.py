@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Literal
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QToolBar, QWidget
 
 from ..central.runner import CentralServer
@@ -82,6 +83,9 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("NetworkSwitch", text)
 
 
+_KEYS: dict[str, str] = {"nyambung": "F6", "putus": "F7", "flaky": "F8"}
+
+
 class NetworkSwitch(QToolBar):
     """The demo's three-way link switch, acting on the fault proxy (thread-safe setters);
     ``network_changed`` tells the station, as the OS would when a link comes back."""
@@ -100,7 +104,7 @@ class NetworkSwitch(QToolBar):
         self._proxy = proxy
         self._network_changed = network_changed
         self._mode: NetworkMode = "nyambung"
-        self.addWidget(QLabel(self.tr("Jaringan: ")))
+        self.addWidget(QLabel(self.tr("Jaringan (F6 / F7 / F8): ")))
         self.group = QButtonGroup(self)
         self.buttons: dict[NetworkMode, QRadioButton] = {}
         for mode, text, tip in _MODES:
@@ -112,6 +116,10 @@ class NetworkSwitch(QToolBar):
             self.group.addButton(button)
             self.buttons[mode] = button
             self.addWidget(button)
+            # from the keyboard too, wherever the focus is in the window
+            key = QShortcut(QKeySequence(_KEYS[mode]), self)
+            key.setContext(Qt.ShortcutContext.WindowShortcut)
+            key.activated.connect(lambda m=mode: self.set_mode(m))
         self.buttons["nyambung"].setChecked(True)
 
     def _toggled(self, mode: NetworkMode, on: bool) -> None:
