@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from ektp_station.central.runner import CentralServer
 from ektp_station.devtools.faultproxy import FaultProxy
 from ektp_station.store import Queue, State
@@ -47,7 +49,7 @@ def test_conflicts_are_kept_for_a_supervisor(
 ) -> None:
     # another station already recorded this resident
     other = Queue.open(tmp_path / "other")
-    other.enqueue(make_record(5), operator="ANDI", station_id="ST-DEPOK-01")
+    first = other.enqueue(make_record(5), operator="ANDI", station_id="ST-DEPOK-01")
     assert make_engine(engines, other, central.url, token).drain(give_up_after=30)
     other.close()
     entry = queue.enqueue(make_record(5), operator="SITI", station_id="ST-DEPOK-01")
@@ -55,6 +57,11 @@ def test_conflicts_are_kept_for_a_supervisor(
     got = queue.get(entry.seq)
     assert got.state is State.CONFLICT
     assert got.errors[0]["code"] == "nik_recorded"
+    # who holds the NIK, as the centre reports it: whom the supervisor asks
+    assert got.errors[0]["holder_station"] == "ST-DEPOK-01"
+    assert "(stasiun ST-DEPOK-01, direkam " in got.errors[0]["message"]
+    held = datetime.fromisoformat(got.errors[0]["holder_captured_at"])
+    assert abs((held - first.captured_at).total_seconds()) < 0.001
 
 
 def test_captive_portal_never_marks_anything_synced(

@@ -125,6 +125,7 @@ class _Stored:
     content_hash: str
     reference: str
     revision: int
+    captured_at: datetime | None = None
 
 
 _STORED_COLUMNS = (
@@ -134,6 +135,7 @@ _STORED_COLUMNS = (
     registrations.c.content_hash,
     registrations.c.reference,
     registrations.c.revision,
+    registrations.c.captured_at,
 )
 _HISTORY_COLUMNS = (
     "entry_id",
@@ -158,10 +160,17 @@ def _accepted(p: _Prepared, status: str, revision: int) -> EntryResult:
     )
 
 
-def _conflict(p: _Prepared, kind: str) -> EntryResult:
-    return EntryResult.model_validate(
-        {"entry_id": p.entry_id, "status": "conflict", "conflict": kind}
-    )
+def _conflict(p: _Prepared, kind: str, holder: _Stored | None = None) -> EntryResult:
+    """A conflict; for ``nik_recorded`` naming the station and time of the entry that holds
+    the NIK, so that the supervisor knows whom to ask."""
+    body: dict[str, Any] = {"entry_id": p.entry_id, "status": "conflict", "conflict": kind}
+    if holder is not None and holder.captured_at is not None:
+        at = holder.captured_at
+        body["holder"] = {
+            "station_id": holder.station_id,
+            "captured_at": at if at.tzinfo else at.replace(tzinfo=UTC),
+        }
+    return EntryResult.model_validate(body)
 
 
 def _rejected(p: _Prepared) -> EntryResult:
@@ -377,7 +386,7 @@ class Ingestor:
                     return _rejected(p)
                 holder = by_nik.get(p.nik)
                 if holder is not None and p.nik not in freed:
-                    return _conflict(p, "nik_recorded")
+                    return _conflict(p, "nik_recorded", holder)
                 return None
             if stored.revision == p.revision:
                 if stored.content_hash == p.hash:
@@ -396,7 +405,7 @@ class Ingestor:
                 return _rejected(p)
             holder = by_nik.get(p.nik)
             if holder is not None and holder.entry_id != p.entry_id and p.nik not in freed:
-                return _conflict(p, "nik_recorded")
+                return _conflict(p, "nik_recorded", holder)
             applied = self._apply_correction(conn, station_id, p, stored, now)
             if applied is None:
                 return _conflict(p, "nik_recorded")
@@ -502,6 +511,7 @@ class Ingestor:
                     content_hash=row.content_hash,
                     reference=row.reference,
                     revision=int(row.revision),
+                    captured_at=row.captured_at,
                 )
                 found[row._mapping[column.name]] = stored
         return found

@@ -79,9 +79,15 @@ def outcome_of(result: EntryResult) -> Outcome:
         )
     kind = result.conflict or "nik_recorded"
     field, text = _CONFLICT_TEXT.get(kind, ("", kind))
+    error: dict[str, str] = {"field": field, "code": kind, "message": text}
+    if result.holder is not None:  # who has it: the supervisor's next call
+        when = result.holder.captured_at.astimezone().strftime("%d-%m-%Y %H:%M")
+        error["message"] = f"{text[:-1]} (stasiun {result.holder.station_id}, direkam {when})."
+        error["holder_station"] = result.holder.station_id
+        error["holder_captured_at"] = result.holder.captured_at.isoformat()
     return Outcome(
         result.entry_id,
         State.CONFLICT,
-        errors=({"field": field, "code": kind, "message": text},),
+        errors=(error,),
         last_error=f"conflict: {kind}",
     )

@@ -67,6 +67,7 @@ __all__ = [
     "BatchEntry",
     "BatchReply",
     "BatchRequest",
+    "ConflictHolder",
     "ConflictKind",
     "EntryResult",
     "EntryStatus",
@@ -237,6 +238,14 @@ class FieldError(_Model):
     message: str
 
 
+class ConflictHolder(_Model):
+    """Who holds the NIK of a ``nik_recorded`` conflict: the station and the capture time of
+    the entry the centre keeps (no personal data: the asking station has the NIK already)."""
+
+    station_id: ShortStr
+    captured_at: AwareUtc
+
+
 class EntryResult(_Model):
     """The centre's answer for one entry.
 
@@ -251,6 +260,8 @@ class EntryResult(_Model):
     errors: list[FieldError] = Field(default_factory=list)
     conflict: ConflictKind | None = None
     revision: Revision | None = None
+    #: ``nik_recorded``: the entry that holds the NIK (optional: older centres leave it out)
+    holder: ConflictHolder | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> EntryResult:
