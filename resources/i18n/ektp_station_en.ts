@@ -338,6 +338,14 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>&amp;Akun operator…</source>
+        <translation>Operator &amp;accounts…</translation>
+    </message>
+    <message>
+        <source>Hanya supervisor yang dapat mengelola akun operator.</source>
+        <translation>Only a supervisor can manage operator accounts.</translation>
+    </message>
+    <message>
         <source>{n} entri ditolak pusat</source>
         <translation>{n} entries rejected by the centre</translation>
     </message>
@@ -749,6 +757,105 @@
     <message>
         <source>Terakhir terkirim: {time}</source>
         <translation>Last sent: {time}</translation>
+    </message>
+</context>
+<context>
+    <name>AccountsDialog</name>
+    <message>
+        <source>Akun operator</source>
+        <translation>Operator accounts</translation>
+    </message>
+    <message>
+        <source>Nama</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Peran</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Terakhir masuk</source>
+        <translation>Last signed in</translation>
+    </message>
+    <message>
+        <source>&amp;Nonaktifkan / aktifkan</source>
+        <translation>&amp;Disable / enable</translation>
+    </message>
+    <message>
+        <source>Tambah akun / atur ulang PIN</source>
+        <translation>Add an account / reset a PIN</translation>
+    </message>
+    <message>
+        <source>operator 4–12 angka, supervisor 6–12</source>
+        <translation>operator 4–12 digits, supervisor 6–12</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Operator</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <source>N&amp;ama</source>
+        <translation>N&amp;ame</translation>
+    </message>
+    <message>
+        <source>&amp;PIN</source>
+        <translation>&amp;PIN</translation>
+    </message>
+    <message>
+        <source>Pe&amp;ran</source>
+        <translation>R&amp;ole</translation>
+    </message>
+    <message>
+        <source>&amp;Tambah akun</source>
+        <translation>Add a&amp;ccount</translation>
+    </message>
+    <message>
+        <source>Atur &amp;ulang PIN</source>
+        <translation>&amp;Reset PIN</translation>
+    </message>
+    <message>
+        <source>Tutup</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>aktif</source>
+        <translation>active</translation>
+    </message>
+    <message>
+        <source>nonaktif</source>
+        <translation>disabled</translation>
+    </message>
+    <message>
+        <source>belum pernah</source>
+        <translation>never</translation>
+    </message>
+    <message>
+        <source>Akun {name} dibuat.</source>
+        <translation>Account {name} created.</translation>
+    </message>
+    <message>
+        <source>Pilih dulu akunnya di tabel.</source>
+        <translation>Choose the account in the table first.</translation>
+    </message>
+    <message>
+        <source>Akun {name} aktif lagi.</source>
+        <translation>Account {name} is active again.</translation>
+    </message>
+    <message>
+        <source>Akun {name} dinonaktifkan: tidak dapat masuk lagi.</source>
+        <translation>Account {name} disabled: it cannot sign in any more.</translation>
+    </message>
+    <message>
+        <source>PIN {name} diganti.</source>
+        <translation>PIN of {name} changed.</translation>
     </message>
 </context>
 </TS>

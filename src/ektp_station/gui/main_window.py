@@ -21,6 +21,7 @@ from ..station import Changes, Permission, Station
 from ..store import State
 from ..sync.engine import EngineState, Link, Progress
 from .about import show_about
+from .accounts import AccountsDialog
 from .banner import StorageBanner
 from .bridge import StationBridge
 from .dashboard import PROGRESS_REFRESH_MS, Dashboard
@@ -145,6 +146,11 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         menu.addAction(self.settings_action)
         self.addAction(self.settings_action)  # the shortcut works with the menu closed
+        self.accounts_action = QAction(self.tr("&Akun operator…"), self)
+        self.accounts_action.setObjectName("accounts_action")
+        self.accounts_action.setEnabled(self.station.may(Permission.MANAGE_ACCOUNTS))
+        self.accounts_action.triggered.connect(self.open_accounts)
+        menu.addAction(self.accounts_action)
         self.recovery_action = QAction(self.tr("Kunci pe&mulihan…"), self)
         self.recovery_action.setObjectName("recovery_action")
         self.recovery_action.setEnabled(self.station.may(Permission.SEE_RECOVERY_KEY))
@@ -221,6 +227,18 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_accounts(self) -> AccountsDialog | None:
+        """The station's accounts (a supervisor's), window-modal."""
+        if not self.station.may(Permission.MANAGE_ACCOUNTS):
+            self.status_bar.showMessage(
+                self.tr("Hanya supervisor yang dapat mengelola akun operator."), 5000
+            )
+            return None
+        dialog = AccountsDialog(self.station, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def open_recovery_key(self) -> RecoveryKeyDialog | None:
         """The recovery key, once (a supervisor's); the banner's reminder goes with it."""
         shown = show_recovery_key(self, self.station)
@@ -264,6 +282,7 @@ class MainWindow(QMainWindow):
             self.land()
             self.settings_action.setEnabled(self.station.may(Permission.CHANGE_SETTINGS))
             self.recovery_action.setEnabled(self.station.may(Permission.SEE_RECOVERY_KEY))
+            self.accounts_action.setEnabled(self.station.may(Permission.MANAGE_ACCOUNTS))
             self.check_health()
         if changes.queue:
             if changes.origin == "sync":
