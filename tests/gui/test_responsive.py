@@ -160,10 +160,17 @@ def test_gui_keeps_responding_while_the_link_stalls(
     window = open_window(qtbot, demo, timeout=1.0)
     proxy = demo.proxy
     window.tabs.setCurrentWidget(window.queue_tab)
-    heartbeat.start()
+    # the tab's first page (loaded off the GUI thread) and its first paint are the tab
+    # switch's, not the stall's: both done before the heartbeat starts
+    qtbot.waitUntil(lambda: window.queue_tab.model.rowCount() >= 120, timeout=10000)
+    window.queue_tab.repaint()
     window.start_sync()
     engine = window.station.engine
     assert engine is not None and engine.running
+    # measured from the first stalled request on: the engine's start (one-time work such as
+    # PySide's lazy set-up of the network module's enums, ~50 ms) is not the stall's
+    qtbot.waitUntil(lambda: proxy.counters.blackholed >= 1, timeout=10000)
+    heartbeat.start()
 
     def offline_and_waiting() -> bool:
         state = engine.state

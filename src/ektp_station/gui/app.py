@@ -32,14 +32,22 @@ def application() -> QApplication:
     app = QApplication.instance()
     if isinstance(app, QApplication):
         if not app.styleSheet():  # one made elsewhere (a test's): the station's style too
-            app.setStyleSheet(style_sheet())
+            _apply_style(app)
         return app
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setWindowIcon(app_icon())
-    app.setStyleSheet(style_sheet())
+    _apply_style(app)
     return app
+
+
+def _apply_style(app: QApplication) -> None:
+    """The station's font size and style sheet (readable all day at the counter)."""
+    font = app.font()
+    font.setPointSizeF(10.5)
+    app.setFont(font)
+    app.setStyleSheet(style_sheet())
 
 
 def style_sheet() -> str:

@@ -101,7 +101,6 @@ class MainWindow(QMainWindow):
         self._queue_refresh.setSingleShot(True)
         self._queue_refresh.setInterval(PROGRESS_REFRESH_MS)
         self._queue_refresh.timeout.connect(self.queue_tab.refresh)
-        self._queue_refresh.timeout.connect(self._show_local_status)
         self.bridge.changed.connect(self.on_changed)
         self.bridge.stateChanged.connect(self._engine_state)
         self.form.refused.connect(lambda _exc: self.check_health())  # the banner at once
