@@ -5,6 +5,7 @@ docs/failure-modes.md and docs/encryption.md)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
@@ -158,19 +159,17 @@ def read_recovery_key(ctx: Context) -> bytes:
 
 def _restore_actor(ctx: Context, backup_file: Path, keys: Any, recovery: bytes | None) -> Any:
     """Who restores, and the key of the queue in place (None when it cannot be opened)."""
+    from .cli_auth import console_actor
     from .errors import QueueUnusable
     from .store.queue import DB_FILENAME
 
-    try:
-        if not (ctx.paths.data_dir / DB_FILENAME).exists():
-            # a new PC: nothing to replace, no queue made just to be replaced
-            raise QueueUnusable("no queue here yet", "no queue here yet")
-        station = ctx.station()
-    except QueueUnusable:
-        from .cli_auth import console_actor
-
-        # the file to replace is lost, damaged or its key gone: the backup's accounts decide
-        # (read from a throwaway copy, so that nothing is written into the backup itself)
+    station = None
+    if (ctx.paths.data_dir / DB_FILENAME).exists():  # a new PC: no queue made to be replaced
+        with contextlib.suppress(QueueUnusable):
+            station = ctx.station()
+    if station is None:
+        # the file to replace is missing, lost, damaged or its key gone: the backup's accounts
+        # decide (read from a throwaway copy, so that nothing is written into the backup)
         with _backup_station(ctx, backup_file, keys, recovery) as copy:
             backup_actor = console_actor(
                 copy, as_name=ctx.args.as_name, operator=None, lang=ctx.lang
@@ -245,11 +244,20 @@ def cmd_queue_recovery_key(ctx: Context) -> int:
     key = station.recovery_key()
     if ctx.args.json:
         ctx.print_json({"queue_id": station.queue.queue_id, "recovery_key": key})
+        _noted(station)
     else:
-        sys.stdout.write(_recovery_text(ctx, key))
+        _print_recovery_key(ctx, station, key)
+    return 0
+
+
+def _print_recovery_key(ctx: Context, station: Any, key: str, *, before: str = "") -> None:
+    sys.stdout.write(before + _recovery_text(ctx, key))
+    _noted(station)
+
+
+def _noted(station: Any) -> None:
     sys.stdout.flush()  # out in full (a closed pipe raises here): only then is it noted
     station.recovery_key_noted()
-    return 0
 
 
 def _recovery_text(ctx: Context, key: str) -> str:
@@ -323,9 +331,7 @@ def cmd_queue_init(ctx: Context) -> int:
     sys.stdout.write(msg + "\n")
     if queue.get_meta(RECOVERY_SHOWN_KEY) is None:
         if station.actor is not None and station.actor.is_supervisor:
-            sys.stdout.write("\n" + _recovery_text(ctx, station.recovery_key()))
-            sys.stdout.flush()
-            station.recovery_key_noted()
+            _print_recovery_key(ctx, station, station.recovery_key(), before="\n")
         else:
             sys.stdout.write(
                 ctx.say(
