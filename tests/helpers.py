@@ -87,3 +87,22 @@ def decrypted_pages(path: Any, key: bytes, page_size: int = 4096) -> bytes:
             number = int.from_bytes(log[offset : offset + 4], "big")
             out.append(page(frame, number == 1))
     return b"".join(out)
+
+
+def show_window(
+    qtbot: Any, station: Any, *, size: tuple[int, int] | None = None, active: bool = False
+) -> Any:
+    """The station's main window (``gui.app.build_window``), shown and exposed; ``size`` it
+    first; ``active``: the active window too, for key events that go through shortcuts."""
+    from ektp_station.gui.app import build_window
+
+    window = build_window(station)
+    qtbot.addWidget(window)
+    if size is not None:
+        window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    if active:
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+    return window

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from ektp_station.gui.app import build_window
 from ektp_station.station import Station
 from ektp_station.sync.engine import Progress
+
+from helpers import show_window
 
 
 def test_rejections_and_conflicts_are_told_until_the_queue_is_opened(
     qtbot: QtBot, station: Station
 ) -> None:
-    window = build_window(station)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = show_window(qtbot, station)
     assert not window.entry_notice.isVisible()
     with qtbot.waitSignal(window.bridge.progress):  # all delivered: nothing to tell
         window.bridge.sync_progress(Progress(5, 5, 0, 0, 5, 0))

@@ -9,23 +9,18 @@ from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
-from ektp_station.gui.app import build_window
 from ektp_station.gui.main_window import MainWindow
 from ektp_station.station import Station
 
 from factories import make_record
+from helpers import show_window
 
 #: 1366×768 less a title bar and a taskbar, as a maximised window gets it
 SIZE = (1366, 728)
 
 
 def open_at_counter_size(qtbot: QtBot, station: Station) -> MainWindow:
-    window = build_window(station)
-    qtbot.addWidget(window)
-    window.resize(*SIZE)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return show_window(qtbot, station, size=SIZE)
 
 
 def in_view(window: MainWindow, widget: QWidget) -> bool:

@@ -11,11 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from ektp_station.gui.app import build_window
 from ektp_station.station import Station
 from ektp_station.store import Queue
 
 from factories import make_nik, make_record
+from helpers import show_window
 
 
 class Keys:
@@ -48,12 +48,7 @@ class Keys:
 def test_one_resident_then_the_next_of_the_family(
     qtbot: QtBot, station: Station, queue: Queue
 ) -> None:
-    window = build_window(station)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
+    window = show_window(qtbot, station, active=True)
     window.land()
     first = make_record(7)
     keys = Keys(qtbot)

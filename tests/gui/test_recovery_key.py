@@ -9,19 +9,16 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from ektp_station.gui.app import build_window
 from ektp_station.gui.main_window import MainWindow
 from ektp_station.gui.recovery import RecoveryKeyDialog
 from ektp_station.station import Station
 from ektp_station.store.keys import parse_recovery_key
 
+from helpers import show_window
+
 
 def open_window(qtbot: QtBot, station: Station) -> MainWindow:
-    window = build_window(station)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return show_window(qtbot, station)
 
 
 def test_an_operator_sees_no_reminder_and_cannot_show_the_key(

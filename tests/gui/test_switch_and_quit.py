@@ -10,11 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from ektp_station.gui.app import build_window
 from ektp_station.gui.i18n import install_translator
 from ektp_station.gui.main_window import MainWindow
 from ektp_station.settings import Settings
 from ektp_station.station import Station, SyncLife
+
+from helpers import show_window
 
 MakeStation = Callable[..., Station]
 
@@ -24,13 +25,8 @@ def window_of(qtbot: QtBot, make_station: MakeStation) -> MainWindow:
     station.create_first_account("KEPALA", "135790")
     station.add_operator("SITI", "2468")
     station.sign_in("SITI", "2468")
-    window = build_window(station)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = show_window(qtbot, station, active=True)
     window.land()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
     return window
 
 
