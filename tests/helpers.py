@@ -106,3 +106,18 @@ def show_window(
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow)
     return window
+
+
+def receipt_preview(qtbot: Any, parent: Any) -> Any:
+    """The receipt's print preview open over ``parent``, once its one page is painted."""
+    from PySide6.QtPrintSupport import QPrintPreviewDialog, QPrintPreviewWidget
+
+    found: list[Any] = []
+
+    def painted() -> bool:
+        found[:] = [d for d in parent.findChildren(QPrintPreviewDialog) if d.isVisible()]
+        pages = found[0].findChild(QPrintPreviewWidget) if found else None
+        return pages is not None and pages.pageCount() == 1
+
+    qtbot.waitUntil(painted)
+    return found[0]

@@ -6,8 +6,8 @@ A throwaway demo (reference centre on loopback behind the fault proxy) is filled
 residents and driven as an operator would: some entries delivered, a few rejected by the
 centre, a few in conflict with another station, the rest waiting while the link is down.
 Then it saves ``form.png`` (the form mid-entry with a validation message), ``queue.png``,
-``dashboard.png`` (the supervisor's view) and ``receipt.png`` (the receipt as painted on the
-PDF page). No real person's data: names and NIKs are made up by the rules.
+``dashboard.png`` (the supervisor's view), ``receipt.png`` (the receipt as painted on the
+PDF page) and ``receipt-preview.png`` ("Buka bukti": Qt's print preview, in Indonesian). No real person's data: names and NIKs are made up by the rules.
 """
 
 from __future__ import annotations
@@ -186,6 +186,13 @@ def main(argv: list[str] | None = None) -> int:
             save(window, folder / "dashboard.png")
 
             render_receipt(receipt, folder / "receipt.png")
+
+            window.tabs.setCurrentIndex(0)
+            preview = demo.receipts.open_last(window)
+            assert preview is not None
+            settle(400)
+            save(preview, folder / "receipt-preview.png")
+            preview.close()
         finally:
             window.stop_sync()
             window.close()

@@ -503,6 +503,10 @@
 <context>
     <name>QueueTab</name>
     <message>
+        <source>B&amp;uka bukti (Ctrl+P)</source>
+        <translation>Open the recei&amp;pt (Ctrl+P)</translation>
+    </message>
+    <message>
         <source>Semua status</source>
         <translation>All states</translation>
     </message>
@@ -623,8 +627,12 @@
 <context>
     <name>ReceiptWriter</name>
     <message>
-        <source>Entri No. {seq} tersimpan · bukti disimpan terenkripsi · Ctrl+P: cetak bukti</source>
-        <translation>Entry No. {seq} saved · receipt kept encrypted · Ctrl+P: print the receipt</translation>
+        <source>Entri No. {seq} tersimpan · Ctrl+P: buka bukti untuk dicetak</source>
+        <translation>Entry No. {seq} saved · Ctrl+P: open the receipt to print it</translation>
+    </message>
+    <message>
+        <source>Bukti perekaman No. {seq}</source>
+        <translation>Recording receipt No. {seq}</translation>
     </message>
 </context>
 <context>

@@ -12,7 +12,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
+from ektp_station.gui.i18n import TsTranslator, current_language, install_translator
 from ektp_station.paths import AppPaths
 from ektp_station.settings import Settings
 from ektp_station.station import Actor, Station
@@ -24,6 +26,15 @@ from factories import TODAY
 pytest.importorskip("pytestqt")
 
 STATION_ID = "ST-UJI-01"
+
+
+@pytest.fixture(autouse=True)
+def _indonesian(qapp: QApplication) -> None:
+    """The language the window starts in: Bahasa Indonesia, Qt's own strings included (as
+    ``gui.app`` installs it); a test that switches language switches back."""
+    if current_language() != "id" or not qapp.findChildren(TsTranslator):
+        install_translator(qapp, "id")
+
 
 MakeStation = Callable[..., Station]
 

@@ -268,7 +268,7 @@ def test_messages_of_the_status_line_follow_the_language(
         form.load_record(make_record(9))
         form.save_button.click()
         assert form.result_label.text() == "Saved: No. 1"
-        expected = "Entry No. 1 saved · receipt kept encrypted · Ctrl+P: print"
+        expected = "Entry No. 1 saved · Ctrl+P: open the receipt"
         qtbot.waitUntil(lambda: form.result_label.text().startswith(expected))
         window.close()
     finally:

@@ -225,7 +225,7 @@ def test_the_receipt_pdf_is_written_off_the_gui_thread(
     assert path == station.paths.data_dir / RECEIPTS_DIR / "bukti-000001.pdf.enc"
     assert station.receipt_pdf(1).startswith(b"%PDF-")
     assert written_on and threading.get_ident() not in written_on
-    assert "Entri No. 1 tersimpan · bukti disimpan" in window.form.result_label.text()
+    assert "Entri No. 1 tersimpan · Ctrl+P: buka bukti" in window.form.result_label.text()
     window.close()
 
 

@@ -17,6 +17,7 @@ from ektp_station.station import Changes, Station
 from ektp_station.store import Entry, Outcome, Queue, State
 
 from factories import make_record
+from helpers import receipt_preview
 
 MakeTab = Callable[[Station], QueueTab]
 
@@ -285,3 +286,19 @@ def test_the_window_lists_a_new_entry_and_counts_a_withdrawal(qtbot: QtBot, tab:
     assert window.status_bar.pending_label.text() == "Menunggu: 0"
     window.tabs.setCurrentIndex(2)
     qtbot.waitUntil(lambda: window.dashboard.count_labels[State.DISCARDED].text() == "1")
+
+
+def test_open_an_entrys_receipt_from_the_list(qtbot: QtBot, tab: QueueTab, queue: Queue) -> None:
+    older = queue.enqueue(make_record(5), operator="ANI", station_id="ST-A")
+    queue.enqueue(make_record(6), operator="ANI", station_id="ST-A")
+    tab.refresh()
+    tab.table.clearSelection()
+    tab.table.setCurrentIndex(tab.model.index(-1, 0))
+    assert not tab.receipt_button.isEnabled()
+    assert tab.select_seq(older.seq)
+    assert tab.receipt_button.isEnabled()
+    tab.table.setFocus()
+    qtbot.keyClick(tab.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    preview = receipt_preview(qtbot, tab)
+    assert preview.windowTitle() == f"Bukti perekaman No. {older.seq}"
+    preview.close()

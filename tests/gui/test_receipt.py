@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
@@ -20,6 +20,7 @@ from ektp_station.gui.receipt import (
     QUIET_ZONE,
     RECEIPTS_DIR,
     Receipt,
+    open_receipt,
     paint_qr,
     print_receipt,
     qr_matrix,
@@ -29,6 +30,7 @@ from ektp_station.station.receipts import read_receipt
 from ektp_station.store import Entry, State
 
 from factories import make_record
+from helpers import receipt_preview
 
 ENTRY_ID = "3f2b6c1e-8d4a-4c2e-9b7f-0a1b2c3d4e5f"
 
@@ -159,7 +161,18 @@ def test_every_save_in_the_window_writes_a_receipt(qtbot: QtBot, demo: Demo) -> 
     assert window.station.receipt_pdf(writer.last_written.seq).startswith(b"%PDF-")
     actor = window.station.actor
     assert actor is not None and writer.last is not None and writer.last.operator == actor.name
-    assert "bukti" in window.form.result_label.text()
+    assert "Ctrl+P: buka bukti" in window.form.result_label.text()
+    assert window.form.result_label.toolTip() == str(saved.resolve())
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    nik = window.form.inputs["nik"]
+    nik.setFocus()
+    qtbot.keyClick(nik, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    preview = receipt_preview(qtbot, window)
+    assert preview.windowTitle() == f"Bukti perekaman No. {writer.last_written.seq}"
+    preview.close()
     window.close()
 
 
@@ -170,3 +183,23 @@ def test_a_receipt_and_its_folder_are_owner_only(tmp_path: Path) -> None:
     assert path is not None
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it bears the resident's name
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_the_preview_keeps_its_printer(qtbot: QtBot) -> None:
+    """The preview only points at its printer: after Python's collector ran, it still paints
+    (a printer left to the collector crashed the next repaint under X)."""
+    import gc
+
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+    from PySide6.QtWidgets import QWidget
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    preview = open_receipt(Receipt.from_entry(entry()), parent)
+    del preview
+    gc.collect()
+    shown = receipt_preview(qtbot, parent)
+    pages = shown.findChild(QPrintPreviewWidget)
+    pages.updatePreview()
+    qtbot.waitUntil(lambda: pages.pageCount() == 1)
+    shown.close()

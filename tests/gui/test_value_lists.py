@@ -53,3 +53,35 @@ def test_tab_on_the_popup_takes_the_first_match(qtbot: QtBot, form: EntryForm) -
     qtbot.keyClick(popup, Qt.Key.Key_Tab)  # a real popup gets the keys while it is open
     assert citizenship.text() == "WNI" and citizenship.value() == "WNI"
     assert not popup.isVisible()
+
+
+def test_the_full_value_shows_as_it_is_typed(qtbot: QtBot, form: EntryForm) -> None:
+    kecamatan = combo_of(form, "kecamatan")
+    kecamatan.setFocus()
+    kecamatan.clear_text()
+    line = kecamatan.lineEdit()
+    assert line is not None
+    qtbot.keyClicks(line, "cim")
+    assert line.text() == "Cimanggis" and line.selectedText() == "anggis"  # the list's spelling
+    qtbot.keyClick(line, Qt.Key.Key_Backspace)  # the completion goes, what was typed stays
+    assert line.text() == "Cim" and not line.hasSelectedText()
+    qtbot.keyClick(line, Qt.Key.Key_Backspace)
+    assert line.text() == "Ci"  # a deletion is never completed again
+    qtbot.keyClicks(line, "ne")
+    assert line.text() == "Cinere" and line.selectedText() == "re"
+    qtbot.keyClicks(line, "re")
+    assert line.text() == "Cinere" and not line.hasSelectedText()  # typed to its end
+    kelurahan = combo_of(form, "kelurahan_code")
+    kelurahan.setFocus()
+    kelurahan.clear_text()
+    kelurahan_line = kelurahan.lineEdit()
+    assert kelurahan_line is not None
+    qtbot.keyClicks(kelurahan_line, "mukti")  # inside a name only: nothing completed in place
+    assert kelurahan_line.text() == "mukti"
+    blood = combo_of(form, "blood_type")
+    blood.setFocus()
+    blood.clear_text()
+    blood_line = blood.lineEdit()
+    assert blood_line is not None
+    qtbot.keyClicks(blood_line, "o")
+    assert blood_line.text() == "O"  # a value of its own, though "O+" starts with it

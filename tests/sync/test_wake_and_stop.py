@@ -108,3 +108,20 @@ def test_only_one_engine_per_queue(
     second = make_engine(engines, queue, central.url, token)
     assert not second.drain(give_up_after=1)
     assert second.state.link is Link.LOCKED
+
+
+def test_an_idle_engine_sees_a_cut_far_away_within_its_idle_probe(
+    queue: Queue, central: CentralServer, token: str, proxy: FaultProxy, engines: list
+) -> None:
+    """Nothing to send and no local network change to wake it: the idle probe alone turns
+    "online" into "offline" (the window's badge) within ``idle_probe`` + the probe's timeout,
+    and back once the link returns."""
+    config = EngineConfig(batch_size=50, idle_poll=0.2, idle_probe=0.4, probe_interval=0.2)
+    engine = make_engine(engines, queue, proxy.url, token, config=config)
+    engine.start()
+    wait_until(lambda: engine.state.link is Link.ONLINE, timeout=5)
+    for mode, link in (("blackhole", Link.OFFLINE), ("up", Link.ONLINE), ("down", Link.OFFLINE)):
+        proxy.set_mode(mode)  # type: ignore[arg-type]
+        cut = time.monotonic()
+        wait_until(lambda link=link: engine.state.link is link, timeout=10, interval=0.02)
+        assert time.monotonic() - cut < 0.4 + 0.5 + 0.5  # idle probe + probe timeout + slack

@@ -17,7 +17,7 @@ from ..settings import Settings
 from ..station import Actor, Station
 from .about import app_icon
 from .crash import install_error_hook
-from .i18n import current_language, install_translator
+from .i18n import SOURCE_LANGUAGE, current_language, install_translator
 from .login import LoginDialog
 from .main_window import MainWindow
 from .receipt import RECEIPTS_DIR, attach_receipts
@@ -39,6 +39,7 @@ def application() -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setWindowIcon(app_icon())
     _apply_style(app)
+    install_translator(app, SOURCE_LANGUAGE)  # Qt's own strings too; a setting may switch it
     return app
 
 

@@ -444,6 +444,7 @@ class EntryForm(QWidget):
     def _result(self, text: str, *, saved: bool = False) -> None:
         """What became of the save, in its own place: green when saved, red when not."""
         self.result_label.setText(text)
+        self.result_label.setToolTip("")  # the receipt's place, once it is written
         mark_problem(self.result_label, "" if saved else "error")
 
     def _focus_first_error(self, problems: list[Problem]) -> None:

@@ -36,8 +36,11 @@ class ValueCombo(QComboBox):
     """An editable combo box over a fixed list: type to search, case-insensitive. The popup
     lists the items that start with what was typed first, in the list's order, then those
     that contain it ("T" lists Tugu before Harjamukti); Enter takes the highlighted item, Tab
-    the highlighted one or else the first. An unambiguous partial entry stands for the listed value it fits ("cimang" for
-    Cimanggis); the form shows the full value when the operator leaves the field.
+    the highlighted one or else the first. The full value shows at once, in the list's own
+    spelling: what is typed is completed in place with the first item it starts ("cim" shows
+    Cim|anggis, the rest selected, so the next key types over it and Backspace removes it). An
+    unambiguous partial entry stands for the listed value it fits ("swasta" for KARYAWAN
+    SWASTA), shown in full when the operator leaves the field.
 
     Items may carry data (e.g. a region code); :meth:`value` returns the data of the chosen item,
     or the typed text when it matches no item (validation then says what is wrong).
@@ -59,6 +62,7 @@ class ValueCombo(QComboBox):
         assert popup is not None
         popup.installEventFilter(self)
         self.matcher = completer
+        self._typed_text = ""  # what the operator typed last, before any completion in place
 
     def matches(self, typed: str) -> list[str]:
         """The items for ``typed``: those starting with it first, then those containing it."""
@@ -71,9 +75,30 @@ class ValueCombo(QComboBox):
         return first + rest
 
     def _typed(self, text: str) -> None:
+        grew = len(text) > len(self._typed_text)  # not a deletion: those are never undone
+        self._typed_text = text
         self._matches.setStringList(self.matches(text))
         if text.strip() and self._matches.rowCount():
-            self.matcher.complete()  # nothing highlighted: what is typed stays as typed
+            self.matcher.complete()  # nothing highlighted in the popup
+        if grew:
+            self._complete_in_place(text)
+
+    def _complete_in_place(self, typed: str) -> None:
+        line = self.lineEdit()
+        if line is None or line.cursorPosition() != len(typed) or not typed.strip():
+            return
+        wanted = typed.casefold()
+        items = [self.itemText(i) for i in range(self.count())]
+        exact = [item for item in items if item.casefold() == wanted]
+        if exact:  # "O" is a value of its own, though "O+" starts with it
+            if exact[0] != typed:
+                line.setText(exact[0])
+            return
+        for item in items:
+            if item.casefold().startswith(wanted):
+                line.setText(item)  # no textEdited: the popup keeps what was typed
+                line.setSelection(len(typed), len(item) - len(typed))
+                return
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Tab (and Shift+Tab) on the open popup take the highlighted item, as Enter does."""
@@ -104,6 +129,7 @@ class ValueCombo(QComboBox):
     def clear_text(self) -> None:
         self.setCurrentIndex(-1)
         self.setEditText("")
+        self._typed_text = ""
 
     def text(self) -> str:
         return self.currentText().strip()

@@ -47,6 +47,12 @@ def ts_path(language: str) -> Path:
     return resource_path("i18n", f"ektp_station_{language}.ts")
 
 
+def qt_ts_path(language: str) -> Path:
+    """Qt's own strings (standard buttons, print dialogs, edit menus) in ``language``: ours,
+    where PySide6 ships no ``qtbase_<language>.qm`` (it has none for Bahasa Indonesia)."""
+    return resource_path("i18n", f"qt_{language}.ts")
+
+
 def load_ts(path: Path) -> dict[tuple[str, str], str]:
     """``{(context, source): translation}`` of the finished messages of a Linguist file."""
     # Our own resource file, shipped with the program (not untrusted input).
@@ -94,20 +100,25 @@ class TsTranslator(QTranslator):
 
 def install_translator(app: QCoreApplication, language: str) -> TsTranslator | None:
     """Use ``language`` for every string marked with ``tr()`` from now on (replacing an earlier
-    choice); None for the source language or when its file is missing (logged)."""
+    choice), and for Qt's own strings where a catalogue of them is shipped (``qt_<language>.ts``:
+    Qt's own are English, so Bahasa Indonesia needs one). None when nothing was installed (the
+    source language without a Qt catalogue, or a missing file, logged)."""
     for old in app.findChildren(TsTranslator):
         app.removeTranslator(old)
         old.setParent(None)
-    if language == SOURCE_LANGUAGE:
-        return None
-    try:
-        messages = load_ts(ts_path(language))
-    except (OSError, ET.ParseError) as exc:
-        log.warning("translation %r not loaded: %s", language, exc.__class__.__name__)
-        return None
-    translator = TsTranslator(messages, language, app)
-    app.installTranslator(translator)
-    return translator
+    installed: TsTranslator | None = None
+    paths = [qt_ts_path(language)] if qt_ts_path(language).exists() else []  # none for English
+    if language != SOURCE_LANGUAGE:
+        paths.append(ts_path(language))
+    for path in paths:
+        try:
+            messages = load_ts(path)
+        except (OSError, ET.ParseError) as exc:
+            log.warning("translation %s not loaded: %s", path.name, exc.__class__.__name__)
+            continue
+        installed = TsTranslator(messages, language, app)
+        app.installTranslator(installed)
+    return installed
 
 
 def current_language() -> str:

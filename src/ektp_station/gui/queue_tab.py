@@ -32,6 +32,7 @@ from .correction import CorrectionDialog, CorrectionForm
 from .i18n import current_language
 from .queue_model import SHOWN_STATES, QueueModel, state_label
 from .reason import ReasonDialog
+from .receipt import Receipt, open_receipt
 from .selection import select_entry, selected_entry, selected_row
 
 __all__ = ["SEARCH_DELAY_MS", "QueueTab"]
@@ -93,8 +94,13 @@ class QueueTab(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in enumerate((60, 135, 130, 150, 210, 120)):
-            self.table.setColumnWidth(column, width)
+        # each column as wide as its usual longest value in the font on screen, the state in
+        # either language (the note takes the rest)
+        metrics = self.table.fontMetrics()
+        states = [state_label(state) for state in SHOWN_STATES]
+        samples = ("000000", max(states, key=len), "00-00-0000 00:00", "3276********0000")
+        for column, sample in enumerate((*samples, "NAMA LENGKAP PENDUDUK", "SUPERVISOR DEMO")):
+            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 24)
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
@@ -105,8 +111,12 @@ class QueueTab(QWidget):
         self.discard_button = QPushButton(self.tr("Batalkan &entri (Del)"))
         self.discard_button.setObjectName("discard_button")
         self.discard_button.clicked.connect(self.ask_discard)
+        self.receipt_button = QPushButton(self.tr("B&uka bukti (Ctrl+P)"))
+        self.receipt_button.setObjectName("receipt_button")
+        self.receipt_button.clicked.connect(self.open_receipt)
         buttons.addWidget(self.fix_button)
         buttons.addWidget(self.discard_button)
+        buttons.addWidget(self.receipt_button)
         buttons.addStretch(1)
         self.message_label = QLabel()
         self.message_label.setObjectName("queue_message")
@@ -130,6 +140,7 @@ class QueueTab(QWidget):
             ("F2", self.open_correction, self),
             ("Delete", self.ask_discard, self.table),  # in the list only: not in the search box
             ("Ctrl+F", self._focus_search, self),
+            ("Ctrl+P", self.open_receipt, self),
             ("Return", self.open_correction, self.table),
             ("Enter", self.open_correction, self.table),
         ):
@@ -208,6 +219,7 @@ class QueueTab(QWidget):
         allowed = self._actions(self._selected_summary_state())
         self.fix_button.setEnabled("correct" in allowed)
         self.discard_button.setEnabled("discard" in allowed)
+        self.receipt_button.setEnabled(self.selected_seq() is not None)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -221,6 +233,12 @@ class QueueTab(QWidget):
         except EktpError as exc:
             self._say(exc.message(current_language()))
             return None
+
+    def open_receipt(self) -> None:
+        """The "Buka bukti" button: the selected entry's receipt in the print preview."""
+        entry = self._selected_entry()
+        if entry is not None:
+            open_receipt(Receipt.from_entry(entry), self)
 
     def open_correction(self) -> None:
         entry = self._selected_entry()

@@ -1,6 +1,8 @@
 """The receipt ("bukti perekaman") a resident takes home after the counter saved their entry.
 
-It shows the local number, the masked NIK, the name, the capture time (local), the station, the
+"Buka bukti" (Ctrl+P after a save, or on an entry in the queue tab) opens it in Qt's print
+preview, painted from the entry: print it from there, or export it as a PDF where the operator
+chooses. It shows the local number, the masked NIK, the name, the capture time (local), the station, the
 operator and a QR code of the entry's id (the key to find the entry at the station or the
 centre). Painted with QPainter, so the same drawing goes to a PDF (QPdfWriter, in memory) and to
 a printer (QPrinter, from QtPrintSupport). The PDF is kept sealed under ``<data dir>/receipts/``
@@ -16,6 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qrcode  # type: ignore[import-untyped]
 from PySide6.QtCore import (
@@ -39,20 +42,25 @@ from PySide6.QtGui import (
     QPdfWriter,
     QShortcut,
 )
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QWidget
 
 from ..domain.nik import mask_nik
 from ..paths import RECEIPTS_DIR, receipt_file_name
 from ..station.receipts import save_receipt
 from ..store import Entry
-from .main_window import MainWindow
 from .tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 __all__ = [
     "RECEIPTS_DIR",
     "Receipt",
+    "ReceiptPreview",
     "ReceiptWriter",
     "attach_receipts",
+    "open_receipt",
     "paint_receipt",
     "print_receipt",
     "qr_matrix",
@@ -220,9 +228,36 @@ def print_receipt(receipt: Receipt, printer: QPagedPaintDevice) -> bool:
     return _paint_on(printer, receipt)
 
 
+class ReceiptPreview(QPrintPreviewDialog):
+    """Qt's print preview with its printer: the dialog only points at it, so it is kept here
+    as long as the dialog lives (a printer left to Python's collector crashes the next paint)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self._printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        _set_page(self._printer)
+        super().__init__(self._printer, parent)
+
+
+def open_receipt(receipt: Receipt, parent: QWidget | None = None) -> ReceiptPreview:
+    """The "Buka bukti" action: the receipt in Qt's print preview (window-modal, not blocking), from which
+    it prints or is exported as a PDF; returns the dialog (it deletes itself when closed)."""
+    preview = ReceiptPreview(parent)
+    preview.setObjectName("receipt_preview")
+    preview.setWindowTitle(
+        QCoreApplication.translate("ReceiptWriter", "Bukti perekaman No. {seq}").format(
+            seq=receipt.seq
+        )
+    )
+    preview.paintRequested.connect(lambda target: print_receipt(receipt, target))
+    preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    preview.resize(900, 700)  # the whole toolbar, its Print button last
+    preview.open()
+    return preview
+
+
 class ReceiptWriter(QObject):
     """Writes a PDF receipt for every saved entry, off the GUI thread (``tasks``: the window's
-    :class:`~.tasks.TaskRunner`, or None to write at once); Ctrl+P prints the last one."""
+    :class:`~.tasks.TaskRunner`, or None to write at once); Ctrl+P opens the last one."""
 
     written = Signal(object)  # Path
 
@@ -257,21 +292,13 @@ class ReceiptWriter(QObject):
             self.last_written = receipt
             self.written.emit(path)
 
-    def print_last(self, parent: QMainWindow | None = None) -> bool:
-        """Ask for a printer and print the last receipt; False if none or cancelled."""
-        if self.last is None:
-            return False
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, parent)
-        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-            return False
-        return print_receipt(self.last, printer)
+    def open_last(self, parent: QWidget | None = None) -> ReceiptPreview | None:
+        """The last receipt in the print preview; None if nothing was saved yet."""
+        return None if self.last is None else open_receipt(self.last, parent)
 
 
 def attach_receipts(window: MainWindow, folder: Path) -> ReceiptWriter:
-    """Write a receipt after every save of ``window.form`` and tell the operator where."""
+    """Write a receipt after every save of ``window.form``; Ctrl+P in the form opens it."""
     writer = ReceiptWriter(folder, window.station.receipt_key, window.tasks, window)
     result = window.form.result_label  # the save's own place: never under the link badge
 
@@ -282,13 +309,15 @@ def attach_receipts(window: MainWindow, folder: Path) -> ReceiptWriter:
             # the window never asks for, and the message would stay Indonesian
             QCoreApplication.translate(
                 "ReceiptWriter",
-                "Entri No. {seq} tersimpan · bukti disimpan terenkripsi · Ctrl+P: cetak bukti",
+                "Entri No. {seq} tersimpan · Ctrl+P: buka bukti untuk dicetak",
             ).format(seq=writer.last_written.seq)
         )
+        # where it is kept, sealed (IT staff: ``ektp-station queue receipt SEQ -o FILE``)
+        result.setToolTip(str(path.resolve()))
 
     window.form.saved.connect(writer.entry_saved)
     writer.written.connect(show)
-    shortcut = QShortcut(QKeySequence("Ctrl+P"), window)
-    shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-    shortcut.activated.connect(lambda: writer.print_last(window))
+    shortcut = QShortcut(QKeySequence("Ctrl+P"), window.form)  # the queue tab has its own
+    shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    shortcut.activated.connect(lambda: writer.open_last(window))
     return writer

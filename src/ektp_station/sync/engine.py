@@ -102,7 +102,9 @@ class EngineConfig:
     backoff_initial: float = 1.0
     backoff_max: float = 300.0
     idle_poll: float = 5.0  # look for entries saved by other processes this often
-    idle_probe: float = 30.0  # refresh the link state this often while there is nothing to send
+    # refresh the link state this often while there is nothing to send: a cut far away (no local
+    # network change to wake the engine) shows within this plus the probe's timeout
+    idle_probe: float = 5.0
     refused_wait: float = 60.0
     lock_poll: float = 5.0
 
