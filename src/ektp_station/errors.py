@@ -34,6 +34,7 @@
     │   ├── RecoveryKeyNeeded     a command that needs the recovery key got none
     │   ├── RecoveryKeyShown      the recovery key was shown once already
     │   ├── ReceiptUnreadable     no receipt kept for the entry, or it does not open
+    │   ├── AttachmentUnreadable  a biometric part's file is missing, changed or not ours
     │   ├── WrongStationBackup    a backup holds another station's entries: not restored
     │   │   (BackupDamaged, a QueueDamaged: the backup chosen for a restore is unusable;
     │   │    BackupKeyUnknown, a BackupDamaged: no key of this PC opens it)
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AccountDisabled",
     "AlreadyRecordedError",
+    "AttachmentUnreadable",
     "AuthRefused",
     "BackupDamaged",
     "BackupFailed",
@@ -590,6 +592,20 @@ class ReceiptUnreadable(StoreError):
             "No receipt of this entry is kept at this station, or it cannot be opened "
             "(damaged, or from another station). Print the receipt again from the entry in "
             "the station window.",
+            detail=detail,
+        )
+
+
+class AttachmentUnreadable(StoreError):
+    """A biometric part's file is missing from the attachment store, was changed, or does
+    not open with this station's key."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Berkas biometrik entri ini hilang atau rusak di stasiun ini. Rekam ulang bagian "
+            "itu dari entri; data lain entri ini aman.",
+            "A biometric file of this entry is missing or damaged at this station. Capture "
+            "that part again from the entry; the rest of the entry is safe.",
             detail=detail,
         )
 

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["APP_NAME", "RECEIPTS_DIR", "AppPaths", "legacy_receipt_name", "receipt_file_name"]
+__all__ = [
+    "APP_NAME",
+    "ATTACHMENTS_DIR",
+    "RECEIPTS_DIR",
+    "AppPaths",
+    "legacy_receipt_name",
+    "receipt_file_name",
+]
 
 APP_NAME = "ektp-station"
 ENV_DATA_DIR = "EKTP_DATA_DIR"
@@ -51,8 +58,14 @@ class AppPaths:
         """The receipts' sealed PDFs (``bukti-000123.pdf.enc``), purged with their entries."""
         return self.data_dir / RECEIPTS_DIR
 
+    @property
+    def attachments_dir(self) -> Path:
+        """The biometric parts, one encrypted file per image (``store.attachments``)."""
+        return self.data_dir / ATTACHMENTS_DIR
+
 
 RECEIPTS_DIR = "receipts"
+ATTACHMENTS_DIR = "attachments"
 
 
 def receipt_file_name(seq: int) -> str:

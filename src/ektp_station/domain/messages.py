@@ -277,6 +277,70 @@ CATALOGUE: Final[dict[str, tuple[str, str, str]]] = {
         "Kode kelurahan tidak dikenal; pilih kelurahan dari daftar.",
         "Unknown kelurahan code; choose the kelurahan from the list.",
     ),
+    # --- biometric parts (domain/biometrics.py; {label} is the part's name) --------------
+    "part_unknown": (
+        ERROR,
+        "Bagian biometrik tidak dikenal; gunakan photo, signature, finger_r1…finger_l5, "
+        "iris_r atau iris_l.",
+        "Unknown biometric part; use photo, signature, finger_r1…finger_l5, iris_r or iris_l.",
+    ),
+    "part_unreadable": (
+        ERROR,
+        "{label}: berkas gambar tidak dapat dibaca; ambil atau pilih ulang gambarnya.",
+        "{label}: the image file cannot be read; capture or choose the image again.",
+    ),
+    "part_format": (
+        ERROR,
+        "{label}: gambar harus berformat {expected}; ambil ulang dengan alat yang benar.",
+        "{label}: the image must be a {expected} file; capture it again with the right device.",
+    ),
+    "part_greyscale": (
+        ERROR,
+        "{label}: gambar harus abu-abu 8-bit; atur alat pemindai ke mode abu-abu.",
+        "{label}: the image must be 8-bit greyscale; set the scanner to greyscale.",
+    ),
+    "part_damaged": (
+        ERROR,
+        "{label}: berkas gambar terpotong atau rusak; ambil ulang gambarnya.",
+        "{label}: the image file is truncated or damaged; capture it again.",
+    ),
+    "part_too_small": (
+        ERROR,
+        "{label}: gambar paling kecil {min_width}×{min_height} piksel (sekarang "
+        "{width}×{height}); ambil ulang lebih dekat atau dengan resolusi lebih tinggi.",
+        "{label}: the image must be at least {min_width}×{min_height} pixels (it is "
+        "{width}×{height}); capture it again closer or at a higher resolution.",
+    ),
+    "part_resolution": (
+        ERROR,
+        "{label}: gambar harus {dpi} dpi (sekarang {found}); atur alat pemindai ke {dpi} dpi.",
+        "{label}: the image must be {dpi} dpi (it is {found}); set the scanner to {dpi} dpi.",
+    ),
+    "part_too_large": (
+        ERROR,
+        "{label}: berkas paling besar {max_kb} KB (sekarang {kb} KB); kurangi resolusinya.",
+        "{label}: the file must be at most {max_kb} KB (it is {kb} KB); lower its resolution.",
+    ),
+    "part_twice": (
+        ERROR,
+        "{label}: ada gambar dan juga alasan tidak direkam; pilih salah satu.",
+        "{label}: has both an image and a reason it was not captured; keep one.",
+    ),
+    "part_not_excepted": (
+        ERROR,
+        "{label} wajib direkam; bagian ini tidak boleh dilewati.",
+        "{label} must be captured; this part cannot be skipped.",
+    ),
+    "parts_incomplete": (
+        WARNING,
+        "Biometrik belum lengkap: {n} bagian belum direkam atau diberi alasan; lengkapi nanti.",
+        "Biometrics incomplete: {n} part(s) neither captured nor excepted; finish them later.",
+    ),
+    "exception_reason": (
+        ERROR,
+        "{label}: alasan tidak direkam harus diisi (paling panjang {max} karakter).",
+        "{label}: the reason it was not captured is required (at most {max} characters).",
+    ),
     "kelurahan_outside_area": (
         ERROR,
         "Kelurahan ini di luar wilayah stasiun ({area}); pilih kelurahan di wilayah stasiun.",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .messages import CATALOGUE, FIELD_LABELS, OVERRIDES
+from .vocabulary import PART_LABELS
 
 __all__ = ["PROBLEM_CODES", "Problem", "Severity", "has_errors", "make_problem"]
 
@@ -64,7 +65,7 @@ def make_problem(field: str, code: str, **params: object) -> Problem:
     """
     severity, text_id, text_en = CATALOGUE[code]
     text_id, text_en = OVERRIDES.get((code, field), (text_id, text_en))
-    label_id, label_en = FIELD_LABELS.get(field, (field, field))
+    label_id, label_en = FIELD_LABELS.get(field) or PART_LABELS.get(field, (field, field))
     return Problem(
         field=field,
         code=code,

@@ -11,11 +11,14 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "EXCEPTION_LABELS",
     "FIELD_LABELS",
     "LINK_TEXTS",
+    "PART_LABELS",
     "STATE_LABELS",
     "field_label",
     "link_text",
+    "part_label",
     "state_label",
 ]
 
@@ -39,6 +42,34 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "kecamatan": ("Kecamatan", "Kecamatan"),
     "kelurahan_code": ("Kelurahan", "Kelurahan"),
     "phone": ("Nomor HP", "Phone number"),
+}
+
+#: (Bahasa Indonesia, English) per biometric part of a recording (``domain.biometrics.PARTS``).
+PART_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "photo": ("Foto wajah", "Face photo"),
+    "signature": ("Tanda tangan", "Signature"),
+    **{
+        f"finger_{hand}{n}": (f"Sidik {finger_id} {side_id}", f"{side_en} {finger_en}")
+        for hand, side_id, side_en in (("r", "kanan", "Right"), ("l", "kiri", "Left"))
+        for n, finger_id, finger_en in (
+            (1, "ibu jari", "thumb"),
+            (2, "telunjuk", "index finger"),
+            (3, "jari tengah", "middle finger"),
+            (4, "jari manis", "ring finger"),
+            (5, "kelingking", "little finger"),
+        )
+    },
+    "iris_r": ("Iris kanan", "Right iris"),
+    "iris_l": ("Iris kiri", "Left iris"),
+}
+
+#: (Bahasa Indonesia, English) per reason a part was not captured (``domain.biometrics``).
+EXCEPTION_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "missing": ("Tidak ada (amputasi, sejak lahir)", "Missing (amputated, from birth)"),
+    "injured": ("Luka atau diperban", "Injured or bandaged"),
+    "unreadable": ("Tidak terbaca (aus, rusak)", "Unreadable (worn, damaged)"),
+    "unable": ("Tidak mampu (mis. tidak dapat menulis)", "Unable (e.g. cannot write)"),
+    "other": ("Alasan lain", "Other reason"),
 }
 
 #: (Bahasa Indonesia, English) per queue state (``store.State`` values).
@@ -75,6 +106,10 @@ def _pick(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
 def field_label(field: str, lang: str = "id") -> str:
     """A field's label ("" for a field the record does not have)."""
     return _pick(FIELD_LABELS, field, lang) if field in FIELD_LABELS else ""
+
+
+def part_label(part: str, lang: str = "id") -> str:
+    return _pick(PART_LABELS, part, lang)
 
 
 def state_label(state: str, lang: str = "id") -> str:

@@ -48,6 +48,8 @@ class Captured:
     entry: Entry
     warnings: list[Problem] = field(default_factory=list)
     changes: Changes = field(default_factory=lambda: Changes("capture", queue=True))
+    #: biometric parts neither captured nor excepted yet (the entry is incomplete)
+    missing_parts: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

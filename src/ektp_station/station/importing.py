@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..domain import FIELDS, Problem
+from ..domain.biometrics import PART_SPECS
+from ..domain.problems import make_problem
 from ..errors import (
     AlreadyRecordedError,
     DiskFull,
@@ -36,7 +38,10 @@ from ..errors import (
     StoreError,
 )
 from ..store import Queue
+from ..store.attachments import AttachmentStore
+from ..store.parts import PartRow
 from ..timeutil import parse_utc
+from .biometrics import prepare_parts
 from .capture import Assessment
 
 __all__ = ["ImportReport", "LineResult", "detect_format", "import_file", "stop_code"]
@@ -151,14 +156,19 @@ def import_file(
     default_operator: str = "IMPORT",
     station_id: str,
     check: Check,
+    attachments: AttachmentStore | None = None,
     lang: str = "id",
 ) -> ImportReport:
     """Every line of ``path`` checked with ``check`` (the station's validation, as for a
     capture) and enqueued; ``operator`` (else the line's own, else ``default_operator``) is
-    written on the entries. Use it through ``Station.import_file``."""
+    written on the entries. A JSON line's ``attachments`` (part name -> image file, relative
+    to ``path``'s folder) and ``exceptions`` (part name -> reason) are checked as at the
+    counter and stored in ``attachments``. Use it through ``Station.import_file``."""
     report = ImportReport()
     kind = detect_format(path, fmt)
-    context = _Context(queue, report, operator, default_operator, station_id, check, lang)
+    context = _Context(
+        queue, report, operator, default_operator, station_id, check, lang, attachments, path
+    )
     with path.open("rb") as handle:
         parsed = _read_csv(handle, lang) if kind == "csv" else _read_jsonl(handle, lang)
         chunk: list[_Parsed] = []
@@ -196,6 +206,8 @@ class _Context:
     station_id: str
     check: Check
     lang: str
+    attachments: AttachmentStore | None
+    source: Path
 
 
 @dataclass
@@ -207,6 +219,7 @@ class _Checked:
     captured_at: datetime | None
     revision: int
     warnings: list[dict[str, str]]
+    parts: list[PartRow] = field(default_factory=list)
 
 
 def _import_chunk(context: _Context, chunk: list[_Parsed]) -> None:
@@ -218,8 +231,10 @@ def _import_chunk(context: _Context, chunk: list[_Parsed]) -> None:
             assert item.error is not None
             report.lines.append(LineResult(item.line, "rejected", errors=[item.error]))
             continue
-        assessment = context.check(item.record)
-        errors = [_problem_json(p, lang) for p in assessment.errors]
+        record = dict(item.record)
+        images, exceptions, part_errors = _read_parts(context, record)
+        assessment = context.check(record)
+        errors = [_problem_json(p, lang) for p in assessment.errors] + part_errors
         warnings = [_problem_json(p, lang) for p in assessment.warnings]
         meta_errors, entry_id, captured_at, revision = _entry_meta(item.record, lang)
         errors += meta_errors
@@ -238,10 +253,20 @@ def _import_chunk(context: _Context, chunk: list[_Parsed]) -> None:
                     lang,
                 )
             )
+        rows: list[PartRow] = []
+        if not errors and (images or exceptions):
+            if context.attachments is None:
+                raise ValueError("an import with biometric parts needs the attachment store")
+            prepared = prepare_parts(context.attachments, images, exceptions)  # may DiskFull
+            errors += [_problem_json(p, lang) for p in prepared.problems]
+            rows = prepared.rows
+            if prepared.missing:
+                incomplete = make_problem("", "parts_incomplete", n=len(prepared.missing))
+                warnings.append(_problem_json(incomplete, lang))
         if errors:
             report.lines.append(LineResult(item.line, "rejected", errors=errors, warnings=warnings))
             continue
-        ready.append(_Checked(item, item.record, who, entry_id, captured_at, revision, warnings))
+        ready.append(_Checked(item, record, who, entry_id, captured_at, revision, warnings, rows))
     queue = context.queue
     while ready:
         try:
@@ -287,6 +312,7 @@ def _insert_some(
                     action="imported",
                     detail={"line": item.line, "warnings": [w["code"] for w in warnings]},
                     revision=checked.revision,
+                    parts=checked.parts,
                 )
             except StoreError as exc:
                 code, where = _STORE_CODES.get(type(exc), ("not_saved", ""))
@@ -300,6 +326,54 @@ def _insert_some(
             )
     report.lines.extend(results)
     return ready[done:]
+
+
+def _read_parts(
+    context: _Context, record: dict[str, Any]
+) -> tuple[dict[str, bytes], dict[str, object], list[dict[str, str]]]:
+    """Take ``attachments`` and ``exceptions`` out of ``record``: the images read (from the
+    import file's folder, never outside it), the reasons, and what is wrong with them."""
+    lang = context.lang
+    raw_files = record.pop("attachments", None) or {}
+    raw_reasons = record.pop("exceptions", None) or {}
+    errors: list[dict[str, str]] = []
+    if not isinstance(raw_files, dict) or not isinstance(raw_reasons, dict):
+        message = (
+            "attachments dan exceptions harus objek JSON {bagian: nilai}.",
+            "attachments and exceptions must be JSON objects {part: value}.",
+        )
+        return {}, {}, [_issue("attachments", "attachments_format", *message, lang)]
+    base = context.source.resolve().parent
+    images: dict[str, bytes] = {}
+    for part, name in raw_files.items():
+        spec = PART_SPECS.get(str(part))
+        if spec is None:
+            errors.append(_problem_json(make_problem(str(part), "part_unknown"), lang))
+            continue
+        target = (base / str(name)).resolve() if isinstance(name, str) and name else None
+        if target is None or not target.is_relative_to(base) or not target.is_file():
+            errors.append(
+                _issue(
+                    str(part),
+                    "attachment_file",
+                    "Berkas gambar tidak ditemukan di folder berkas impor (tulis nama berkas "
+                    "relatif terhadap berkas impor).",
+                    "The image file is not found in the import file's folder (give its name "
+                    "relative to the import file).",
+                    lang,
+                )
+            )
+            continue
+        size = target.stat().st_size
+        if size > spec.max_bytes:  # not read into memory at all
+            too_big = make_problem(
+                str(part), "part_too_large", max_kb=spec.max_bytes // 1024, kb=-(-size // 1024)
+            )
+            errors.append(_problem_json(too_big, lang))
+            continue
+        images[str(part)] = target.read_bytes()
+    reasons = {str(part): reason for part, reason in raw_reasons.items()}
+    return images, reasons, errors
 
 
 _STORE_CODES: dict[type[StoreError], tuple[str, str]] = {

@@ -29,6 +29,7 @@ from ..errors import ConfigError, NotSignedIn, ReasonRequired, TransitionError
 from ..paths import AppPaths
 from ..settings import Settings
 from ..store import EDITABLE, Entry, Queue, QueueStatus, State, can_transition
+from ..store.attachments import AttachmentStore
 from ..store.encryption import recovery_key, recovery_key_noted
 from ..store.keys import KeyStore
 from ..store.operators import Operator, Operators
@@ -36,6 +37,7 @@ from ..store.queries import EntrySummary, entry_summaries, page_seqs
 from ..timeutil import utc_now
 from .accounts import Accounts
 from .backups import BackupKeeper
+from .biometrics import PreparedParts, check_parts, prepare_parts
 from .capture import Assessment, Captured, Corrected, assess
 from .events import Changes, EventHub, StationListener
 from .health import StorageHealth, check
@@ -106,6 +108,8 @@ class Station:
         self.regions = regions or default_regions()
         self.engine_config = engine_config
         self.accounts = Accounts(Operators(queue.engine))
+        #: the biometric parts' images, encrypted with keys from the queue's
+        self.attachments = AttachmentStore(paths.attachments_dir, queue.key.key)
         self.actor: Actor | None = None
         self.events = EventHub()
         self._engine: SyncEngine | None = None
@@ -142,6 +146,8 @@ class Station:
         station = cls(paths, settings, queue, engine_config=engine_config, today=today)
         if paths.receipts_dir.is_dir():  # receipts an older version left in clear
             seal_legacy_receipts(paths.receipts_dir, station.receipt_key)
+        if paths.attachments_dir.is_dir():  # images of saves that crashed before their row
+            station.attachments.sweep(queue.referenced_images())
         return station
 
     def close(self) -> None:
@@ -246,18 +252,36 @@ class Station:
         """Every problem of ``record`` at this station (today, its city, its region data)."""
         return assess(record, today=self.today(), area=self.city_code, regions=self.regions)
 
-    def capture(self, record: Mapping[str, object], *, confirmed: bool = False) -> Captured:
+    def capture(
+        self,
+        record: Mapping[str, object],
+        *,
+        confirmed: bool = False,
+        images: Mapping[str, bytes] | None = None,
+        exceptions: Mapping[str, object] | None = None,
+    ) -> Captured:
         """Validate, check for the same resident in the queue, save as ``pending`` (durable
-        on return), wake the engine. RecordInvalid / WarningsUnconfirmed / DuplicateNikError /
-        AlreadyRecordedError / SaveRefused say why not."""
+        on return) with the biometric parts (``images`` by part name, ``exceptions``: the
+        reasons parts were left out), wake the engine. RecordInvalid (the record's and the
+        parts' problems) / WarningsUnconfirmed / DuplicateNikError / AlreadyRecordedError /
+        SaveRefused / DiskFull say why not."""
         actor = self._acting()
-        assessment = self.assess(record)
+        images, exceptions = images or {}, exceptions or {}
+        problems = self.assess(record).problems + check_parts(images, exceptions)[0]
+        assessment = Assessment(problems)
         assessment.raise_unless_saveable(confirmed=confirmed)
-        entry = self.queue.enqueue(record, operator=actor.name, station_id=self.station_id)
+        prepared = (
+            prepare_parts(self.attachments, images, exceptions)
+            if images or exceptions
+            else PreparedParts()
+        )
+        entry = self.queue.enqueue(
+            record, operator=actor.name, station_id=self.station_id, parts=prepared.rows
+        )
         self.wake()
         changes = Changes.of_entries("capture", entry.seq)
         self.events.changed(changes)
-        return Captured(entry, assessment.warnings, changes)
+        return Captured(entry, assessment.warnings, changes, prepared.missing)
 
     def correct(
         self,
@@ -332,6 +356,7 @@ class Station:
             default_operator="IMPORT" if actor.console else actor.name,
             station_id=self.station_id,
             check=self.assess,
+            attachments=self.attachments,
             lang=lang,
         )
         if report.imported:
@@ -462,8 +487,9 @@ class Station:
         days = self.settings.retention_days if older_than_days is None else older_than_days
         if days < 0:
             raise ValueError("older_than_days must not be negative")
-        seqs = self.queue.purge(cutoff=utc_now() - timedelta(days=days), actor=actor)
+        seqs, images = self.queue.purge(cutoff=utc_now() - timedelta(days=days), actor=actor)
         removed = remove_receipts(self.paths.receipts_dir, seqs)
+        self.attachments.remove(images)  # the biometrics no entry names any more
         if seqs:
             log.info("retention: personal data of %d entries purged", len(seqs))
             self.events.changed(Changes.of_entries("purge", *seqs))

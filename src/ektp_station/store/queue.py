@@ -13,7 +13,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +45,17 @@ from .encryption import PAGE_BYTES, QueueKey, derive, key_for
 from .entry import AuditEvent, Entry, Outcome
 from .keys import KeyStore
 from .lock import ProcessLock
+from .parts import (
+    INSERT_PART,
+    PartRow,
+    PartTotals,
+    all_referenced,
+    delete_parts,
+    part_values,
+    parts_of,
+    pending_totals,
+    still_referenced,
+)
 from .retention import PURGE_BATCH, purge_batch
 from .schema import SCHEMA_VERSION, audit, entries, meta, schema_version, upgrade
 from .states import EDITABLE, WAITING, State, can_transition
@@ -65,7 +76,13 @@ CREATED_KEY = "station_created"
 #: What only a station that has run leaves in its data folder. Not config.json nor logs/:
 #: the command line writes those before the queue is first opened (``config set`` comes
 #: first on a new station), so they do not prove that a queue ever existed.
-HISTORY_MARKERS = (QUEUE_ID_FILENAME, LOCK_FILENAME, "receipts", DB_FILENAME + "-wal")
+HISTORY_MARKERS = (
+    QUEUE_ID_FILENAME,
+    LOCK_FILENAME,
+    "receipts",
+    "attachments",
+    DB_FILENAME + "-wal",
+)
 
 
 def queue_has_history(data_dir: Path) -> list[str]:
@@ -280,8 +297,10 @@ class Queue:
         action: str = "captured",
         detail: Mapping[str, Any] | None = None,
         revision: int = 1,
+        parts: Sequence[PartRow] = (),
     ) -> Entry:
-        """Save one registration as ``pending`` — durable when this returns.
+        """Save one registration as ``pending`` — durable when this returns — with its
+        biometric ``parts`` (their files already in the attachment store), in one transaction.
 
         Raises DuplicateNikError if the same resident is already waiting, AlreadyRecordedError
         if they were recorded here before, SaveRefused if the database refused otherwise.
@@ -290,7 +309,7 @@ class Queue:
         self.ensure_there()  # never into a file that was deleted or replaced (lost at close)
         try:
             with translated():
-                seq = self._save_one(values, action, detail)
+                seq = self._save_one(values, action, detail, parts)
         except DriverIntegrityError as exc:
             with reading(self.engine) as conn:
                 self._raise_duplicate(conn, values)
@@ -302,7 +321,11 @@ class Queue:
         return Entry.from_row({**values, "seq": seq, **_EMPTY})
 
     def _save_one(
-        self, values: Mapping[str, Any], action: str, detail: Mapping[str, Any] | None
+        self,
+        values: Mapping[str, Any],
+        action: str,
+        detail: Mapping[str, Any] | None,
+        parts: Sequence[PartRow] = (),
     ) -> int:
         """The counter's hot path: one durable transaction of two fixed statements on the
         pool's DB-API connection (SQLAlchemy's per-statement machinery cost as much as the
@@ -320,6 +343,9 @@ class Queue:
                     cursor.execute(_INSERT_ENTRY, _entry_row(values))
                     seq = int(cursor.lastrowid or 0)
                     cursor.execute(_INSERT_AUDIT, _audit_row(seq, values, action, detail))
+                    if parts:
+                        now = str(values["created_at"])
+                        cursor.executemany(INSERT_PART, [part_values(seq, p, now) for p in parts])
                     cursor.execute("COMMIT")
                 except BaseException:
                     _rollback(cursor)
@@ -342,6 +368,7 @@ class Queue:
         action: str = "captured",
         detail: Mapping[str, Any] | None = None,
         revision: int = 1,
+        parts: Sequence[PartRow] = (),
     ) -> Entry:
         """As :meth:`enqueue`, inside the caller's transaction (under a savepoint, so a
         refused entry leaves the rest of the transaction intact)."""
@@ -352,6 +379,9 @@ class Queue:
         savepoint = conn.begin_nested()
         try:
             seq = _insert_entry(conn, values, action, detail)
+            if parts:
+                now = str(values["created_at"])
+                conn.exec_driver_sql(INSERT_PART, [part_values(seq, p, now) for p in parts])
         except IntegrityError as exc:
             savepoint.rollback()
             self._raise_duplicate(conn, values)
@@ -509,19 +539,23 @@ class Queue:
 
     # -- retention (see .retention) ----------------------------------------------------------
 
-    def purge(self, *, cutoff: datetime, actor: str) -> list[int]:
+    def purge(self, *, cutoff: datetime, actor: str) -> tuple[list[int], set[str]]:
         """Purge the personal data of every entry finished before ``cutoff`` (batches of
-        ``PURGE_BATCH``, one short transaction each); the numbers purged."""
+        ``PURGE_BATCH``, one short transaction each), their biometric parts included; the
+        numbers purged, and the images no entry names any more (to remove from the store)."""
         purged: list[int] = []
+        freed: set[str] = set()
         while True:
             with self.writing() as conn:
                 batch = purge_batch(conn, cutoff=cutoff, now=utc_now(), actor=actor)
+                images = delete_parts(conn, batch)
+                freed |= images - still_referenced(conn, images)
             purged += batch
             if len(batch) < PURGE_BATCH:
                 break
         if purged:
             self.checkpoint("TRUNCATE")  # the old page images leave the write-ahead log
-        return purged
+        return purged, freed
 
     # -- delivery (see .delivery) ------------------------------------------------------------
 
@@ -591,6 +625,21 @@ class Queue:
     def status(self) -> QueueStatus:
         with reading(self.engine) as conn:
             return read_status(conn)
+
+    def parts(self, seq: int) -> list[PartRow]:
+        """The biometric parts of entry ``seq`` (captured or excepted), by part name."""
+        with reading(self.engine) as conn:
+            return parts_of(conn, seq)
+
+    def referenced_images(self) -> set[str]:
+        """Every image some entry's part names (the rest of the store is leftovers)."""
+        with reading(self.engine) as conn:
+            return all_referenced(conn)
+
+    def part_totals(self) -> PartTotals:
+        """Parts (and their bytes) the centre has not verified yet, of entries on their way."""
+        with reading(self.engine) as conn:
+            return pending_totals(conn)
 
     def audit_trail(self, seq: int) -> list[AuditEvent]:
         query = select(audit).where(audit.c.entry_seq == seq).order_by(audit.c.id)

@@ -29,6 +29,7 @@ __all__ = [
     "entries",
     "meta",
     "migrate",
+    "parts",
     "refuse_newer",
     "state_counts",
     "upgrade",
@@ -76,6 +77,22 @@ audit = Table(
     Column("actor", Text, nullable=False),
     Column("action", Text, nullable=False),
     Column("detail", Text),
+)
+
+parts = Table(
+    "parts",
+    metadata,
+    Column("entry_seq", Integer, ForeignKey("entries.seq"), primary_key=True),
+    Column("part", Text, primary_key=True),  # domain.biometrics.PARTS
+    Column("sha256", Text),  # the image's address (None: excepted)
+    Column("size", Integer),
+    Column("media_type", Text),
+    Column("reason", Text),  # why it was not captured (domain.biometrics.EXCEPTION_REASONS)
+    Column("note", Text),
+    Column("captured_at", Text, nullable=False),
+    Column("upload_url", Text),  # the centre's upload, once created
+    Column("acked", Integer, nullable=False, default=0),  # bytes the centre acknowledged
+    Column("verified_at", Text),  # the centre verified the whole part's hash
 )
 
 state_counts = Table(
@@ -262,8 +279,34 @@ _V7 = [
         WHERE purged_at IS NULL AND state IN ('synced','resolved','discarded')""",
 ]
 
+# v8: biometric parts (store/parts.py). One row per part of an entry: captured (its image's
+# sha256 and size, the file in the attachment store) or excepted (a reason, maybe a note),
+# never both; the upload's place at the centre and the bytes it acknowledged; when the centre
+# verified the whole part. Written in the same transaction as the entry.
+_V8 = [
+    """CREATE TABLE parts (
+        entry_seq INTEGER NOT NULL REFERENCES entries(seq),
+        part TEXT NOT NULL,
+        sha256 TEXT,
+        size INTEGER CHECK (size >= 0),
+        media_type TEXT,
+        reason TEXT,
+        note TEXT,
+        captured_at TEXT NOT NULL,
+        upload_url TEXT,
+        acked INTEGER NOT NULL DEFAULT 0 CHECK (acked >= 0),
+        verified_at TEXT,
+        PRIMARY KEY (entry_seq, part),
+        CHECK ((sha256 IS NULL) <> (reason IS NULL)),
+        CHECK (sha256 IS NULL OR (size IS NOT NULL AND acked <= size))
+    )""",
+    "CREATE INDEX ix_parts_sha256 ON parts (sha256) WHERE sha256 IS NOT NULL",
+    """CREATE INDEX ix_parts_unverified ON parts (entry_seq)
+        WHERE sha256 IS NOT NULL AND verified_at IS NULL""",
+]
+
 #: MIGRATIONS[i] brings a database from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _v5, _V6, _V7]
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _v5, _V6, _V7, _V8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, func, select
 
 from ..timeutil import format_utc, parse_utc
 from .delivery import LAST_SYNC_KEY
+from .parts import pending_totals
 from .schema import entries, meta, state_counts
 from .states import UNSYNCED, State
 
@@ -41,6 +42,9 @@ class QueueStatus:
     oldest_unsynced_at: datetime | None
     last_sync_at: datetime | None
     operators: list[OperatorCounts]
+    #: biometric parts the centre has not verified yet, and their bytes not yet acknowledged
+    attachments_pending: int = 0
+    bytes_pending: int = 0
 
     @property
     def unsynced(self) -> int:
@@ -62,6 +66,8 @@ class QueueStatus:
             "unsynced": self.unsynced,
             "oldest_unsynced_at": iso(self.oldest_unsynced_at),
             "last_sync_at": iso(self.last_sync_at),
+            "attachments_pending": self.attachments_pending,
+            "bytes_pending": self.bytes_pending,
             "operators": [
                 {"station_id": o.station_id, "operator": o.operator, **o.counts}
                 for o in self.operators
@@ -95,9 +101,12 @@ def read_status(conn: Connection) -> QueueStatus:
         if first is not None and (oldest is None or first < oldest):
             oldest = first
     last_sync = conn.execute(select(meta.c.value).where(meta.c.key == LAST_SYNC_KEY)).scalar()
+    waiting = pending_totals(conn)  # the partial index of unverified parts: the waiting ones
     return QueueStatus(
         counts=counts,
         oldest_unsynced_at=parse_utc(oldest) if oldest else None,
         last_sync_at=parse_utc(last_sync) if last_sync else None,
         operators=[by_operator[k] for k in sorted(by_operator)],
+        attachments_pending=waiting.parts,
+        bytes_pending=waiting.bytes,
     )

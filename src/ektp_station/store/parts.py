@@ -1,0 +1,142 @@
+"""The biometric parts of queued entries (table ``parts``, schema v8).
+
+Each row is one part of one entry: captured (the image's sha256 and size; the file is in the
+:class:`~.attachments.AttachmentStore`) or excepted (a reason code and maybe a note), never
+both. The rows are written in the same transaction as their entry, after the files are
+durable, so an entry never names a file that is not there. The upload's place at the centre
+and the bytes it acknowledged are kept here too (the transfer resumes from them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, select
+
+from .schema import entries, parts
+from .states import UNSYNCED
+
+__all__ = [
+    "INSERT_PART",
+    "PartRow",
+    "PartTotals",
+    "all_referenced",
+    "delete_parts",
+    "part_values",
+    "parts_of",
+    "pending_totals",
+    "still_referenced",
+]
+
+INSERT_PART = (
+    "INSERT INTO parts (entry_seq, part, sha256, size, media_type, reason, note, captured_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass(frozen=True)
+class PartRow:
+    """One part of an entry: captured (``sha256``) or excepted (``reason``)."""
+
+    part: str
+    sha256: str | None = None
+    size: int | None = None
+    media_type: str | None = None
+    reason: str | None = None
+    note: str = ""
+    acked: int = 0
+    upload_url: str | None = None
+    verified_at: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.sha256 is None) == (self.reason is None):
+            raise ValueError("a part is either captured or excepted")
+
+    @property
+    def captured(self) -> bool:
+        return self.sha256 is not None
+
+    @classmethod
+    def from_row(cls, row: Any) -> PartRow:
+        return cls(
+            part=row.part,
+            sha256=row.sha256,
+            size=row.size,
+            media_type=row.media_type,
+            reason=row.reason,
+            note=row.note or "",
+            acked=row.acked,
+            upload_url=row.upload_url,
+            verified_at=row.verified_at,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        if self.captured:
+            return {"part": self.part, "sha256": self.sha256, "size": self.size}
+        return {"part": self.part, "reason": self.reason, "note": self.note}
+
+
+@dataclass(frozen=True)
+class PartTotals:
+    """Parts not yet verified by the centre, of entries still on their way."""
+
+    parts: int
+    bytes: int  # not yet acknowledged
+
+
+def part_values(seq: int, row: PartRow, now: str) -> tuple[Any, ...]:
+    return (seq, row.part, row.sha256, row.size, row.media_type, row.reason, row.note, now)
+
+
+def parts_of(conn: Connection, seq: int) -> list[PartRow]:
+    rows = conn.execute(select(parts).where(parts.c.entry_seq == seq).order_by(parts.c.part))
+    return [PartRow.from_row(r) for r in rows]
+
+
+def pending_totals(conn: Connection) -> PartTotals:
+    unverified = (
+        select(
+            func.count(),
+            func.coalesce(func.sum(parts.c.size - parts.c.acked), 0),
+        )
+        .select_from(parts.join(entries, entries.c.seq == parts.c.entry_seq))
+        .where(
+            parts.c.sha256.is_not(None),
+            parts.c.verified_at.is_(None),
+            entries.c.state.in_([s.value for s in UNSYNCED]),
+        )
+    )
+    count, left = conn.execute(unverified).one()
+    return PartTotals(int(count), int(left))
+
+
+def delete_parts(conn: Connection, seqs: Sequence[int]) -> set[str]:
+    """Remove the part rows of ``seqs``; the images they named."""
+    if not seqs:
+        return set()
+    chosen = parts.c.entry_seq.in_(bindparam("seqs", expanding=True))
+    named = conn.execute(
+        select(parts.c.sha256).where(chosen, parts.c.sha256.is_not(None)), {"seqs": list(seqs)}
+    )
+    images = {str(sha) for sha in named.scalars()}
+    conn.execute(delete(parts).where(chosen), {"seqs": list(seqs)})
+    return images
+
+
+def still_referenced(conn: Connection, images: Iterable[str]) -> set[str]:
+    """Those of ``images`` some entry's part still names."""
+    wanted = list(images)
+    if not wanted:
+        return set()
+    rows = conn.execute(
+        select(parts.c.sha256).where(parts.c.sha256.in_(bindparam("shas", expanding=True))),
+        {"shas": wanted},
+    )
+    return {str(sha) for sha in rows.scalars()}
+
+
+def all_referenced(conn: Connection) -> set[str]:
+    rows = conn.execute(select(parts.c.sha256).where(parts.c.sha256.is_not(None)).distinct())
+    return {str(sha) for sha in rows.scalars()}
