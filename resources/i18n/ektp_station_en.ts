@@ -295,12 +295,12 @@
         <translation>This station has no accounts yet. Create the first one: it becomes the supervisor.</translation>
     </message>
     <message>
-        <source>Masukkan nama operator dan PIN.</source>
-        <translation>Enter the operator name and PIN.</translation>
+        <source>Masukkan nama akun dan PIN.</source>
+        <translation>Enter the account name and PIN.</translation>
     </message>
     <message>
-        <source>Nama operator</source>
-        <translation>Operator name</translation>
+        <source>Nama akun</source>
+        <translation>Account name</translation>
     </message>
     <message>
         <source>PIN</source>
@@ -741,6 +741,10 @@
     <message>
         <source>Mencoba lagi dalam {seconds} dtk</source>
         <translation>Retrying in {seconds} s</translation>
+    </message>
+    <message>
+        <source>Mencoba sekarang…</source>
+        <translation>Trying now…</translation>
     </message>
     <message>
         <source>Menunggu: {count}</source>

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .cli_argparse import speak_indonesian
 from .cli_errors import EXIT_UNEXPECTED, exit_status, hint_for, unexpected_message
 from .errors import EktpError
 from .paths import AppPaths
@@ -240,19 +241,24 @@ def cmd_default(ctx: Context) -> int:
 
 def cmd_demo(ctx: Context) -> int:
     """A centre, a fault proxy and a station window in a throwaway folder (``make run``)."""
-    if _missing("PySide6") or not _has_screen():
-        sys.stderr.write(
-            ctx.say(
-                "Demo butuh layar dan PySide6 (pasang ektp-station[gui]); ini perintah yang "
-                "tersedia:\n",
-                "The demo needs a screen and PySide6 (install ektp-station[gui]); these are "
-                "the commands:\n",
-            )
+    if _missing("PySide6"):
+        why = ctx.say(
+            "Demo butuh PySide6: pasang ektp-station[gui]. Ini perintah yang tersedia:\n",
+            "The demo needs PySide6: install ektp-station[gui]. These are the commands:\n",
         )
-        build_parser().print_help(sys.stderr)
-        return 2
-    run_demo = importlib.import_module("ektp_station.gui.demo").run_demo
-    return int(run_demo(keep=ctx.args.keep))
+    elif not _has_screen():
+        why = ctx.say(
+            "Demo butuh layar: tidak ada tampilan (DISPLAY atau WAYLAND_DISPLAY kosong). "
+            "Jalankan di desktop, atau pakai perintah berikut:\n",
+            "The demo needs a screen: there is no display (DISPLAY or WAYLAND_DISPLAY is "
+            "empty). Run it on a desktop, or use these commands:\n",
+        )
+    else:
+        run_demo = importlib.import_module("ektp_station.gui.demo").run_demo
+        return int(run_demo(keep=ctx.args.keep))
+    sys.stderr.write(why)
+    build_parser().print_help(sys.stderr)
+    return 3  # could not do what was asked (2 is a usage error)
 
 
 def _has_screen() -> bool:
@@ -273,6 +279,7 @@ def _missing(module: str) -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    speak_indonesian()  # argparse's own words too, like every help line here
     parser = argparse.ArgumentParser(
         prog="ektp-station",
         description="Stasiun perekaman e-KTP yang tetap bekerja saat jaringan putus-nyambung.",
@@ -293,7 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(ctx_func=cmd_default)
     commands = parser.add_subparsers(dest="command", metavar="PERINTAH")
 
-    queue = commands.add_parser("queue", help="antrean lokal: status, impor, daftar, ekspor")
+    queue = commands.add_parser(
+        "queue",
+        help="antrean lokal: status, impor, daftar, ekspor, koreksi, cadangan, pemulihan, "
+        "pembersihan, bukti, kunci pemulihan",
+    )
     queue_cmds = queue.add_subparsers(dest="queue_command", metavar="SUBPERINTAH", required=True)
 
     status = queue_cmds.add_parser("status", help="jumlah per status, tertua, sinkron terakhir")

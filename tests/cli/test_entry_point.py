@@ -48,7 +48,7 @@ def test_import_then_status_across_processes(tmp_path: Path) -> None:
 def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
     result = run_ektp("--data-dir", tmp_path, "antre")
     assert result.rc == 2
-    assert "usage" in result.err.lower()
+    assert "penggunaan:" in result.err and "pilihan tidak dikenal" in result.err
 
 
 QT_FREE = textwrap.dedent(
@@ -106,7 +106,7 @@ def test_without_a_screen_the_demo_and_the_window_say_so_and_print_the_help(
 ) -> None:
     env = {k: v for k, v in subprocess_env().items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env.pop("QT_QPA_PLATFORM", None)
-    for args, rc in ((["demo"], 2), ([], 0)):
+    for args, rc in ((["demo"], 3), ([], 0)):
         proc = subprocess.run(
             [os.fspath(EKTP), "--data-dir", os.fspath(tmp_path / "st"), *args],
             capture_output=True,
@@ -117,5 +117,7 @@ def test_without_a_screen_the_demo_and_the_window_say_so_and_print_the_help(
         )
         assert proc.returncode == rc, proc.stderr
         assert "layar" in proc.stderr  # says why, in the station's language
-        assert "queue" in proc.stdout + proc.stderr and "usage" in proc.stdout + proc.stderr
+        out = proc.stdout + proc.stderr
+        assert "queue" in out and "penggunaan:" in out and "usage" not in out  # all Indonesian
+        assert "tampilkan bantuan ini" in out
         assert "Traceback" not in proc.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -221,6 +222,10 @@ def test_shows_the_engines_last_error(qtbot: QtBot, supervisor: Station) -> None
     assert dashboard.error_label.toolTip() == "connect failed"
     bridge.stateChanged.emit(EngineState(Link.ONLINE))
     assert dashboard.error_label.text() == "Galat pengiriman terakhir: tidak ada"
+    # the engine keeps its last error after the link came back: not news for the supervisor
+    bridge.stateChanged.emit(replace(state, link=Link.ONLINE))
+    assert dashboard.error_label.text() == "Galat pengiriman terakhir: tidak ada"
+    assert dashboard.error_label.toolTip() == ""
     tasks.shutdown()
 
 

@@ -302,3 +302,20 @@ def test_open_an_entrys_receipt_from_the_list(qtbot: QtBot, tab: QueueTab, queue
     preview = receipt_preview(qtbot, tab)
     assert preview.windowTitle() == f"Bukti perekaman No. {older.seq}"
     preview.close()
+
+
+def test_ctrl_2_puts_the_keyboard_on_the_list(qtbot: QtBot, station: Station, queue: Queue) -> None:
+    from helpers import show_window
+
+    entry = queue.enqueue(make_record(7), operator="ANI", station_id="ST-A")
+    window = show_window(qtbot, station, active=True)
+    tab = window.queue_tab
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: tab.table.hasFocus() and tab.model.rowCount() == 1)
+    qtbot.keyClick(tab.table, Qt.Key.Key_Down)
+    assert tab.selected_seq() == entry.seq
+    qtbot.keyClick(tab.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    preview = receipt_preview(qtbot, tab)
+    assert preview.windowTitle() == f"Bukti perekaman No. {entry.seq}"
+    preview.close()
+    window.close()

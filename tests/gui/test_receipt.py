@@ -199,6 +199,9 @@ def test_the_preview_keeps_its_printer(qtbot: QtBot) -> None:
     del preview
     gc.collect()
     shown = receipt_preview(qtbot, parent)
+    assert shown.print_action is not None  # Qt's "Print", in Indonesian, reached by Ctrl+P
+    assert shown.print_action.text() == "Cetak"
+    assert shown.print_action.shortcut().toString() == "Ctrl+P"
     pages = shown.findChild(QPrintPreviewWidget)
     pages.updatePreview()
     qtbot.waitUntil(lambda: pages.pageCount() == 1)

@@ -45,6 +45,8 @@ def from_engine_thread(call: object, *args: object) -> None:
             "Jaringan putus · Mencoba lagi dalam 12 dtk",
         ),
         (EngineState(Link.RETRYING, pending=4, retry_at=NOW + 30), "Mencoba lagi dalam 30 dtk"),
+        # the moment has come, the attempt is on its way: never "dalam 0 dtk"
+        (EngineState(Link.OFFLINE, retry_at=NOW - 0.4), "Jaringan putus · Mencoba sekarang…"),
         (
             EngineState(Link.REFUSED, pending=4, last_error_id="Token salah"),
             "Pusat menolak stasiun ini",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from ..errors import EktpError, KeyMissing
@@ -73,7 +73,9 @@ def run_window(station: Station, *, window: MainWindow | None = None) -> int:
     app = application()
     window = window or build_window(station)
     hook = install_error_hook(lambda: window)
-    window.resize(*WINDOW_SIZE)
+    screen = window.screen()
+    # the whole screen even where no window manager maximises (a kiosk, a bare X server)
+    window.resize(screen.availableSize() if screen is not None else QSize(*WINDOW_SIZE))
     window.showMaximized()  # the counter's screen is the station's (1366×768 fits)
     window.land()  # a supervisor on the dashboard, an operator on the form
     window.start_sync()

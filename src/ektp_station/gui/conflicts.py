@@ -25,7 +25,7 @@ from ..errors import EktpError
 from ..station import Station
 from ..store import State
 from .i18n import current_language
-from .queue_model import QueueModel
+from .queue_model import QueueModel, fit_columns
 from .reason import ReasonDialog
 from .selection import select_entry, selected_entry
 
@@ -52,6 +52,8 @@ class ConflictsPanel(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self.table)
+        self.table.setColumnHidden(1, True)  # every row is a conflict: the room is the note's
         self.title.setBuddy(self.table)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()

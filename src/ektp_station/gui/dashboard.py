@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidg
 from ..station import DashboardReport, Permission, Station
 from ..station.reports import local_midnight
 from ..store import State
-from ..sync.engine import EngineState
+from ..sync.engine import EngineState, Link
 from .bridge import StationBridge
 from .conflicts import ConflictsPanel
 from .queue_model import SHOWN_STATES, state_label
@@ -57,10 +57,11 @@ class HourlyChart(QWidget):
         self.setObjectName("hourly_chart")
         self.captured: list[int] = [0] * 24
         self.synced: list[int] = [0] * 24
-        self.setMinimumHeight(140)
+        self.setMinimumHeight(100)
+        self.setMaximumHeight(120)  # the room left goes to the conflicts to review
 
     def sizeHint(self) -> QSize:
-        return QSize(520, 170)
+        return QSize(520, 120)
 
     def set_data(self, captured: Sequence[int], synced: Sequence[int]) -> None:
         self.captured, self.synced = list(captured), list(synced)
@@ -151,10 +152,17 @@ class Dashboard(QWidget):
         for i, state in enumerate(SHOWN_STATES):
             value = QLabel("–")
             value.setObjectName(f"count_{state.value}")
-            value.setAlignment(Qt.AlignmentFlag.AlignRight)
-            grid.addWidget(QLabel(state_label(state)), i // 3, (i % 3) * 2)
-            grid.addWidget(value, i // 3, (i % 3) * 2 + 1)
+            value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            label = QLabel(state_label(state) + ":")
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            # label and count side by side, a wide gap before the next pair: each number
+            # reads with its own word
+            grid.addWidget(label, i // 3, (i % 3) * 3)
+            grid.addWidget(value, i // 3, (i % 3) * 3 + 1)
             self.count_labels[state] = value
+        for gap in (2, 5):
+            grid.setColumnMinimumWidth(gap, 48)
+        grid.setColumnStretch(8, 1)
         layout.addWidget(counts_box)
 
         self.oldest_label = QLabel()
@@ -289,8 +297,10 @@ class Dashboard(QWidget):
         state = self.engine_state
         if not self.station.sync_configured and state is None:
             self.error_label.setText(self.tr("Galat pengiriman terakhir: pusat belum diatur"))
-        elif state is None or not error_text(state):
+        elif state is None or not error_text(state) or state.link is Link.ONLINE:
+            # connected again: the last error is history, not news (the log keeps it)
             self.error_label.setText(self.tr("Galat pengiriman terakhir: tidak ada"))
+            self.error_label.setToolTip("")
         else:
             text = error_text(state)
             self.error_label.setText(

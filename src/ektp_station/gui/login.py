@@ -52,7 +52,7 @@ class LoginDialog(QDialog):
         intro = QLabel(
             self.tr("Stasiun ini belum punya akun. Buat akun pertama: akun ini menjadi supervisor.")
             if self.first_run
-            else self.tr("Masukkan nama operator dan PIN.")
+            else self.tr("Masukkan nama akun dan PIN.")
         )
         intro.setObjectName("login_intro")
         intro.setWordWrap(True)
@@ -66,7 +66,7 @@ class LoginDialog(QDialog):
             completer = QCompleter(station.accounts.names(), self)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             self.name_input.setCompleter(completer)
-        form.addRow(self._caption(self.tr("Nama operator"), self.name_input), self.name_input)
+        form.addRow(self._caption(self.tr("Nama akun"), self.name_input), self.name_input)
         digits = QRegularExpression(f"[0-9]{{0,{MAX_PIN_LENGTH}}}")
         self.pin_input = self._pin_field("login_pin")
         self.pin_input.setValidator(QRegularExpressionValidator(digits, self))

@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self._health_timer.start()
         for index in range(self.tabs.count()):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
-            shortcut.activated.connect(lambda i=index: self.tabs.setCurrentIndex(i))
+            shortcut.activated.connect(lambda i=index: self.open_tab(i))
         self.status_bar = StationStatusBar(self._sync_now_or_none())
         self.setStatusBar(self.status_bar)
         self.bridge.stateChanged.connect(self.status_bar.on_state)
@@ -340,6 +340,21 @@ class MainWindow(QMainWindow):
         )
         self.entry_notice.show()
         self._show_local_status()
+
+    def open_tab(self, index: int) -> None:
+        """Ctrl+1/2/3: the tab, with the keyboard where its work starts (the queue's list:
+        Down and Ctrl+P at once; the form's NIK)."""
+        self.tabs.setCurrentIndex(index)
+        page = self.tabs.widget(index)
+        if page is self.queue_tab:
+            self.queue_tab.table.setFocus()
+            if (
+                not self.queue_tab.table.currentIndex().isValid()
+                and self.queue_tab.model.rowCount()
+            ):
+                self.queue_tab.table.selectRow(0)
+        elif index == 0:
+            self.form.inputs["nik"].setFocus()
 
     def _tab_opened(self, index: int) -> None:
         if self.tabs.widget(index) in (self.queue_tab, self.dashboard):

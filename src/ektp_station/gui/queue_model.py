@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QTableView
 
 from ..domain import mask_nik, vocabulary
 from ..station import Station
@@ -28,7 +29,15 @@ from ..store.queries import EntrySummary
 from .entry_form import field_label
 from .i18n import QT_TRANSLATE_NOOP, current_language
 
-__all__ = ["COLUMNS", "SEQ_ROLE", "SHOWN_STATES", "QueueModel", "note_of", "state_label"]
+__all__ = [
+    "COLUMNS",
+    "SEQ_ROLE",
+    "SHOWN_STATES",
+    "QueueModel",
+    "fit_columns",
+    "note_of",
+    "state_label",
+]
 
 #: The states in the order the filters and the dashboard show them.
 SHOWN_STATES: tuple[State, ...] = tuple(State)
@@ -62,6 +71,17 @@ Index = QModelIndex | QPersistentModelIndex
 def state_label(state: State) -> str:
     """The state's name in the station's language (the one vocabulary)."""
     return vocabulary.state_label(state.value, current_language())
+
+
+def fit_columns(table: QTableView) -> None:
+    """A list of entries (the queue tab's, the conflicts'): each column as wide as its usual
+    longest value in the font on screen, the state in either language; the note, last,
+    takes the rest."""
+    metrics = table.fontMetrics()
+    states = [state_label(state) for state in SHOWN_STATES]
+    samples = ("000000", max(states, key=len), "00-00-0000 00:00", "3276********0000")
+    for column, sample in enumerate((*samples, "NAMA LENGKAP PENDUDUK", "SUPERVISOR DEMO")):
+        table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 24)
 
 
 def note_of(summary: EntrySummary) -> str:

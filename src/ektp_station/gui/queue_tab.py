@@ -30,7 +30,7 @@ from ..station import Station
 from ..store import Entry, State
 from .correction import CorrectionDialog, CorrectionForm
 from .i18n import current_language
-from .queue_model import SHOWN_STATES, QueueModel, state_label
+from .queue_model import SHOWN_STATES, QueueModel, fit_columns, state_label
 from .reason import ReasonDialog
 from .receipt import Receipt, open_receipt
 from .selection import select_entry, selected_entry, selected_row
@@ -57,6 +57,10 @@ class QueueTab(QWidget):
         self._show_counts()
 
     # -- building ----------------------------------------------------------------------------
+
+    @property
+    def _choose_first(self) -> str:
+        return self.tr("Pilih dulu satu entri di daftar.")
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -94,13 +98,7 @@ class QueueTab(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        # each column as wide as its usual longest value in the font on screen, the state in
-        # either language (the note takes the rest)
-        metrics = self.table.fontMetrics()
-        states = [state_label(state) for state in SHOWN_STATES]
-        samples = ("000000", max(states, key=len), "00-00-0000 00:00", "3276********0000")
-        for column, sample in enumerate((*samples, "NAMA LENGKAP PENDUDUK", "SUPERVISOR DEMO")):
-            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 24)
+        fit_columns(self.table)
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
@@ -220,13 +218,15 @@ class QueueTab(QWidget):
         self.fix_button.setEnabled("correct" in allowed)
         self.discard_button.setEnabled("discard" in allowed)
         self.receipt_button.setEnabled(self.selected_seq() is not None)
+        if self.selected_seq() is not None and self.message_label.text() == self._choose_first:
+            self.message_label.clear()  # the hint is answered
 
     # -- actions -----------------------------------------------------------------------------
 
     def _selected_entry(self) -> Entry | None:
         seq = self.selected_seq()
         if seq is None:
-            self._say(self.tr("Pilih dulu satu entri di daftar."))
+            self._say(self._choose_first)
             return None
         try:
             return self.station.entry(seq)

@@ -32,6 +32,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QAction,
     QColor,
     QFont,
     QKeySequence,
@@ -236,6 +237,17 @@ class ReceiptPreview(QPrintPreviewDialog):
         self._printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         _set_page(self._printer)
         super().__init__(self._printer, parent)
+        # the keyboard reaches "Cetak" too (Qt's toolbar is mouse-only): Ctrl+P, as the form's
+        printing = QCoreApplication.translate("QPrintPreviewDialog", "Print")
+        for action in self.findChildren(QAction):
+            if action.text() == printing:
+                action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                action.setToolTip(f"{printing} (Ctrl+P)")
+                self.print_action: QAction | None = action
+                break
+        else:
+            self.print_action = None
 
 
 def open_receipt(receipt: Receipt, parent: QWidget | None = None) -> ReceiptPreview:

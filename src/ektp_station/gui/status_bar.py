@@ -79,9 +79,11 @@ def link_text(state: EngineState, now: float) -> str:
         return CERTIFICATE_TEXT[current_language() == "en"]
     text = _link(state.link.value)
     if state.link in (Link.OFFLINE, Link.RETRYING) and state.retry_at is not None:
-        seconds = max(0, round(state.retry_at - now))
-        retry = QCoreApplication.translate(
-            "StationStatusBar", "Mencoba lagi dalam {seconds} dtk"
+        seconds = round(state.retry_at - now)
+        retry = (
+            QCoreApplication.translate("StationStatusBar", "Mencoba lagi dalam {seconds} dtk")
+            if seconds > 0  # at 0 the attempt is on its way: no "0 dtk" while it is
+            else QCoreApplication.translate("StationStatusBar", "Mencoba sekarang…")
         ).format(seconds=seconds)
         return retry if state.link is Link.RETRYING else f"{text} · {retry}"
     return text
