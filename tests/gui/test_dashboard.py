@@ -121,6 +121,7 @@ def test_numbers_are_the_stores(
         "conflict": 1,
         "discarded": 0,
         "resolved": 0,
+        "uploading": 0,
     }
     oldest = oldest_unsynced(queue)
     assert oldest is not None and oldest.seq == filled["rejected"].seq

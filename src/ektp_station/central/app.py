@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -49,6 +50,7 @@ from ektp_station.sync.protocol import (
 
 from .db import CentralDB
 from .ingest import NIK_PROBE_LIMIT, Ingestor, StationBusy
+from .uploads import UploadStore, install_uploads
 
 __all__ = ["DB_URL_ENV", "CentralState", "app_from_env", "create_app", "error_response"]
 
@@ -256,6 +258,7 @@ def create_app(
     auth_max_failures: int = AUTH_MAX_FAILURES,
     auth_failure_window: float = AUTH_FAILURE_WINDOW,
     nik_probe_limit: int = NIK_PROBE_LIMIT,
+    upload_dir: Path | None = None,
 ) -> FastAPI:
     """The centre's ASGI app over ``db_url`` (SQLite or ``postgresql+psycopg://``).
 
@@ -266,7 +269,9 @@ def create_app(
     A client address with ``auth_max_failures`` failed authentications within
     ``auth_failure_window`` seconds is answered 429 until the window has moved on. A station
     that got more than ``nik_probe_limit`` "NIK recorded by another entry" answers in the
-    current hour is answered 429 ``nik_probe_limit`` until that hour is over.
+    current hour is answered 429 ``nik_probe_limit`` until that hour is over. Biometric
+    parts' bytes go under ``upload_dir`` (default: :func:`default_upload_dir`), one folder
+    every worker of the centre shares.
     """
     if body_timeout <= 0 or body_idle_timeout <= 0:
         raise ValueError("body timeouts must be positive")
@@ -366,24 +371,9 @@ def create_app(
                 "Content-Type harus application/json.",
                 close=True,
             )
-        address = request.client.host if request.client else "-"
-        wait = state.auth_failures.retry_after(address)
-        if wait is not None:
-            return error_response(
-                429,
-                "too_many_auth_failures",
-                "Terlalu banyak autentikasi gagal dari alamat ini; coba lagi nanti.",
-                retry_after=max(1, math.ceil(wait)),
-            )
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token or len(token) > 256:
-            _auth_failed(address, "no bearer token")
-            return error_response(401, "unauthorized", "Token stasiun tidak ada.")
-        token_station = await run_in_threadpool(db.authenticate, token)
-        if token_station is None:
-            _auth_failed(address, "unknown token")
-            return error_response(401, "unauthorized", "Token stasiun tidak dikenal.")
+        token_station = await _authenticate(request)
+        if isinstance(token_station, JSONResponse):
+            return token_station
         if token_station in state.stations_in_flight:
             return _busy()
         probe_wait = await run_in_threadpool(
@@ -418,6 +408,29 @@ def create_app(
         finally:
             state.in_flight -= 1
             state.stations_in_flight.discard(token_station)
+
+    async def _authenticate(request: Request) -> str | JSONResponse:
+        """The station whose bearer token the request carries, or the refusal: 429 for an
+        address that failed too often, 401 for no token or an unknown one."""
+        address = request.client.host if request.client else "-"
+        wait = state.auth_failures.retry_after(address)
+        if wait is not None:
+            return error_response(
+                429,
+                "too_many_auth_failures",
+                "Terlalu banyak autentikasi gagal dari alamat ini; coba lagi nanti.",
+                retry_after=max(1, math.ceil(wait)),
+            )
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token or len(token) > 256:
+            _auth_failed(address, "no bearer token")
+            return error_response(401, "unauthorized", "Token stasiun tidak ada.")
+        token_station = await run_in_threadpool(db.authenticate, token)
+        if token_station is None:
+            _auth_failed(address, "unknown token")
+            return error_response(401, "unauthorized", "Token stasiun tidak dikenal.")
+        return token_station
 
     def _auth_failed(address: str, why: str) -> None:
         # Never the token: only the client's address and which check failed.
@@ -463,7 +476,29 @@ def create_app(
             return _busy()
         return BatchReply(protocol=batch.protocol, server_time=datetime.now(UTC), results=results)
 
+    install_uploads(
+        app,
+        UploadStore(db, upload_dir or default_upload_dir(db_url)),
+        _authenticate,
+        error_response,
+        idle_timeout=body_idle_timeout,
+    )
     return app
+
+
+UPLOAD_DIR_ENV = "EKTP_CENTRAL_UPLOADS"
+
+
+def default_upload_dir(db_url: str) -> Path:
+    """Where parts go when not said: ``EKTP_CENTRAL_UPLOADS``, else beside a SQLite file
+    (``<file>.uploads``), else ``ektp-central-uploads`` in the working folder."""
+    if os.environ.get(UPLOAD_DIR_ENV):
+        return Path(os.environ[UPLOAD_DIR_ENV])
+    prefix = "sqlite:///"
+    if db_url.startswith(prefix) and db_url[len(prefix) :] not in ("", ":memory:"):
+        database = Path(db_url[len(prefix) :])
+        return database.with_name(database.name + ".uploads")
+    return Path("ektp-central-uploads")
 
 
 def app_from_env() -> FastAPI:

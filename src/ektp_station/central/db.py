@@ -34,6 +34,7 @@ __all__ = [
     "registrations",
     "station_lock_key",
     "stations",
+    "uploads",
 ]
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,24 @@ registration_revisions = sa.Table(
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
 )
 """Every revision that a newer one replaced in ``registrations`` (history; never updated)."""
+
+# Biometric parts uploaded by tus (central/uploads.py): one row per (entry, part); ``received``
+# is the upload's offset, moved only by a conditional update.
+uploads = sa.Table(
+    "uploads",
+    metadata,
+    sa.Column("upload_id", sa.String(32), primary_key=True),
+    sa.Column("station_id", sa.String(64), nullable=False),
+    sa.Column("entry_id", sa.String(36), nullable=False),
+    sa.Column("part", sa.String(16), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("length", sa.BigInteger, nullable=False),
+    sa.Column("received", sa.BigInteger, nullable=False, server_default=sa.text("0")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("verified_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("entry_id", "part", name="uq_uploads_entry_part"),
+)
+
 
 # Columns added to ``registrations`` since the first release (upgrade of an existing
 # database): name -> what follows the column's type in ``ADD COLUMN``.
@@ -384,7 +403,8 @@ class CentralDB:
 
     def stats(self) -> dict[str, Any]:
         """``{"registrations": N, "corrected": C, "corrected_after_delivery": D,
-        "stations": [...]}`` as documented for ``central stats``.
+        "parts_verified": P, "bytes_verified": B, "stations": [...]}`` as documented for
+        ``central stats`` (P, B: biometric parts whose whole sha256 the centre verified).
 
         ``corrected``: registrations held at a revision > 1 (corrected at the station after
         capture, before or after they were first sent); ``corrected_after_delivery``: those
@@ -393,9 +413,16 @@ class CentralDB:
         infos = self.station_infos()
         with self.engine.connect() as conn:
             totals = conn.execute(sa.select(*self._counts()).select_from(registrations)).one()
+            parts, size = conn.execute(
+                sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(uploads.c.length), 0))
+                .select_from(uploads)
+                .where(uploads.c.verified_at.is_not(None))
+            ).one()
         return {
             "registrations": int(totals.n),
             "corrected": int(totals.corrected),
             "corrected_after_delivery": int(totals.corrected_after_delivery),
+            "parts_verified": int(parts),
+            "bytes_verified": int(size),
             "stations": [info.to_json() for info in infos],
         }

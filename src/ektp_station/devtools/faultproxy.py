@@ -17,6 +17,10 @@ way in every mode. The per-request mix (probabilities, one fault drawn per reque
 - ``truncate``: forward, then send the reply cut in the middle of its body and close.
 
 ``force_next(kind, n)`` makes the next ``n`` requests get ``kind`` (deterministic tests).
+``cut_next_after(nbytes)``: the next request is forwarded only up to its first ``nbytes``
+bytes (head included), then both connections are reset: a link that drops in mid-transfer.
+``bandwidth_bps``: a cap on the link, each way (bits per second; None: no cap); a ``down``
+switch during a slow transfer cuts it wherever it is.
 ``request_times()`` gives the ``time.monotonic()`` of every request attempt seen (each request
 read, and each connection reset at once in ``down`` mode), to check a client's pacing.
 Only listens on 127.0.0.1.
@@ -103,6 +107,7 @@ class ProxyCounters:
     forwarded: int = 0
     replies: int = 0
     blackholed: int = 0
+    bytes_up: int = 0  # bytes of requests that reached the centre (heads included)
     faults: dict[str, int] = field(default_factory=dict)
 
     def fault(self, kind: str) -> int:
@@ -124,6 +129,8 @@ class FaultProxy:
         self._latency = 0.0
         self._mix = FaultMix()
         self._forced: list[FaultKind] = []
+        self._cuts: list[int] = []  # forward only this many bytes of the next requests
+        self._bytes_per_second: float | None = None
         self._counters = ProxyCounters()
         self._request_times: deque[float] = deque(maxlen=REQUEST_LOG_SIZE)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -174,6 +181,57 @@ class FaultProxy:
         with self._cond:
             self._latency = value / 1000
 
+    @property
+    def bandwidth_bps(self) -> float | None:
+        with self._cond:
+            return None if self._bytes_per_second is None else self._bytes_per_second * 8
+
+    @bandwidth_bps.setter
+    def bandwidth_bps(self, bits: float | None) -> None:
+        if bits is not None and bits <= 0:
+            raise ValueError("bandwidth must be positive (None: no cap)")
+        with self._cond:
+            self._bytes_per_second = None if bits is None else bits / 8
+
+    def cut_next_after(self, nbytes: int, count: int = 1) -> None:
+        """The next ``count`` requests reach the centre only up to their first ``nbytes``
+        bytes; then the link drops (both connections reset)."""
+        if nbytes < 0:
+            raise ValueError("nbytes must be >= 0")
+        with self._cond:
+            self._cuts.extend([nbytes] * count)
+
+    def _add_bytes_up(self, count: int) -> None:
+        with self._cond:
+            self._counters = replace(self._counters, bytes_up=self._counters.bytes_up + count)
+
+    def _next_cut(self) -> int | None:
+        with self._cond:
+            return self._cuts.pop(0) if self._cuts else None
+
+    def _rate(self) -> float | None:
+        with self._cond:
+            return self._bytes_per_second
+
+    async def _send(
+        self, writer: asyncio.StreamWriter, data: bytes, limit: int | None, *, up: bool = False
+    ) -> bool:
+        """Write ``data`` (its first ``limit`` bytes, if given) at the link's rate; False when
+        cut short by ``limit``. ``up``: towards the centre (counted in ``bytes_up``)."""
+        end = len(data) if limit is None else min(limit, len(data))
+        pos = 0
+        while pos < end:
+            rate = self._rate()
+            step = end - pos if rate is None else max(1, min(end - pos, int(rate / 20) or 1))
+            writer.write(data[pos : pos + step])
+            await writer.drain()
+            pos += step
+            if up:
+                self._add_bytes_up(step)
+            if rate is not None:
+                await asyncio.sleep(step / rate)
+        return end == len(data)
+
     def set_faults(self, mix: FaultMix | None = None, **probabilities: float | None) -> None:
         """Replace the fault mix: ``set_faults(reset_after=0.2, http503=0.1)``."""
         new = replace(mix or FaultMix(), **probabilities)  # type: ignore[arg-type]
@@ -184,6 +242,7 @@ class FaultProxy:
         with self._cond:
             self._mix = FaultMix()
             self._forced.clear()
+            self._cuts.clear()
 
     @property
     def faults(self) -> FaultMix:
@@ -386,8 +445,11 @@ class FaultProxy:
                     upstream = await asyncio.open_connection(self.target_host, self.target_port)
                     self._writers.add(upstream[1])
                 up_reader, up_writer = upstream
-                up_writer.write(request.raw)
-                await up_writer.drain()
+                if not await self._send(up_writer, request.raw, self._next_cut(), up=True):
+                    self._count(fault="cut_after")
+                    _reset(up_writer)
+                    _reset(writer)
+                    return
                 self._count("forwarded")
                 response = await read_response(up_reader, request.method)
                 if latency:
@@ -400,8 +462,7 @@ class FaultProxy:
                     await writer.drain()
                     writer.close()
                     return
-                writer.write(response.raw)
-                await writer.drain()
+                await self._send(writer, response.raw, None)
                 self._count("replies")
                 if response.closes or request.closes:
                     return

@@ -81,6 +81,7 @@ STATE_LABELS: Final[dict[str, tuple[str, str]]] = {
     "conflict": ("Konflik", "Conflict"),
     "discarded": ("Dibatalkan", "Discarded"),
     "resolved": ("Konflik selesai", "Conflict resolved"),
+    "uploading": ("Mengirim biometrik", "Sending biometrics"),
 }
 
 #: (Bahasa Indonesia, English) per link state of the sync engine (``sync.engine.Link``).

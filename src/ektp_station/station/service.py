@@ -580,6 +580,7 @@ class Station:
             settings.effective_station_id,
             listener=self._relay,
             config=self.engine_config or EngineConfig(batch_size=settings.batch_size),
+            attachments=self.attachments,
         )
         return self._engine
 

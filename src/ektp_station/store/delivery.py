@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..timeutil import utc_now_iso
 from .auditlog import write_audit
 from .entry import Entry, Outcome
+from .parts import hold_for_parts
 from .schema import entries, meta
 from .states import State
 
@@ -120,6 +121,8 @@ def apply(conn: Connection, owner: str, outcomes: Sequence[Outcome]) -> int:
         for o in applying
     ]
     changed = int(conn.execute(statement, params).rowcount)
+    # taken by the centre, but with biometric parts still to send: not delivered yet
+    hold_for_parts(conn, [seq_of[o.entry_id] for o in applying if o.state is State.SYNCED], now)
     for o in applying:
         if o.state in (State.REJECTED, State.CONFLICT):
             codes = sorted({str(e.get("code", "")) for e in o.errors})

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from .schema import entries, parts
 from .states import UNSYNCED
@@ -21,12 +21,17 @@ from .states import UNSYNCED
 __all__ = [
     "INSERT_PART",
     "PartRow",
+    "PartToSend",
     "PartTotals",
     "all_referenced",
     "delete_parts",
+    "hold_for_parts",
+    "mark_verified",
+    "next_part",
     "part_values",
     "parts_of",
     "pending_totals",
+    "record_progress",
     "still_referenced",
 ]
 
@@ -140,3 +145,82 @@ def still_referenced(conn: Connection, images: Iterable[str]) -> set[str]:
 def all_referenced(conn: Connection) -> set[str]:
     rows = conn.execute(select(parts.c.sha256).where(parts.c.sha256.is_not(None)).distinct())
     return {str(sha) for sha in rows.scalars()}
+
+
+# -- delivery of the parts (sync/uploads.py) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartToSend:
+    seq: int
+    entry_id: str
+    row: PartRow
+
+
+#: An entry waits in ``uploading`` while it has a captured part the centre has not verified.
+_UNVERIFIED = (
+    "EXISTS (SELECT 1 FROM parts WHERE parts.entry_seq = entries.seq"
+    " AND parts.sha256 IS NOT NULL AND parts.verified_at IS NULL)"
+)
+
+
+def hold_for_parts(conn: Connection, seqs: Sequence[int], now: str) -> int:
+    """Entries the centre just took (``synced``) that still have parts to send wait in
+    ``uploading`` instead; how many."""
+    if not seqs:
+        return 0
+    marks = ",".join("?" * len(seqs))
+    return int(
+        conn.exec_driver_sql(
+            f"UPDATE entries SET state = 'uploading', synced_at = NULL, updated_at = ?"  # noqa: S608
+            f" WHERE seq IN ({marks}) AND state = 'synced' AND {_UNVERIFIED}",
+            (now, *seqs),
+        ).rowcount
+    )
+
+
+def next_part(conn: Connection) -> PartToSend | None:
+    """The next part to send: of the oldest entry waiting in ``uploading``, in capture
+    order (``domain.biometrics.PARTS``)."""
+    from ..domain.biometrics import PARTS
+
+    row = conn.execute(
+        select(entries.c.seq, entries.c.entry_id)
+        .where(entries.c.state == "uploading")
+        .order_by(entries.c.seq)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    seq, entry_id = int(row.seq), str(row.entry_id)
+    waiting = [p for p in parts_of(conn, seq) if p.captured and p.verified_at is None]
+    if not waiting:
+        return None
+    order = {name: i for i, name in enumerate(PARTS)}
+    first = min(waiting, key=lambda p: order.get(p.part, len(order)))
+    return PartToSend(seq, entry_id, first)
+
+
+def record_progress(
+    conn: Connection, seq: int, part: str, *, upload_url: str | None, acked: int
+) -> None:
+    conn.execute(
+        update(parts)
+        .where(parts.c.entry_seq == seq, parts.c.part == part)
+        .values(upload_url=upload_url, acked=acked)
+    )
+
+
+def mark_verified(conn: Connection, seq: int, part: str, now: str) -> bool:
+    """The centre verified this part; True when it was the entry's last (now ``synced``)."""
+    conn.execute(
+        update(parts)
+        .where(parts.c.entry_seq == seq, parts.c.part == part)
+        .values(verified_at=now, acked=parts.c.size)
+    )
+    done = conn.exec_driver_sql(
+        f"UPDATE entries SET state = 'synced', synced_at = ?, updated_at = ?"  # noqa: S608
+        f" WHERE seq = ? AND state = 'uploading' AND NOT {_UNVERIFIED}",
+        (now, now, seq),
+    ).rowcount
+    return bool(done)

@@ -48,12 +48,16 @@ from .lock import ProcessLock
 from .parts import (
     INSERT_PART,
     PartRow,
+    PartToSend,
     PartTotals,
     all_referenced,
     delete_parts,
+    mark_verified,
+    next_part,
     part_values,
     parts_of,
     pending_totals,
+    record_progress,
     still_referenced,
 )
 from .retention import PURGE_BATCH, purge_batch
@@ -631,6 +635,29 @@ class Queue:
         with reading(self.engine) as conn:
             return parts_of(conn, seq)
 
+    # -- the parts' delivery (see .parts, sync/uploads.py) ----------------------------------
+
+    def next_part(self) -> PartToSend | None:
+        with reading(self.engine) as conn:
+            return next_part(conn)
+
+    def record_part_progress(
+        self, seq: int, part: str, *, upload_url: str | None, acked: int
+    ) -> None:
+        """Where the part's upload is at the centre and the bytes it acknowledged: durable,
+        so a cut, a crash or a power cut resumes from there."""
+        with self.writing() as conn:
+            record_progress(conn, seq, part, upload_url=upload_url, acked=acked)
+
+    def part_verified(self, seq: int, part: str) -> bool:
+        """The centre verified the part; True when the entry is now delivered whole."""
+        now = utc_now_iso()
+        with self.writing() as conn:
+            done = mark_verified(conn, seq, part, now)
+            if done:
+                write_audit(conn, seq, "central", "parts_verified", None, now)
+        return done
+
     def referenced_images(self) -> set[str]:
         """Every image some entry's part names (the rest of the store is leftovers)."""
         with reading(self.engine) as conn:
@@ -676,7 +703,8 @@ _INSERT_ENTRY = (
 #: states are those of ``states.RECORDED`` (a test keeps the two equal).
 _RECORDED_NIK = (
     "SELECT seq, entry_id, state FROM entries"
-    " WHERE nik_key = ? AND state IN ('conflict', 'resolved', 'synced') ORDER BY seq LIMIT 1"
+    " WHERE nik_key = ? AND state IN ('conflict', 'resolved', 'synced', 'uploading')"
+    " ORDER BY seq LIMIT 1"
 )
 
 

@@ -305,8 +305,25 @@ _V8 = [
         WHERE sha256 IS NOT NULL AND verified_at IS NULL""",
 ]
 
+_STATE_VALUES_V9 = (
+    "('pending','sending','synced','rejected','conflict','discarded','resolved','uploading')"
+)
+
+# v9: ``uploading``, the state of an entry whose biodata the centre took while its biometric
+# parts are still on their way (the state triggers of v5, with the new value).
+_V9 = [
+    "DROP TRIGGER tr_entries_state_ins",
+    "DROP TRIGGER tr_entries_state_upd",
+    f"""CREATE TRIGGER tr_entries_state_ins BEFORE INSERT ON entries
+        WHEN NEW.state NOT IN {_STATE_VALUES_V9}
+    BEGIN SELECT RAISE(ABORT, 'entries.state: unknown state'); END""",
+    f"""CREATE TRIGGER tr_entries_state_upd BEFORE UPDATE OF state ON entries
+        WHEN NEW.state NOT IN {_STATE_VALUES_V9}
+    BEGIN SELECT RAISE(ABORT, 'entries.state: unknown state'); END""",
+]
+
 #: MIGRATIONS[i] brings a database from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _v5, _V6, _V7, _V8]
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _v5, _V6, _V7, _V8, _V9]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -23,11 +23,15 @@ class State(StrEnum):
     CONFLICT = "conflict"  # the centre holds this NIK already; a supervisor decides
     DISCARDED = "discarded"  # withdrawn by an operator or supervisor (terminal)
     RESOLVED = "resolved"  # a conflict a supervisor closed: the resident is recorded (terminal)
+    UPLOADING = "uploading"  # the centre holds the biodata; biometric parts still on their way
 
 
 TRANSITIONS: dict[State, frozenset[State]] = {
     State.PENDING: frozenset({State.SENDING, State.DISCARDED}),
-    State.SENDING: frozenset({State.SYNCED, State.REJECTED, State.CONFLICT, State.PENDING}),
+    State.SENDING: frozenset(
+        {State.SYNCED, State.UPLOADING, State.REJECTED, State.CONFLICT, State.PENDING}
+    ),
+    State.UPLOADING: frozenset({State.SYNCED}),  # once the centre verified every part
     State.REJECTED: frozenset({State.PENDING, State.DISCARDED}),
     State.CONFLICT: frozenset({State.PENDING, State.DISCARDED, State.RESOLVED}),
     State.SYNCED: frozenset(),
@@ -40,9 +44,11 @@ EDITABLE = frozenset({State.PENDING, State.REJECTED, State.CONFLICT})
 #: States in which the same NIK may not be captured again (the resident is still waiting).
 WAITING = frozenset({State.PENDING, State.SENDING, State.REJECTED})
 #: States in which the resident counts as recorded here: capturing the NIK again is refused.
-RECORDED = frozenset({State.SYNCED, State.CONFLICT, State.RESOLVED})
-#: States that have not reached the centre (and were not withdrawn).
-UNSYNCED = frozenset({State.PENDING, State.SENDING, State.REJECTED, State.CONFLICT})
+RECORDED = frozenset({State.SYNCED, State.CONFLICT, State.RESOLVED, State.UPLOADING})
+#: States that have not reached the centre whole (and were not withdrawn).
+UNSYNCED = frozenset(
+    {State.PENDING, State.SENDING, State.REJECTED, State.CONFLICT, State.UPLOADING}
+)
 
 
 def can_transition(old: State | str, new: State | str) -> bool:

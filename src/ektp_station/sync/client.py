@@ -13,10 +13,13 @@ may be used at all is the settings' rule, checked before a client is made
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import ssl
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import httpx
 
@@ -40,12 +43,34 @@ from .protocol import (
     parse_retry_after,
 )
 
-__all__ = ["CentralClient"]
+__all__ = ["CentralClient", "ChunkRefused", "OffsetMoved", "TusReply", "UploadGone"]
 
 log = logging.getLogger(__name__)
 
 BATCH_PATH = "/v1/batches"
 HEALTH_PATH = "/v1/health"
+UPLOADS_PATH = "/v1/uploads"
+TUS_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class TusReply:
+    url: str  # the upload's address at the centre
+    offset: int  # the bytes it holds
+    verified: bool  # the whole part arrived and its sha256 matched
+
+
+class ChunkRefused(Exception):
+    """460: the chunk did not match its checksum (send it again), or the whole part did not
+    match its hash (the centre started it over)."""
+
+
+class OffsetMoved(Exception):
+    """409: the centre holds another offset than the one sent (ask again: HEAD)."""
+
+
+class UploadGone(Exception):
+    """404: the centre does not know this upload (create it again)."""
 
 
 class CentralClient:
@@ -156,6 +181,72 @@ class CentralClient:
         if 400 <= status < 500:
             raise BadRequest(detail)
         raise LinkDown(detail)
+
+    # -- biometric parts: tus 1.0 (central/uploads.py, docs/protocol.md) ------------------
+
+    def create_upload(self, entry_id: str, part: str, sha256: str, length: int) -> TusReply:
+        """POST /v1/uploads: the part's upload at the centre (the one made before, if any)."""
+        meta = ",".join(
+            f"{key} {base64.b64encode(value.encode()).decode()}"
+            for key, value in (("entry_id", entry_id), ("part", part), ("sha256", sha256))
+        )
+        headers = {"Upload-Length": str(length), "Upload-Metadata": meta}
+        return self._tus("POST", UPLOADS_PATH, headers, expect=201)
+
+    def upload_offset(self, url: str) -> TusReply:
+        """HEAD the upload: the bytes the centre holds."""
+        return self._tus("HEAD", url, {}, expect=200)
+
+    def send_chunk(self, url: str, offset: int, data: bytes) -> TusReply:
+        """PATCH ``data`` at ``offset`` with its sha256 (a 460 is :class:`ChunkRefused`)."""
+        digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        headers = {
+            "Content-Type": "application/offset+octet-stream",
+            "Upload-Offset": str(offset),
+            "Upload-Checksum": f"sha256 {digest}",
+        }
+        return self._tus("PATCH", url, headers, expect=204, content=data)
+
+    def _tus(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        *,
+        expect: int,
+        content: bytes | None = None,
+    ) -> TusReply:
+        if not url.startswith(UPLOADS_PATH):
+            raise LinkDown("upload address outside the centre's uploads")  # never elsewhere
+        try:
+            response = self._http.request(
+                method,
+                url,
+                content=content,
+                headers={"Tus-Resumable": TUS_VERSION, **headers, **self._auth},
+            )
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, "upload") from exc
+        status = response.status_code
+        offset_text = response.headers.get("upload-offset", "")
+        if status == expect and offset_text.isdigit():
+            return TusReply(
+                url=response.headers.get("location", url),
+                offset=int(offset_text),
+                verified=response.headers.get("ektp-upload-verified") == "1",
+            )
+        error = parse_error_reply(response.content, response.headers.get("content-type"))
+        code = error.error.code if error else ""
+        if status == 460 and error is not None:
+            raise ChunkRefused(code)
+        if status == 409 and code == "offset_mismatch":
+            raise OffsetMoved(code)
+        if status == 404 and code == "upload_unknown":
+            raise UploadGone(code)
+        if status == expect:
+            raise LinkDown(f"{method} upload: reply without Upload-Offset")
+        self._raise_for_status(response)
+        raise LinkDown(f"{method} upload: HTTP {status}")
 
     def __enter__(self) -> CentralClient:
         return self

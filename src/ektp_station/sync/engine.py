@@ -33,6 +33,7 @@ import tenacity
 
 from ..errors import DiskFull, QueueBusy, QueueUnusable, StationClockWrong
 from ..store import Outcome, Queue, State
+from ..store.attachments import AttachmentStore
 from ..timeutil import utc_now
 from .backoff import HonourRetryAfter, StopWhen, past
 from .client import CentralClient
@@ -46,6 +47,7 @@ from .errors import (
 )
 from .outcomes import outcome_of, refused_locally, to_wire
 from .protocol import MAX_WIRE_TIME, MIN_WIRE_TIME, Backlog, BatchEntry, BatchRequest
+from .uploads import PartSender
 
 __all__ = [
     "EngineConfig",
@@ -147,6 +149,10 @@ class _Delivery:
     interrupted: bool = False  # stop() came in the middle of a split
 
 
+#: The longest the parts hold the link before the engine looks at the queue again.
+PARTS_TURN_S = 5.0
+
+
 class SyncEngine:
     def __init__(
         self,
@@ -156,8 +162,11 @@ class SyncEngine:
         *,
         listener: SyncListener | None = None,
         config: EngineConfig | None = None,
+        attachments: AttachmentStore | None = None,
     ) -> None:
         self.queue = queue
+        #: the biometric parts, sent once no biodata waits (None: biodata only)
+        self.parts = None if attachments is None else PartSender(queue, attachments, client)
         self.client = client
         self.station_id = station_id
         self.config = config or EngineConfig()
@@ -314,7 +323,8 @@ class SyncEngine:
         self._wait_for(self.config.refused_wait)
 
     def drain(self, *, give_up_after: float | None = None) -> bool:
-        """Send until nothing is pending (for ``ektp-station sync --until-empty``).
+        """Send until nothing is pending, biometric parts included (for ``ektp-station sync
+        --until-empty``).
 
         Returns True when the queue is drained; False when stopped or ``give_up_after``
         seconds passed without reaching the centre.
@@ -329,7 +339,8 @@ class SyncEngine:
                     if deadline is not None and time.monotonic() > deadline:
                         return False
                     if not self._cycle(idle_wait=False, deadline=deadline):
-                        return self.queue.count(State.PENDING) == 0
+                        waiting_parts = self.parts is not None and self.queue.next_part()
+                        return self.queue.count(State.PENDING) == 0 and not waiting_parts
                 return False
             finally:
                 self._lock.release()
@@ -380,7 +391,7 @@ class SyncEngine:
             reraise=True,
         )
         try:
-            sent = retrying(self._send_batch)
+            sent = retrying(self._send_work)
         except TransientError:
             return True  # stopping or out of time; the batch is back in pending
         except RefusedError as exc:
@@ -427,7 +438,30 @@ class SyncEngine:
         except DiskFull as exc:
             log.warning("checkpoint postponed: %s", exc)
 
-    # -- one batch ---------------------------------------------------------------------------
+    # -- one batch, or some of the parts ------------------------------------------------------
+
+    def _send_work(self) -> int:
+        """A batch of biodata; when none waits, the biometric parts for a while (a new entry
+        saved meanwhile goes first: the parts stop at the next chunk)."""
+        sent = self._send_batch()
+        if sent or self.parts is None or self.queue.next_part() is None:
+            return sent
+        if not self._await_slot():
+            return 0
+        self._last_request = time.monotonic()
+        done = self.parts.send_some(
+            seconds=PARTS_TURN_S,
+            stop=lambda: self._stopping.is_set() or self._has_reason(Wake.NEW_ENTRY),
+        )
+        self._unanswered = False
+        self._set_state(link=Link.ONLINE, retry_at=None, last_error=None, last_error_id=None)
+        if done.entries:
+            log.info("%d entries delivered whole with their parts", done.entries)
+        return max(1, done.bytes) if done.bytes or done.parts else 0
+
+    def _has_reason(self, reason: Wake) -> bool:
+        with self._reasons_lock:
+            return reason in self._reasons
 
     def _send_batch(self) -> int:
         if not self._await_slot():

@@ -1,0 +1,151 @@
+"""Sending the biometric parts: resumable, chunk by chunk, each acknowledged offset durable.
+
+The engine calls :meth:`PartSender.send_some` when no biodata is waiting (every waiting
+resident's biodata goes before any image). It takes the oldest entry in ``uploading`` and
+sends its parts in capture order: the upload is created (or found again) at the centre, its
+offset asked, then chunks are read from the encrypted attachment store at that offset and
+sent with their sha256. After each acknowledged chunk the offset is written to the queue, so a
+cut, a crash or a power cut resumes at the last byte the centre holds (the centre keeps what
+arrived of a cut chunk too). When the centre has verified a part's whole sha256 the part is
+done, and with the entry's last part the entry is ``synced``.
+
+The chunk size adapts to the link: it doubles while chunks go through quickly and halves when
+one is slow or cut, between ``MIN_CHUNK`` and ``MAX_CHUNK``, so a cut wastes little on a
+flaky link and a good link is not held back by round trips.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..store import Queue
+from ..store.attachments import AttachmentStore
+from ..store.parts import PartToSend
+from .client import CentralClient, ChunkRefused, OffsetMoved, TusReply, UploadGone
+from .errors import LinkDown, TransientError
+
+__all__ = ["MAX_CHUNK", "MIN_CHUNK", "PartSender", "Sent"]
+
+log = logging.getLogger(__name__)
+
+MIN_CHUNK = 16 * 1024
+MAX_CHUNK = 4 * 1024 * 1024
+FIRST_CHUNK = 64 * 1024
+QUICK_S = 1.5  # a chunk acknowledged within this: the next one twice as big
+SLOW_S = 6.0  # slower than this: the next one half
+MAX_REFUSED = 3  # a chunk refused this often in a row (corrupted each time): give up for now
+
+
+@dataclass
+class Sent:
+    """What one call sent: acknowledged bytes and parts verified (0, 0: nothing to send)."""
+
+    bytes: int = 0
+    parts: int = 0
+    entries: int = 0  # delivered whole
+    bytes_on_wire: int = 0  # every byte put on the link, resent ones included
+
+
+class PartSender:
+    def __init__(
+        self,
+        queue: Queue,
+        store: AttachmentStore,
+        client: CentralClient,
+        *,
+        chunk: int = FIRST_CHUNK,
+    ) -> None:
+        self.queue = queue
+        self.store = store
+        self.client = client
+        self.chunk = chunk
+        self.total = Sent()
+
+    def send_some(self, *, seconds: float, stop: Callable[[], bool]) -> Sent:
+        """Send chunks for up to ``seconds`` (or until ``stop()`` or biodata waits);
+        LinkDown / CentreBusy as the batches raise them (the engine backs off)."""
+        sent = Sent()
+        until = time.monotonic() + seconds
+        while time.monotonic() < until and not stop():
+            todo = self.queue.next_part()
+            if todo is None:
+                break
+            self._send_part(todo, sent, until, stop)
+        return sent
+
+    def _send_part(
+        self, todo: PartToSend, sent: Sent, until: float, stop: Callable[[], bool]
+    ) -> None:
+        row = todo.row
+        assert row.sha256 is not None and row.size is not None
+        reply = self._where(todo)
+        refused = 0
+        while not reply.verified:
+            if time.monotonic() >= until or stop():
+                return
+            size = min(self.chunk, row.size - reply.offset)
+            data = self.store.read(row.sha256, reply.offset, size)
+            started = time.monotonic()
+            sent.bytes_on_wire += len(data)
+            self.total.bytes_on_wire += len(data)
+            try:
+                new = self.client.send_chunk(reply.url, reply.offset, data)
+            except ChunkRefused:
+                refused += 1
+                log.warning("part chunk refused by its checksum (%d in a row)", refused)
+                if refused >= MAX_REFUSED:
+                    raise LinkDown("part chunks keep arriving damaged") from None
+                reply = self._offset(todo, reply.url)
+                continue
+            except OffsetMoved:
+                reply = self._offset(todo, reply.url)
+                continue
+            except UploadGone:
+                self.queue.record_part_progress(todo.seq, row.part, upload_url=None, acked=0)
+                reply = self._where(todo)
+                continue
+            except TransientError:
+                self.chunk = max(MIN_CHUNK, self.chunk // 2)  # a cut: smaller from now
+                raise
+            refused = 0
+            took = time.monotonic() - started
+            if took < QUICK_S:
+                self.chunk = min(MAX_CHUNK, self.chunk * 2)
+            elif took > SLOW_S:
+                self.chunk = max(MIN_CHUNK, self.chunk // 2)
+            moved = max(0, new.offset - reply.offset)
+            sent.bytes += moved
+            self.total.bytes += moved
+            reply = TusReply(reply.url, new.offset, new.verified)
+            if not new.verified:
+                self.queue.record_part_progress(
+                    todo.seq, row.part, upload_url=reply.url, acked=reply.offset
+                )
+        sent.parts += 1
+        self.total.parts += 1
+        if self.queue.part_verified(todo.seq, row.part):
+            sent.entries += 1
+            self.total.entries += 1
+
+    def _where(self, todo: PartToSend) -> TusReply:
+        """The part's upload at the centre and its offset (made there if need be)."""
+        row = todo.row
+        assert row.sha256 is not None and row.size is not None
+        if row.upload_url:
+            try:
+                return self._offset(todo, row.upload_url)
+            except UploadGone:
+                pass  # the centre lost it: made again below
+        reply = self.client.create_upload(todo.entry_id, row.part, row.sha256, row.size)
+        self.queue.record_part_progress(
+            todo.seq, row.part, upload_url=reply.url, acked=min(reply.offset, row.size)
+        )
+        return reply
+
+    def _offset(self, todo: PartToSend, url: str) -> TusReply:
+        reply = self.client.upload_offset(url)
+        self.queue.record_part_progress(todo.seq, todo.row.part, upload_url=url, acked=reply.offset)
+        return reply
