@@ -7,7 +7,8 @@ residents and driven as an operator would: some entries delivered, a few rejecte
 centre, a few in conflict with another station, the rest waiting while the link is down.
 Then it saves ``form.png`` (the form mid-entry with a validation message), ``queue.png``,
 ``dashboard.png`` (the supervisor's view), ``receipt.png`` (the receipt as painted on the
-PDF page) and ``receipt-preview.png`` ("Buka bukti": Qt's print preview, in Indonesian). No real person's data: names and NIKs are made up by the rules.
+PDF page), ``receipt-preview.png`` ("Buka bukti": Qt's print preview, in Indonesian) and
+``biometric-step.png`` (the biometric step with the demo devices). No real person's data: names and NIKs are made up by the rules.
 """
 
 from __future__ import annotations
@@ -130,6 +131,26 @@ def type_into_form(window: MainWindow) -> None:
     QTest.keyClicks(birth, "05-12-1993")  # the NIK says 1992
 
 
+def shoot_biometric_step(window: MainWindow, path: Path) -> None:
+    """The biometric step part-way: photo, signature and four fingers taken, the right little
+    finger marked injured, the left thumb's image on screen before it is accepted."""
+    from ektp_station.gui.biometrics import BiometricStep
+    from ektp_station.gui.devices import demo_devices
+
+    step = BiometricStep(demo_devices("shots"), resident="SITI AMINAH", parent=window)
+    step.show()
+    settle()
+    for _ in range(6):
+        step.take()
+        step.accept_current()
+    step.mark("injured")
+    step.take()
+    settle(300)
+    assert step.current == "finger_l1", step.current
+    save(step, path)
+    step.done(0)
+
+
 def render_receipt(receipt: Receipt, path: Path) -> None:
     """The receipt as on its A6 PDF page, at RECEIPT_DPI."""
     per_mm = RECEIPT_DPI / 25.4
@@ -186,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             save(window, folder / "dashboard.png")
 
             render_receipt(receipt, folder / "receipt.png")
+            shoot_biometric_step(window, folder / "biometric-step.png")
 
             window.tabs.setCurrentIndex(0)
             preview = demo.receipts.open_last(window)

@@ -175,7 +175,62 @@
     </message>
 </context>
 <context>
+    <name>BiometricStep</name>
+    <message>
+        <source>Perekaman biometrik — {name}</source>
+        <translation>Biometric recording — {name}</translation>
+    </message>
+    <message>
+        <source>DEMO — gambar sintetis dari perangkat demo, bukan orang.</source>
+        <translation>DEMO — synthetic images from the demo devices, not a person.</translation>
+    </message>
+    <message>
+        <source>Spasi: ambil · Enter: terima, lanjut · R: ambil ulang · M: tidak ada · L: luka · U: tidak terbaca · T: tidak mampu · Ctrl+Enter: simpan · Esc: kembali ke formulir</source>
+        <translation>Space: capture · Enter: accept, next · R: retake · M: missing · L: injured · U: unreadable · T: unable · Ctrl+Enter: save · Esc: back to the form</translation>
+    </message>
+    <message>
+        <source>Simpan (Ctrl+Enter)</source>
+        <translation>Save (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Kembali (Esc)</source>
+        <translation>Back (Esc)</translation>
+    </message>
+    <message>
+        <source>Tidak ada alat untuk bagian ini; tandai alasannya.</source>
+        <translation>No device for this part; mark the reason.</translation>
+    </message>
+    <message>
+        <source>Periksa gambarnya: Enter untuk menerima, R untuk ulang.</source>
+        <translation>Check the image: Enter to accept, R to retake.</translation>
+    </message>
+    <message>
+        <source>Tekan Spasi untuk mengambil gambar.</source>
+        <translation>Press Space to capture the image.</translation>
+    </message>
+    <message>
+        <source>Foto wajah wajib diambil; bagian ini tidak boleh dilewati.</source>
+        <translation>The face photo must be taken; this part cannot be skipped.</translation>
+    </message>
+    <message>
+        <source>Semua bagian lengkap: Ctrl+Enter untuk menyimpan.</source>
+        <translation>Every part is done: Ctrl+Enter to save.</translation>
+    </message>
+    <message>
+        <source>{done} dari {total} bagian selesai</source>
+        <translation>{done} of {total} parts done</translation>
+    </message>
+</context>
+<context>
     <name>EntryForm</name>
+    <message>
+        <source>biometrik belum lengkap ({n} bagian)</source>
+        <translation>biometrics incomplete ({n} part(s))</translation>
+    </message>
+    <message>
+        <source>Belum tersimpan: perekaman biometrik belum selesai.</source>
+        <translation>Not saved: the biometric recording is not finished.</translation>
+    </message>
     <message>
         <source>Identitas</source>
         <translation>Identity</translation>

@@ -243,7 +243,7 @@ def hook(qtbot: QtBot) -> Iterator[ErrorHook]:
 
 
 def fail_on_capture(station: Station, monkeypatch: pytest.MonkeyPatch) -> None:
-    def capture(record: object, *, confirmed: bool = False) -> object:
+    def capture(record: object, *, confirmed: bool = False, **parts: object) -> object:
         raise RuntimeError(f"disk says no for {SECRET}")
 
     monkeypatch.setattr(station, "capture", capture)

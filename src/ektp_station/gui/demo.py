@@ -292,11 +292,15 @@ class Demo:
 def run_demo(*, keep: bool = False) -> int:
     """Open the demo window; returns when it closes."""
     from .app import application, run_window
+    from .biometrics import attach_biometrics
+    from .devices import demo_devices
 
     application()
     with Demo(keep=keep) as demo:
         assert demo.station is not None
-        result = run_window(demo.station, window=demo.build_window())
+        window = demo.build_window()
+        attach_biometrics(window.form, demo_devices())  # the demo's devices: synthetic
+        result = run_window(demo.station, window=window)
         if keep:
             sys.stdout.write(f"Folder demo disimpan: {demo.root}\n")
     return int(result)

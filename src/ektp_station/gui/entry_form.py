@@ -111,6 +111,10 @@ def field_label(field: str) -> str:
     return vocabulary.field_label(field, current_language())
 
 
+class _StepCancelled(Exception):
+    """The operator left the biometric step: back to the form, nothing saved."""
+
+
 class EntryForm(QWidget):
     """The registration form. ``saved`` is emitted with the new :class:`Entry`. Problems show
     in ``lang`` ("id" or "en"; by default the language of the installed translation)."""
@@ -134,6 +138,12 @@ class EntryForm(QWidget):
         self.problem_labels: dict[str, ProblemLabel] = {}
         self._filled: set[str] = set()  # fields that had content since the form was reset
         self._show_all = False  # a save was attempted: every field's problems
+        #: the biometric step (``gui.biometrics.attach_biometrics``): the parts of a
+        #: resident about to be saved, or None when the operator went back to the form
+        self.collect_parts: (
+            Callable[[Mapping[str, object]], tuple[dict[str, bytes], dict[str, str]] | None] | None
+        ) = None
+        self.last_missing: list[str] = []  # parts the last save left without image or reason
         self._clearing = False
         self._kelurahan_parent: str | None = None
         self._auto: dict[str, str] = {}  # what the form filled in itself, per field (Tab skips)
@@ -415,6 +425,9 @@ class EntryForm(QWidget):
             return None
         try:
             entry = self._store(self.record())
+        except _StepCancelled:
+            self._result(self.tr("Belum tersimpan: perekaman biometrik belum selesai."))
+            return None
         except (DuplicateNikError, AlreadyRecordedError) as exc:
             self.problem_labels["nik"].show_message(exc.message(self.lang), "error")
             mark_problem(self.inputs["nik"], "error")
@@ -433,13 +446,29 @@ class EntryForm(QWidget):
     def _store(self, record: dict[str, str | None]) -> Entry:
         """Save the checked record through the core (a new entry here; a correction in a
         subclass); the operator has confirmed any warning."""
-        return self.station.capture(record, confirmed=True).entry
+        images: dict[str, bytes] = {}
+        exceptions: dict[str, str] = {}
+        if self.collect_parts is not None:
+            chosen = self.collect_parts(record)  # the biometric step (gui.biometrics)
+            if chosen is None:
+                raise _StepCancelled
+            images, exceptions = chosen
+        captured = self.station.capture(
+            record, confirmed=True, images=images, exceptions=exceptions
+        )
+        self.last_missing = captured.missing_parts
+        return captured.entry
 
     def _stored(self, entry: Entry) -> None:
         """After a save: keep the family's fields (F4), clear the form for the next resident."""
         self._family = {field: self.text_of(field) for field in FAMILY_FIELDS}
         self.clear_form()
-        self._result(self.tr("Tersimpan: No. {seq}").format(seq=entry.seq), saved=True)
+        text = self.tr("Tersimpan: No. {seq}").format(seq=entry.seq)
+        if self.last_missing:
+            text += " · " + self.tr("biometrik belum lengkap ({n} bagian)").format(
+                n=len(self.last_missing)
+            )
+        self._result(text, saved=True)
 
     def _result(self, text: str, *, saved: bool = False) -> None:
         """What became of the save, in its own place: green when saved, red when not."""

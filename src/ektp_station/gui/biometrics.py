@@ -1,0 +1,287 @@
+"""The biometric step after the biodata: photo, signature, ten fingerprints, two irises.
+
+Keyboard first: the list holds the fourteen parts in capture order, the current one selected
+(Up/Down move). **Space** takes the image from the part's device, checked at once
+(``domain.biometrics``: format, pixels, resolution, size) and previewed; **Enter** accepts it
+and moves on; **R** takes it again. A part that cannot be taken is marked with a key: **M**
+missing (amputated), **L** injured (luka), **U** unreadable (tidak terbaca), **T** unable
+(the signature of a resident who cannot sign). **Ctrl+Enter** (or F10) saves the resident
+with what was taken, complete or not; **Esc** goes back to the form, nothing saved.
+
+The dialog returns the images and the reasons; the form saves them through the core
+(``Station.capture``), which checks them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.biometrics import EXCEPTABLE, PARTS, check_part, missing_parts
+from ..domain.vocabulary import EXCEPTION_LABELS, part_label
+from .devices import CaptureDevice, DeviceError, kind_of
+from .entry_form import EntryForm
+from .fields import ERROR_COLOUR, WARNING_COLOUR
+from .i18n import current_language
+
+__all__ = ["REASON_KEYS", "BiometricStep", "attach_biometrics"]
+
+#: The key that marks the current part as not taken, and the reason it records.
+REASON_KEYS: Mapping[int, str] = {
+    Qt.Key.Key_M: "missing",
+    Qt.Key.Key_L: "injured",
+    Qt.Key.Key_U: "unreadable",
+    Qt.Key.Key_T: "unable",
+}
+_PREVIEW = (320, 360)
+
+
+class BiometricStep(QDialog):
+    def __init__(
+        self,
+        devices: Mapping[str, CaptureDevice],
+        *,
+        resident: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("biometric_step")
+        self.devices = devices
+        self.lang = current_language()
+        self.images: dict[str, bytes] = {}  # accepted
+        self.exceptions: dict[str, str] = {}
+        self._taken: dict[str, bytes] = {}  # taken, not accepted yet
+        self.setWindowTitle(self.tr("Perekaman biometrik — {name}").format(name=resident))
+        layout = QVBoxLayout(self)
+        if any(device.demo for device in devices.values()):
+            demo = QLabel(self.tr("DEMO — gambar sintetis dari perangkat demo, bukan orang."))
+            demo.setObjectName("demo_mark")
+            demo.setStyleSheet(f"color: {WARNING_COLOUR}; font-weight: bold;")
+            layout.addWidget(demo)
+        body = QHBoxLayout()
+        layout.addLayout(body, 1)
+        self.part_list = QListWidget()
+        self.part_list.setObjectName("part_list")
+        for part in PARTS:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, part)
+            self.part_list.addItem(item)
+        self.part_list.setMinimumWidth(360)  # a reason fits beside its part
+        body.addWidget(self.part_list)
+        right = QVBoxLayout()
+        body.addLayout(right, 1)
+        self.preview = QLabel()
+        self.preview.setObjectName("part_preview")
+        self.preview.setFixedSize(*_PREVIEW)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setStyleSheet("background: #fafafa; border: 1px solid #bbb;")
+        right.addWidget(self.preview)
+        self.message = QLabel()
+        self.message.setObjectName("part_message")
+        self.message.setWordWrap(True)
+        right.addWidget(self.message)
+        right.addStretch(1)
+        keys = QLabel(
+            self.tr(
+                "Spasi: ambil · Enter: terima, lanjut · R: ambil ulang · "
+                "M: tidak ada · L: luka · U: tidak terbaca · T: tidak mampu · "
+                "Ctrl+Enter: simpan · Esc: kembali ke formulir"
+            )
+        )
+        keys.setWordWrap(True)
+        layout.addWidget(keys)
+        self.summary = QLabel()
+        self.summary.setObjectName("parts_summary")
+        layout.addWidget(self.summary)
+        buttons = QHBoxLayout()
+        layout.addLayout(buttons)
+        self.save_button = QPushButton(self.tr("Simpan (Ctrl+Enter)"))
+        self.save_button.setObjectName("save_parts")
+        self.save_button.setAutoDefault(False)
+        self.save_button.clicked.connect(self.accept)
+        back = QPushButton(self.tr("Kembali (Esc)"))
+        back.setAutoDefault(False)
+        back.clicked.connect(self.reject)
+        buttons.addStretch(1)
+        buttons.addWidget(back)
+        buttons.addWidget(self.save_button)
+        for keys_text in ("Ctrl+Return", "Ctrl+Enter", "F10"):
+            QShortcut(QKeySequence(keys_text), self).activated.connect(self.accept)
+        self.part_list.currentRowChanged.connect(lambda _row: self._show_current())
+        self.part_list.installEventFilter(self)
+        self.part_list.setCurrentRow(0)
+        self.part_list.setFocus()
+        self._refresh_items()
+        self.resize(820, 580)
+
+    # -- what the form reads --------------------------------------------------------------
+
+    @property
+    def missing(self) -> list[str]:
+        return missing_parts(self.images, self.exceptions)
+
+    @property
+    def current(self) -> str:
+        item = self.part_list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else PARTS[0]
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def eventFilter(self, watched: object, event: object) -> bool:
+        if watched is self.part_list and isinstance(event, QKeyEvent):
+            if event.type() == QKeyEvent.Type.KeyPress and self.handle_key(event):
+                return True
+        return super().eventFilter(watched, event)  # type: ignore[arg-type]
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        key, plain = event.key(), event.modifiers() == Qt.KeyboardModifier.NoModifier
+        enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if (enter and event.modifiers() & Qt.KeyboardModifier.ControlModifier) or (
+            key == Qt.Key.Key_F10
+        ):
+            self.accept()  # also where the window's shortcuts do not reach
+        elif key == Qt.Key.Key_Space and plain:
+            self.take()
+        elif enter and plain:
+            self.accept_current()
+        elif key == Qt.Key.Key_R and plain:
+            self.take()
+        elif key in REASON_KEYS and plain:
+            self.mark(REASON_KEYS[Qt.Key(key)])
+        else:
+            return False
+        return True
+
+    # -- actions --------------------------------------------------------------------------
+
+    def take(self) -> None:
+        """Space / R: the current part's image from its device, checked and previewed."""
+        part = self.current
+        device = self.devices.get(kind_of(part))
+        if device is None:
+            self._say(self.tr("Tidak ada alat untuk bagian ini; tandai alasannya."), "error")
+            return
+        try:
+            data = device.capture(part)
+        except DeviceError as exc:
+            self._say(exc.message, "error")
+            return
+        self.images.pop(part, None)
+        self.exceptions.pop(part, None)
+        self._taken[part] = data
+        problems = check_part(part, data)
+        if problems:
+            self._say("\n".join(p.message(self.lang) for p in problems), "error")
+        else:
+            self._say(self.tr("Periksa gambarnya: Enter untuk menerima, R untuk ulang."), "")
+        self._show_current()
+
+    def accept_current(self) -> None:
+        """Enter: the image taken is the part's (if it passes its checks); on to the next."""
+        part = self.current
+        data = self._taken.get(part)
+        if part in self.images or part in self.exceptions:
+            self._next()
+            return
+        if data is None:
+            self._say(self.tr("Tekan Spasi untuk mengambil gambar."), "")
+            return
+        problems = check_part(part, data)
+        if problems:
+            self._say("\n".join(p.message(self.lang) for p in problems), "error")
+            return
+        self.images[part] = self._taken.pop(part)
+        self._refresh_items()
+        self._next()
+
+    def mark(self, reason: str) -> None:
+        """M / L / U / T: the current part is not taken, for this reason."""
+        part = self.current
+        if part not in EXCEPTABLE:
+            self._say(
+                self.tr("Foto wajah wajib diambil; bagian ini tidak boleh dilewati."), "error"
+            )
+            return
+        self.images.pop(part, None)
+        self._taken.pop(part, None)
+        self.exceptions[part] = reason
+        self._refresh_items()
+        self._next()
+
+    # -- showing --------------------------------------------------------------------------
+
+    def _next(self) -> None:
+        row = self.part_list.currentRow()
+        for offset in range(1, len(PARTS) + 1):
+            candidate = (row + offset) % len(PARTS)
+            part = PARTS[candidate]
+            if part not in self.images and part not in self.exceptions:
+                self.part_list.setCurrentRow(candidate)
+                return
+        self._say(self.tr("Semua bagian lengkap: Ctrl+Enter untuk menyimpan."), "")
+        self.save_button.setFocus()
+
+    def _refresh_items(self) -> None:
+        for row, part in enumerate(PARTS):
+            item = self.part_list.item(row)
+            label = part_label(part, self.lang)
+            if part in self.images:
+                item.setText(f"✔ {label}")
+            elif part in self.exceptions:
+                reason = EXCEPTION_LABELS[self.exceptions[part]][self.lang == "en"]
+                item.setText(f"⊘ {label} — {reason}")
+            else:
+                item.setText(f"○ {label}")
+        done = len(PARTS) - len(self.missing)
+        self.summary.setText(
+            self.tr("{done} dari {total} bagian selesai").format(done=done, total=len(PARTS))
+        )
+
+    def _show_current(self) -> None:
+        part = self.current
+        data = self._taken.get(part) or self.images.get(part)
+        pixmap = QPixmap()
+        if data is not None and pixmap.loadFromData(data):
+            self.preview.setPixmap(
+                pixmap.scaled(
+                    *_PREVIEW,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+        else:
+            self.preview.setPixmap(QPixmap())
+            self.preview.setText(part_label(part, self.lang))
+
+    def _say(self, text: str, severity: str) -> None:
+        self.message.setText(text)
+        colour = ERROR_COLOUR if severity == "error" else ""
+        self.message.setStyleSheet(f"color: {colour};" if colour else "")
+
+
+def attach_biometrics(form: EntryForm, devices: Mapping[str, CaptureDevice]) -> None:
+    """After the biodata passed its checks, the biometric step before the save (Esc in it:
+    back to the form, nothing saved)."""
+
+    def collect(record: Mapping[str, object]) -> tuple[dict[str, bytes], dict[str, str]] | None:
+        step = BiometricStep(devices, resident=str(record.get("full_name") or ""), parent=form)
+        try:
+            if step.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return dict(step.images), dict(step.exceptions)
+        finally:
+            step.deleteLater()
+
+    form.collect_parts = collect
