@@ -20,6 +20,8 @@ from ektp_station.sync.client import CentralClient
 from ektp_station.sync.engine import SyncEngine
 from parts_support import assert_every_part_once, capture, engine_for, images
 
+from helpers import wait_until
+
 
 @pytest.fixture
 def store(data_dir: Path, queue: Queue) -> AttachmentStore:
@@ -127,3 +129,26 @@ def test_a_corrupted_chunk_is_refused_and_sent_again(
     client.close()
     engine.stop()
     engine.client.close()
+
+
+def test_a_part_file_lost_here_never_stops_the_others(
+    queue: Queue, store: AttachmentStore, central: CentralServer, token: str, engines: list
+) -> None:
+    """A damaged or missing file (a bad disk sector, a restore without the attachment folder):
+    that part is marked lost and waits to be captured again; everything else goes on."""
+    first = capture(queue, store, 51)
+    second = capture(queue, store, 52)
+    broken = next(r for r in queue.parts(first) if r.part == "finger_r3")
+    assert broken.sha256 is not None
+    store.path_of(broken.sha256).write_bytes(b"not what was stored")
+    engine = engine_for(engines, queue, store, central.url, token)
+    assert engine.drain(give_up_after=60)
+    rows = {r.part: r for r in queue.parts(first)}
+    assert rows["finger_r3"].lost_at is not None and rows["finger_r3"].verified_at is None
+    assert all(r.verified_at for p, r in rows.items() if p != "finger_r3" and r.captured)
+    assert queue.get(first).state is State.UPLOADING  # not delivered without that part
+    assert queue.get(second).state is State.SYNCED
+    assert [e.action for e in queue.audit_trail(first)][-1] == "part_lost"
+    engine.start()  # the thread keeps running over it
+    wait_until(lambda: engine.state.link.value == "online", timeout=10)
+    assert engine.running

@@ -26,6 +26,7 @@ __all__ = [
     "all_referenced",
     "delete_parts",
     "hold_for_parts",
+    "mark_lost",
     "mark_verified",
     "next_part",
     "part_values",
@@ -54,6 +55,7 @@ class PartRow:
     acked: int = 0
     upload_url: str | None = None
     verified_at: str | None = None
+    lost_at: str | None = None
 
     def __post_init__(self) -> None:
         if (self.sha256 is None) == (self.reason is None):
@@ -75,6 +77,7 @@ class PartRow:
             acked=row.acked,
             upload_url=row.upload_url,
             verified_at=row.verified_at,
+            lost_at=row.lost_at,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -184,18 +187,27 @@ def next_part(conn: Connection) -> PartToSend | None:
     order (``domain.biometrics.PARTS``)."""
     from ..domain.biometrics import PARTS
 
+    sendable = (
+        select(parts.c.entry_seq)
+        .where(
+            parts.c.sha256.is_not(None),
+            parts.c.verified_at.is_(None),
+            parts.c.lost_at.is_(None),
+        )
+        .scalar_subquery()
+    )
     row = conn.execute(
         select(entries.c.seq, entries.c.entry_id)
-        .where(entries.c.state == "uploading")
+        .where(entries.c.state == "uploading", entries.c.seq.in_(sendable))
         .order_by(entries.c.seq)
         .limit(1)
     ).first()
     if row is None:
-        return None
+        return None  # an entry whose only parts left are lost waits to be captured again
     seq, entry_id = int(row.seq), str(row.entry_id)
-    waiting = [p for p in parts_of(conn, seq) if p.captured and p.verified_at is None]
-    if not waiting:
-        return None
+    waiting = [
+        p for p in parts_of(conn, seq) if p.captured and p.verified_at is None and not p.lost_at
+    ]
     order = {name: i for i, name in enumerate(PARTS)}
     first = min(waiting, key=lambda p: order.get(p.part, len(order)))
     return PartToSend(seq, entry_id, first)
@@ -224,3 +236,11 @@ def mark_verified(conn: Connection, seq: int, part: str, now: str) -> bool:
         (now, now, seq),
     ).rowcount
     return bool(done)
+
+
+def mark_lost(conn: Connection, seq: int, part: str, now: str) -> None:
+    """The part's file is missing or damaged here: it is not sent (the entry waits for the
+    part to be captured again), and the others go on."""
+    conn.execute(
+        update(parts).where(parts.c.entry_seq == seq, parts.c.part == part).values(lost_at=now)
+    )

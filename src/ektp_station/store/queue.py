@@ -52,6 +52,7 @@ from .parts import (
     PartTotals,
     all_referenced,
     delete_parts,
+    mark_lost,
     mark_verified,
     next_part,
     part_values,
@@ -657,6 +658,14 @@ class Queue:
             if done:
                 write_audit(conn, seq, "central", "parts_verified", None, now)
         return done
+
+    def part_lost(self, seq: int, part: str, *, actor: str = "SISTEM") -> None:
+        """The part's file is missing or damaged at this station: not sent; the entry waits
+        for it to be captured again (the audit says which part, never its content)."""
+        now = utc_now_iso()
+        with self.writing() as conn:
+            mark_lost(conn, seq, part, now)
+            write_audit(conn, seq, actor, "part_lost", {"part": part}, now)
 
     def referenced_images(self) -> set[str]:
         """Every image some entry's part names (the rest of the store is leftovers)."""

@@ -93,6 +93,7 @@ parts = Table(
     Column("upload_url", Text),  # the centre's upload, once created
     Column("acked", Integer, nullable=False, default=0),  # bytes the centre acknowledged
     Column("verified_at", Text),  # the centre verified the whole part's hash
+    Column("lost_at", Text),  # its file is missing or damaged here: to be captured again
 )
 
 state_counts = Table(
@@ -282,7 +283,8 @@ _V7 = [
 # v8: biometric parts (store/parts.py). One row per part of an entry: captured (its image's
 # sha256 and size, the file in the attachment store) or excepted (a reason, maybe a note),
 # never both; the upload's place at the centre and the bytes it acknowledged; when the centre
-# verified the whole part. Written in the same transaction as the entry.
+# verified the whole part; when its file was found missing or damaged (to capture again).
+# Written in the same transaction as the entry.
 _V8 = [
     """CREATE TABLE parts (
         entry_seq INTEGER NOT NULL REFERENCES entries(seq),
@@ -296,6 +298,7 @@ _V8 = [
         upload_url TEXT,
         acked INTEGER NOT NULL DEFAULT 0 CHECK (acked >= 0),
         verified_at TEXT,
+        lost_at TEXT,
         PRIMARY KEY (entry_seq, part),
         CHECK ((sha256 IS NULL) <> (reason IS NULL)),
         CHECK (sha256 IS NULL OR (size IS NOT NULL AND acked <= size))

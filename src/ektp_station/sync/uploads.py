@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..errors import AttachmentUnreadable
 from ..store import Queue
 from ..store.attachments import AttachmentStore
 from ..store.parts import PartToSend
@@ -73,7 +74,13 @@ class PartSender:
             todo = self.queue.next_part()
             if todo is None:
                 break
-            self._send_part(todo, sent, until, stop)
+            try:
+                self._send_part(todo, sent, until, stop)
+            except AttachmentUnreadable:
+                # its file is gone or damaged here: never stop sending for it; the entry
+                # waits for that part to be captured again, the others go on
+                log.error("part %s of entry %d unreadable here; not sent", todo.row.part, todo.seq)
+                self.queue.part_lost(todo.seq, todo.row.part)
         return sent
 
     def _send_part(
