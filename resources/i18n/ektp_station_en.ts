@@ -512,8 +512,16 @@
         <translation>Network</translation>
     </message>
     <message>
-        <source>Jaringan (F6 / F7 / F8): </source>
-        <translation>Network (F6 / F7 / F8): </translation>
+        <source>Jaringan (F6 / F7 / F8 / F9): </source>
+        <translation>Network (F6 / F7 / F8 / F9): </translation>
+    </message>
+    <message>
+        <source>Lambat</source>
+        <translation>Slow</translation>
+    </message>
+    <message>
+        <source>Tersambung, tetapi lambat: 128 kbit/s</source>
+        <translation>Connected, but slow: 128 kbit/s</translation>
     </message>
 </context>
 <context>

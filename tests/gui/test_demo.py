@@ -51,7 +51,7 @@ def test_capture_goes_on_while_the_link_is_down_and_drains_when_it_returns(
     assert window.dashboard.conflicts is None  # an operator's dashboard
     switch = demo.switch
     assert switch is not None and switch.isVisible()
-    assert [b.text() for b in switch.buttons.values()] == ["Nyambung", "Putus", "Flaky"]
+    assert [b.text() for b in switch.buttons.values()] == ["Nyambung", "Putus", "Flaky", "Lambat"]
     window.start_sync()
     # the demo starts with one entry the centre refuses and one another station had first
     queue = window.station.queue
@@ -180,7 +180,11 @@ def test_the_network_switch_answers_the_keyboard(qtbot: QtBot, demo: Demo) -> No
     assert demo.proxy.mode == "down"
     qtbot.keyClick(nik, Qt.Key.Key_F8)
     assert switch.mode == "flaky"
+    qtbot.keyClick(nik, Qt.Key.Key_F9)  # "Lambat": up, capped at 128 kbit/s
+    assert switch.mode == "lambat" and demo.proxy.mode == "up"
+    assert demo.proxy.bandwidth_bps == 128_000
     qtbot.keyClick(nik, Qt.Key.Key_F6)
     assert switch.mode == "nyambung" and demo.proxy.mode == "up"
+    assert demo.proxy.bandwidth_bps is None
     assert nik.hasFocus()  # the operator's place in the form is kept
     window.close()

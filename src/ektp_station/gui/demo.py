@@ -3,7 +3,8 @@
 A throwaway data folder (removed at exit unless ``--keep``) holds a reference centre on
 loopback (SQLite), a fault proxy in front of it, and a station that sends through the proxy.
 The window gets a "Jaringan" switch: *Nyambung* (link up), *Putus* (link down), *Flaky* (up,
-but about half the requests fail one way or another). Capture goes on while the link is down;
+but about half the requests fail one way or another), *Lambat* (up, but capped at 128 kbit/s,
+as some kecamatan have: watch the biometric parts go chunk by chunk). Capture goes on while the link is down;
 the queue drains when it returns.
 """
 
@@ -47,7 +48,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-NetworkMode = Literal["nyambung", "putus", "flaky"]
+NetworkMode = Literal["nyambung", "putus", "flaky", "lambat"]
+#: The "Lambat" link: what some kecamatan have (issue #13).
+SLOW_BPS = 128_000
 DEMO_STATION_ID = "DEMO-01"
 #: (name, PIN) of the demo's accounts; the window opens signed in as the operator.
 DEMO_SUPERVISOR = ("SUPERVISOR DEMO", "123456")
@@ -76,6 +79,11 @@ _MODES: tuple[tuple[NetworkMode, str, str], ...] = (
         QT_TRANSLATE_NOOP("NetworkSwitch", "Flaky"),
         QT_TRANSLATE_NOOP("NetworkSwitch", "Putus-nyambung: kira-kira separuh permintaan gagal"),
     ),
+    (
+        "lambat",
+        QT_TRANSLATE_NOOP("NetworkSwitch", "Lambat"),
+        QT_TRANSLATE_NOOP("NetworkSwitch", "Tersambung, tetapi lambat: 128 kbit/s"),
+    ),
 )
 
 
@@ -83,7 +91,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("NetworkSwitch", text)
 
 
-_KEYS: dict[str, str] = {"nyambung": "F6", "putus": "F7", "flaky": "F8"}
+_KEYS: dict[str, str] = {"nyambung": "F6", "putus": "F7", "flaky": "F8", "lambat": "F9"}
 
 
 class NetworkSwitch(QToolBar):
@@ -104,7 +112,7 @@ class NetworkSwitch(QToolBar):
         self._proxy = proxy
         self._network_changed = network_changed
         self._mode: NetworkMode = "nyambung"
-        self.addWidget(QLabel(self.tr("Jaringan (F6 / F7 / F8): ")))
+        self.addWidget(QLabel(self.tr("Jaringan (F6 / F7 / F8 / F9): ")))
         self.group = QButtonGroup(self)
         self.buttons: dict[NetworkMode, QRadioButton] = {}
         for mode, text, tip in _MODES:
@@ -131,6 +139,7 @@ class NetworkSwitch(QToolBar):
         return self._mode
 
     def set_mode(self, mode: NetworkMode) -> None:
+        self._proxy.bandwidth_bps = SLOW_BPS if mode == "lambat" else None
         if mode == "putus":
             self._proxy.set_mode("down")
         else:
