@@ -810,6 +810,22 @@
         <translation>Trying now…</translation>
     </message>
     <message>
+        <source>Biometrik: {parts} bagian · {size}</source>
+        <translation>Biometrics: {parts} part(s) · {size}</translation>
+    </message>
+    <message>
+        <source>± {time} lagi</source>
+        <translation>about {time} left</translation>
+    </message>
+    <message>
+        <source>{n} dtk</source>
+        <translation>{n} s</translation>
+    </message>
+    <message>
+        <source>{n} mnt</source>
+        <translation>{n} min</translation>
+    </message>
+    <message>
         <source>Menunggu: {count}</source>
         <translation>Waiting: {count}</translation>
     </message>

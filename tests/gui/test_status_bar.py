@@ -161,3 +161,19 @@ def test_rejected_and_conflicts_show_only_when_there_are_any(qtbot: QtBot) -> No
     bar.set_counts(pending=7, rejected=2, conflict=1)
     assert bar.rejected_label.isVisible() and bar.rejected_label.text() == "Ditolak: 2"
     assert bar.conflict_label.isVisible() and bar.conflict_label.text() == "Konflik: 1"
+
+
+def test_parts_left_with_bytes_and_time_at_the_measured_rate(
+    qtbot: QtBot, wired: tuple[StationBridge, StationStatusBar, list[str]]
+) -> None:
+    bridge, bar, _calls = wired
+    bar.show()
+    assert not bar.parts_label.isVisible()
+    state = EngineState(Link.ONLINE, parts_left=12, bytes_left=3_400_000, part_rate=16_000.0)
+    bridge.stateChanged.emit(state)
+    assert bar.parts_label.text() == "Biometrik: 12 bagian · 3,4 MB · ± 4 mnt lagi"
+    assert bar.parts_label.isVisible()
+    bar.set_parts(2, 40_000, None)  # from the queue's counts, before any rate is known
+    assert bar.parts_label.text() == "Biometrik: 2 bagian · 40 kB"
+    bridge.stateChanged.emit(EngineState(Link.ONLINE, parts_left=0, part_rate=20_000.0))
+    assert not bar.parts_label.isVisible()  # all sent

@@ -37,6 +37,9 @@ def test_biodata_first_then_every_part_verified_once(
     assert engine.drain(give_up_after=60)
     assert_every_part_once(central, queue, seeds, {3: ("finger_l5",)})
     assert central.stats()["registrations"] == 3
+    # the window's "parts left": none now, and the rate they moved at is known
+    assert engine.state.parts_left == 0 and engine.state.bytes_left == 0
+    assert engine.state.part_rate is not None and engine.state.part_rate > 0
     # the centre holds the biodata before any image: its uploads came after the batch
     trail = [e.action for e in queue.audit_trail(seeds[1])]
     assert trail[-1] == "parts_verified"

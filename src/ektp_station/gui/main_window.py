@@ -370,6 +370,7 @@ class MainWindow(QMainWindow):
         )
         if status.last_sync_at is not None:
             self.status_bar.set_last_sync(status.last_sync_at)
+        self.status_bar.set_parts(status.attachments_pending, status.bytes_pending, None)
 
     def show_error(self, exc: EktpError) -> None:
         self.status_bar.showMessage(exc.message(current_language()), 8000)

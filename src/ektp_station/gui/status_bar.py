@@ -89,6 +89,20 @@ def link_text(state: EngineState, now: float) -> str:
     return text
 
 
+def _megabytes(size: int) -> str:
+    """1536000 -> "1,5 MB" (the decimal comma of Bahasa Indonesia; English keeps the point)."""
+    text = f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{max(1, size // 1000)} kB"
+    return text if current_language() == "en" else text.replace(".", ",")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return QCoreApplication.translate("StationStatusBar", "{n} dtk").format(
+            n=max(1, round(seconds))
+        )
+    return QCoreApplication.translate("StationStatusBar", "{n} mnt").format(n=round(seconds / 60))
+
+
 class StationStatusBar(QStatusBar):
     """``sync_now`` is the engine's ``sync_now`` (None when no centre is configured)."""
 
@@ -134,6 +148,9 @@ class StationStatusBar(QStatusBar):
         self.conflict_label.setObjectName("conflict_label")
         self.conflict_label.setStyleSheet(_COUNT_STYLE + "color: #e65100;")
         self.conflict_label.hide()
+        self.parts_label = QLabel()
+        self.parts_label.setObjectName("parts_label")
+        self.parts_label.hide()
         self.last_sync_label = QLabel(self.tr("Terakhir terkirim: belum pernah"))
         self.last_sync_label.setObjectName("last_sync_label")
         self.progress_bar = QProgressBar()
@@ -155,6 +172,7 @@ class StationStatusBar(QStatusBar):
             self.pending_label,
             self.rejected_label,
             self.conflict_label,
+            self.parts_label,
             self.last_sync_label,
         ):
             self.addPermanentWidget(widget)
@@ -191,8 +209,24 @@ class StationStatusBar(QStatusBar):
             self._sync_now()
             self.showMessage(self.tr("Meminta pengiriman sekarang…"), 3000)
 
+    def set_parts(self, parts: int, size: int, rate: float | None) -> None:
+        """The biometric parts still to send: how many, how many bytes, and at the rate
+        measured lately, about how long."""
+        if parts <= 0:
+            self.parts_label.hide()
+            return
+        text = self.tr("Biometrik: {parts} bagian · {size}").format(
+            parts=parts, size=_megabytes(size)
+        )
+        if rate:
+            text += " · " + self.tr("± {time} lagi").format(time=_duration(size / rate))
+        self.parts_label.setText(text)
+        self.parts_label.show()
+
     def on_state(self, state: EngineState) -> None:
         self._state = state
+        if state.parts_left or state.part_rate is not None:
+            self.set_parts(state.parts_left, state.bytes_left, state.part_rate)
         self._show_link()
         self.set_pending(state.pending)
         if state.last_sync_at is not None:

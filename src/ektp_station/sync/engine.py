@@ -119,6 +119,9 @@ class EngineState:
     last_error: str | None = None  # short English, for logs and supervisors
     last_error_id: str | None = None  # for operators, in Bahasa Indonesia
     last_sync_at: datetime | None = None
+    parts_left: int = 0  # biometric parts not verified by the centre yet
+    bytes_left: int = 0  # their bytes not acknowledged yet
+    part_rate: float | None = None  # bytes per second the parts moved at lately
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,12 @@ class SyncEngine:
     ) -> None:
         self.queue = queue
         #: the biometric parts, sent once no biodata waits (None: biodata only)
-        self.parts = None if attachments is None else PartSender(queue, attachments, client)
+        self.parts = (
+            None
+            if attachments is None
+            else PartSender(queue, attachments, client, on_chunk=self._parts_moved)
+        )
+        self._parts_shown = 0.0  # time.monotonic() the parts' progress was last told
         self.client = client
         self.station_id = station_id
         self.config = config or EngineConfig()
@@ -454,10 +462,30 @@ class SyncEngine:
             stop=lambda: self._stopping.is_set() or self._has_reason(Wake.NEW_ENTRY),
         )
         self._unanswered = False
-        self._set_state(link=Link.ONLINE, retry_at=None, last_error=None, last_error_id=None)
+        left = self.queue.part_totals()
+        self._set_state(
+            link=Link.ONLINE,
+            retry_at=None,
+            last_error=None,
+            last_error_id=None,
+            parts_left=left.parts,
+            bytes_left=left.bytes,
+            part_rate=self.parts.rate,
+        )
         if done.entries:
             log.info("%d entries delivered whole with their parts", done.entries)
         return max(1, done.bytes) if done.bytes or done.parts else 0
+
+    def _parts_moved(self, rate: float | None) -> None:
+        """After an acknowledged chunk: what is left, at most twice a second to the window."""
+        now = time.monotonic()
+        if now - self._parts_shown < 0.5:
+            return
+        self._parts_shown = now
+        left = self.queue.part_totals()
+        self._set_state(
+            link=Link.ONLINE, parts_left=left.parts, bytes_left=left.bytes, part_rate=rate
+        )
 
     def _has_reason(self, reason: Wake) -> bool:
         with self._reasons_lock:

@@ -58,12 +58,16 @@ class PartSender:
         client: CentralClient,
         *,
         chunk: int = FIRST_CHUNK,
+        on_chunk: Callable[[float | None], None] | None = None,
     ) -> None:
         self.queue = queue
         self.store = store
         self.client = client
         self.chunk = chunk
         self.total = Sent()
+        #: bytes per second acknowledged lately (a moving average; None before any chunk)
+        self.rate: float | None = None
+        self._on_chunk = on_chunk
 
     def send_some(self, *, seconds: float, stop: Callable[[], bool]) -> Sent:
         """Send chunks for up to ``seconds`` (or until ``stop()`` or biodata waits);
@@ -124,6 +128,9 @@ class PartSender:
             elif took > SLOW_S:
                 self.chunk = max(MIN_CHUNK, self.chunk // 2)
             moved = max(0, new.offset - reply.offset)
+            if moved and took > 0:
+                speed = moved / took
+                self.rate = speed if self.rate is None else 0.7 * self.rate + 0.3 * speed
             sent.bytes += moved
             self.total.bytes += moved
             reply = TusReply(reply.url, new.offset, new.verified)
@@ -131,6 +138,8 @@ class PartSender:
                 self.queue.record_part_progress(
                     todo.seq, row.part, upload_url=reply.url, acked=reply.offset
                 )
+            if self._on_chunk is not None:
+                self._on_chunk(self.rate)
         sent.parts += 1
         self.total.parts += 1
         if self.queue.part_verified(todo.seq, row.part):
