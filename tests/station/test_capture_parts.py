@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ from .conftest import OpenStation
 from .support import OPERATOR, OPERATOR_PIN, SUPERVISOR, SUPERVISOR_PIN
 from .test_retention import deliver
 from factories import make_record
+from sync_support import STATION
 
 
 @cache
@@ -109,3 +111,36 @@ def test_purge_removes_the_images_discarded_entries_are_not_counted(station: Sta
     assert len(stored_files(station)) == 14
     for row in station.queue.parts(kept):
         assert station.attachments.has(str(row.sha256))
+
+
+def test_backups_carry_the_parts_and_a_restore_on_a_new_pc_brings_them_back(
+    station: Station, open_station: OpenStation, tmp_path: Path
+) -> None:
+    from ektp_station.store.backup import restore
+    from ektp_station.store.keys import KeyStore, parse_recovery_key
+
+    station.sign_in(OPERATOR, OPERATOR_PIN)
+    seq = station.capture(make_record(61), confirmed=True, images=images(61)).entry.seq
+    stick = tmp_path / "usb"
+    info = station.backup_now(stick / "queue-backup.sqlite3")
+    kept = sorted(p.name for p in (stick / "attachments").rglob("*.part"))
+    assert kept == stored_files(station) and len(kept) == 14
+    marker = images(61)["finger_r1"][40:80]
+    assert all(marker not in p.read_bytes() for p in (stick / "attachments").rglob("*.part"))
+    station.sign_in(SUPERVISOR, SUPERVISOR_PIN)
+    recovery = station.recovery_key()
+    station.close()
+    # a new PC: an empty data folder, no key of its own, the recovery key typed in
+    new_pc = tmp_path / "pc-baru"
+    restore(
+        new_pc,
+        info.path,
+        station_id=STATION,
+        keys=KeyStore(tmp_path / "keys-baru", use_keyring=False),
+        recovery=parse_recovery_key(recovery),
+    )
+    again = open_station(new_pc)
+    rows = again.queue.parts(seq)
+    assert len(rows) == 14
+    for row in rows:
+        assert again.attachments.read(str(row.sha256)) == images(61)[row.part]

@@ -155,3 +155,19 @@ def test_a_full_disk_leaves_nothing_half_written(small_disk: Path) -> None:
     names = [p.name for p in store.folder.rglob("*") if p.is_file()]
     assert names == [store.path_of(small.sha256).name]  # no temporary left behind
     assert store.read(small.sha256) == image(100_000, 1)
+
+
+def test_the_backups_copy_mirrors_the_store(store: AttachmentStore, tmp_path: Path) -> None:
+    from ektp_station.store.attachments import copy_missing, mirror
+
+    kept, gone = store.put(image(100, 1)), store.put(image(100, 2))
+    copy = tmp_path / "usb" / "attachments"
+    assert mirror(store.folder, copy) == (2, 0)
+    assert mirror(store.folder, copy) == (0, 0)  # nothing new: nothing copied
+    store.remove([gone.sha256])  # purged
+    assert mirror(store.folder, copy) == (0, 1)  # the purged image leaves the backup too
+    assert AttachmentStore(copy, KEY).read(kept.sha256) == image(100, 1)
+    assert oct(copy.stat().st_mode & 0o777) == "0o700"
+    new_pc = tmp_path / "pc" / "attachments"
+    assert copy_missing(copy, new_pc) == 1 and copy_missing(copy, new_pc) == 0
+    assert AttachmentStore(new_pc, KEY).verify(kept.sha256)

@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import logging
 import os
+import shutil
 import struct
 import time
 from collections.abc import Iterable, Iterator
@@ -41,7 +42,7 @@ from ..errors import AttachmentUnreadable, DiskFull
 from ..private import private_dir, private_files
 from .encryption import derive
 
-__all__ = ["MAGIC", "SEGMENT", "AttachmentStore", "StoredPart"]
+__all__ = ["MAGIC", "SEGMENT", "AttachmentStore", "StoredPart", "copy_missing", "mirror"]
 
 log = logging.getLogger(__name__)
 
@@ -244,3 +245,46 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def copy_missing(source: Path, target: Path) -> int:
+    """Copy the part files of ``source`` that ``target`` lacks (a restore); how many."""
+    present = {p.relative_to(target) for p in target.glob("*/*.part")} if target.is_dir() else set()
+    names = {p.relative_to(source) for p in source.glob("*/*.part")} - present
+    if names:
+        private_dir(target)
+    for name in sorted(names):
+        _copy_file(source / name, target / name)
+    return len(names)
+
+
+def _copy_file(source: Path, destination: Path) -> None:
+    private_dir(destination.parent)
+    partial = destination.with_name(destination.name + ".partial")
+    with source.open("rb") as src, partial.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+        dst.flush()
+        os.fsync(dst.fileno())
+    private_files([partial])
+    os.replace(partial, destination)
+    _fsync_dir(destination.parent)
+
+
+def mirror(source: Path, target: Path) -> tuple[int, int]:
+    """Make ``target`` hold exactly the part files of ``source`` (the backups' copy of the
+    attachment store): new files copied (durably, under a temporary name first), files gone
+    from the source removed (purged biometrics leave the backups too). The files are
+    immutable and already encrypted, so a file of the same name is the same file. Returns
+    (copied, removed)."""
+    wanted = {p.relative_to(source) for p in source.glob("*/*.part")} if source.is_dir() else set()
+    present = {p.relative_to(target) for p in target.glob("*/*.part")} if target.is_dir() else set()
+    copied = removed = 0
+    if wanted - present:
+        private_dir(target)
+    for name in sorted(wanted - present):
+        _copy_file(source / name, target / name)
+        copied += 1
+    for name in present - wanted:
+        (target / name).unlink(missing_ok=True)
+        removed += 1
+    return copied, removed

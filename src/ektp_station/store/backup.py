@@ -37,7 +37,9 @@ from ..errors import (
     StationRunning,
     WrongStationBackup,
 )
+from ..paths import ATTACHMENTS_DIR
 from ..private import private_dir, private_files
+from .attachments import copy_missing, mirror
 from .db import DriverError, connect_file, translated
 from .encryption import PAGE_BYTES, QueueKey, encrypt_plain_locked, is_plain, opens_with
 from .keys import KeyStore
@@ -124,7 +126,9 @@ def inspect_backup(path: Path, key: bytes | None) -> BackupInfo:
 
 
 def backup(queue: Queue, target: Path) -> BackupInfo:
-    """Copy the live queue to ``target`` (checked before it replaces anything there)."""
+    """Copy the live queue to ``target`` (checked before it replaces anything there), and
+    mirror the biometric parts into ``attachments/`` beside it (encrypted already; the files
+    of images purged since leave the copy too)."""
     partial = target.with_name(target.name + ".partial")
     with translated():
         if not target.parent.is_dir():
@@ -151,6 +155,11 @@ def backup(queue: Queue, target: Path) -> BackupInfo:
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
+        copied, removed = mirror(
+            queue.path.parent / ATTACHMENTS_DIR, target.parent / ATTACHMENTS_DIR
+        )
+    if copied or removed:
+        log.info("part files backed up: %d new, %d removed", copied, removed)
     log.info("queue backed up (%d entries)", info.entries)
     return BackupInfo(target, info.queue_id, info.entries, info.stations)
 
@@ -293,6 +302,10 @@ def restore(
             finally:
                 src.close()
             private_files([db])
+            # the biometric parts the backups kept (a new PC has none): those missing here
+            kept = source.parent / ATTACHMENTS_DIR
+            if kept.is_dir():
+                copy_missing(kept, data_dir / ATTACHMENTS_DIR)
             if info.queue_id:
                 (data_dir / QUEUE_ID_FILENAME).write_text(info.queue_id + "\n", encoding="utf-8")
             if key is None:  # from before encryption: encrypted now, before anyone reads it
