@@ -287,6 +287,7 @@ _ACTIONS = {
     "resent": ("dikirim ulang", "resent"),
     "discarded": ("dibatalkan", "discarded"),
     "resolved": ("ditandai selesai", "marked resolved"),
+    "completed": ("dilengkapi biometriknya", "given its missing biometrics"),
 }
 
 

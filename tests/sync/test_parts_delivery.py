@@ -14,13 +14,16 @@ import pytest
 
 from ektp_station.central.runner import CentralServer
 from ektp_station.devtools.faultproxy import FaultProxy
+from ektp_station.domain.biometrics import PARTS
 from ektp_station.store import Queue, State
 from ektp_station.store.attachments import AttachmentStore
 from ektp_station.sync.client import CentralClient
 from ektp_station.sync.engine import SyncEngine
 from parts_support import assert_every_part_once, capture, engine_for, images
 
+from factories import make_record
 from helpers import wait_until
+from sync_support import STATION
 
 
 @pytest.fixture
@@ -155,3 +158,39 @@ def test_a_part_file_lost_here_never_stops_the_others(
     engine.start()  # the thread keeps running over it
     wait_until(lambda: engine.state.link.value == "online", timeout=10)
     assert engine.running
+
+
+def test_an_incomplete_recording_is_not_delivered_until_it_is_finished(
+    data_dir: Path, central: CentralServer, token: str
+) -> None:
+    """Biodata and two parts sent; the entry waits in ``uploading`` while twelve parts are
+    neither captured nor excepted; finished later at the counter, it is delivered whole."""
+    from ektp_station.paths import AppPaths
+    from ektp_station.settings import Settings
+    from ektp_station.station import Actor, Station
+
+    settings = Settings(station_id=STATION, central_url=central.url, token=token)
+    station = Station.open(AppPaths.resolve(data_dir), settings=settings)
+    try:
+        station.act_as(Actor("SITI", "operator"))
+        first = {p: images(71)[p] for p in ("photo", "signature")}
+        captured = station.capture(make_record(71), confirmed=True, images=first)
+        assert len(captured.missing_parts) == 12
+        assert station.drain(give_up_after=60)
+        seq = captured.entry.seq
+        assert station.entry(seq).state is State.UPLOADING  # incomplete: not delivered
+        assert all(r.verified_at for r in station.queue.parts(seq))
+        rest = {p: images(71)[p] for p in PARTS[2:13]}
+        done = station.complete_parts(seq, images=rest, exceptions={"iris_l": "injured"})
+        assert done.missing_parts == []
+        station.close()  # the next run of `sync --until-empty`
+        station = Station.open(AppPaths.resolve(data_dir), settings=settings)
+        assert station.drain(give_up_after=60)
+        assert station.entry(seq).state is State.SYNCED
+        assert central.stats()["parts_verified"] == 13
+        assert [e.action for e in station.queue.audit_trail(seq)][-2:] == [
+            "parts_completed",
+            "parts_verified",
+        ]
+    finally:
+        station.close()

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain import Regions, default_regions
+from ..domain.biometrics import missing_parts
 from ..errors import ConfigError, NotSignedIn, ReasonRequired, TransitionError
 from ..paths import AppPaths
 from ..settings import Settings
@@ -308,6 +309,31 @@ class Station:
             self.wake()
             self.events.changed(changes)
         return Corrected(entry, changed, assessment.warnings, changes)
+
+    def complete_parts(
+        self,
+        seq: int,
+        *,
+        images: Mapping[str, bytes] | None = None,
+        exceptions: Mapping[str, object] | None = None,
+    ) -> Captured:
+        """Finish (or redo) the biometric recording of a waiting entry: the parts given take
+        the place of those not verified yet. RecordInvalid (the parts' problems),
+        TransitionError (the entry is not waiting), DiskFull."""
+        actor = self._acting()
+        images, exceptions = images or {}, exceptions or {}
+        problems, _reasons = check_parts(images, exceptions)
+        Assessment(problems).raise_unless_saveable(confirmed=True)
+        prepared = prepare_parts(self.attachments, images, exceptions)
+        entry = self.queue.complete_parts(seq, prepared.rows, actor=actor.name)
+        self.wake()
+        changes = Changes.of_entries("complete", seq)
+        self.events.changed(changes)
+        rows = self.queue.parts(seq)
+        missing = missing_parts(
+            [r.part for r in rows if r.captured], [r.part for r in rows if not r.captured]
+        )
+        return Captured(entry, [], changes, missing)
 
     def resend(self, seq: int) -> Entry:
         """Put a rejected (or, for a supervisor, a conflict) entry back in line unchanged."""

@@ -25,6 +25,7 @@ __all__ = [
     "PartTotals",
     "all_referenced",
     "delete_parts",
+    "deliver_if_done",
     "hold_for_parts",
     "mark_lost",
     "mark_verified",
@@ -33,6 +34,7 @@ __all__ = [
     "parts_of",
     "pending_totals",
     "record_progress",
+    "replace_parts",
     "still_referenced",
 ]
 
@@ -160,10 +162,13 @@ class PartToSend:
     row: PartRow
 
 
-#: An entry waits in ``uploading`` while it has a captured part the centre has not verified.
+#: An entry waits in ``uploading`` while it has a captured part the centre has not verified,
+#: or while its recording is incomplete (some parts, not all fourteen: to be finished; an
+#: entry without any part is biodata only and is delivered as such).
 _UNVERIFIED = (
-    "EXISTS (SELECT 1 FROM parts WHERE parts.entry_seq = entries.seq"
+    "(EXISTS (SELECT 1 FROM parts WHERE parts.entry_seq = entries.seq"
     " AND parts.sha256 IS NOT NULL AND parts.verified_at IS NULL)"
+    " OR (SELECT count(*) FROM parts WHERE parts.entry_seq = entries.seq) BETWEEN 1 AND 13)"
 )
 
 
@@ -230,6 +235,12 @@ def mark_verified(conn: Connection, seq: int, part: str, now: str) -> bool:
         .where(parts.c.entry_seq == seq, parts.c.part == part)
         .values(verified_at=now, acked=parts.c.size)
     )
+    return deliver_if_done(conn, seq, now)
+
+
+def deliver_if_done(conn: Connection, seq: int, now: str) -> bool:
+    """An ``uploading`` entry with its recording complete and every part verified is
+    ``synced``; True when it just became so."""
     done = conn.exec_driver_sql(
         f"UPDATE entries SET state = 'synced', synced_at = ?, updated_at = ?"  # noqa: S608
         f" WHERE seq = ? AND state = 'uploading' AND NOT {_UNVERIFIED}",
@@ -244,3 +255,19 @@ def mark_lost(conn: Connection, seq: int, part: str, now: str) -> None:
     conn.execute(
         update(parts).where(parts.c.entry_seq == seq, parts.c.part == part).values(lost_at=now)
     )
+
+
+def replace_parts(conn: Connection, seq: int, rows: Sequence[PartRow], now: str) -> None:
+    """Finish or redo an entry's recording: these parts take the place of the ones of the same
+    name not verified yet (a verified part stays as the centre has it)."""
+    for row in rows:
+        conn.execute(
+            delete(parts).where(
+                parts.c.entry_seq == seq, parts.c.part == row.part, parts.c.verified_at.is_(None)
+            )
+        )
+        kept = conn.execute(
+            select(parts.c.part).where(parts.c.entry_seq == seq, parts.c.part == row.part)
+        ).first()
+        if kept is None:
+            conn.exec_driver_sql(INSERT_PART, part_values(seq, row, now))

@@ -52,6 +52,7 @@ from .parts import (
     PartTotals,
     all_referenced,
     delete_parts,
+    deliver_if_done,
     mark_lost,
     mark_verified,
     next_part,
@@ -59,6 +60,7 @@ from .parts import (
     parts_of,
     pending_totals,
     record_progress,
+    replace_parts,
     still_referenced,
 )
 from .retention import PURGE_BATCH, purge_batch
@@ -658,6 +660,21 @@ class Queue:
             if done:
                 write_audit(conn, seq, "central", "parts_verified", None, now)
         return done
+
+    def complete_parts(self, seq: int, rows: Sequence[PartRow], *, actor: str) -> Entry:
+        """Finish (or redo) entry ``seq``'s biometric recording with ``rows`` (their files
+        stored first), while it waits: pending, rejected, or uploading. An uploading entry
+        that is now complete with everything verified is delivered."""
+        now = utc_now_iso()
+        with self.writing() as conn:
+            current = self._get(conn, seq)
+            if current.state not in (State.PENDING, State.REJECTED, State.UPLOADING):
+                raise TransitionError(seq, current.state, "completed")
+            replace_parts(conn, seq, rows, now)
+            write_audit(conn, seq, actor, "parts_completed", {"parts": [r.part for r in rows]}, now)
+            if current.state is State.UPLOADING:
+                deliver_if_done(conn, seq, now)
+            return self._get(conn, seq)
 
     def part_lost(self, seq: int, part: str, *, actor: str = "SISTEM") -> None:
         """The part's file is missing or damaged at this station: not sent; the entry waits
