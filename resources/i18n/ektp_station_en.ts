@@ -177,6 +177,14 @@
 <context>
     <name>BiometricStep</name>
     <message>
+        <source>Entri No. {seq}: biometrik lengkap.</source>
+        <translation>Entry No. {seq}: biometrics complete.</translation>
+    </message>
+    <message>
+        <source>Entri No. {seq}: {n} bagian belum.</source>
+        <translation>Entry No. {seq}: {n} part(s) still to take.</translation>
+    </message>
+    <message>
         <source>Perekaman biometrik — {name}</source>
         <translation>Biometric recording — {name}</translation>
     </message>
@@ -565,6 +573,14 @@
 </context>
 <context>
     <name>QueueTab</name>
+    <message>
+        <source>&amp;Lengkapi biometrik (F3)</source>
+        <translation>Finish &amp;biometrics (F3)</translation>
+    </message>
+    <message>
+        <source>Entri ini tidak menunggu biometrik.</source>
+        <translation>This entry is not waiting for biometrics.</translation>
+    </message>
     <message>
         <source>B&amp;uka bukti (Ctrl+P)</source>
         <translation>Open the recei&amp;pt (Ctrl+P)</translation>

@@ -147,3 +147,37 @@ def test_the_form_saves_the_parts_through_the_core(qtbot: QtBot, station: Statio
     assert form.last_missing == list(PARTS[2:])
     assert "biometrik belum lengkap (12 bagian)" in form.result_label.text()
     assert station.status().attachments_pending == 2
+
+
+def test_finish_later_from_the_queue_tab(qtbot: QtBot, station: Station) -> None:
+    from ektp_station.store import State
+
+    from helpers import show_window
+
+    first = {p: demo_devices("later")["photo"].capture(p) for p in ("photo", "signature")}
+    captured = station.capture(make_record(41), confirmed=True, images=first)
+    window = show_window(qtbot, station, active=True)
+    tab = window.queue_tab
+    assert not tab.complete_button.isVisible()  # no devices: nothing to finish with
+    attach_biometrics(window.form, demo_devices("later"), tab)
+    window.open_tab(1)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
+    assert tab.select_seq(captured.entry.seq) and tab.complete_button.isEnabled()
+    qtbot.keyClick(tab.table, Qt.Key.Key_F3)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), BiometricStep))
+    step = QApplication.activeModalWidget()
+    assert isinstance(step, BiometricStep)
+    step.activateWindow()  # as the window manager does for a new dialog
+    qtbot.waitUntil(step.isActiveWindow)
+    assert step.current == "finger_r1"  # the photo and signature are there already
+    for _part in PARTS[2:13]:
+        key(qtbot, step, Qt.Key.Key_Space)
+        key(qtbot, step, Qt.Key.Key_Enter)
+    key(qtbot, step, Qt.Key.Key_U)  # the left iris unreadable
+    assert step.missing == []
+    qtbot.keyClick(step.part_list, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "biometrik lengkap" in tab.message_label.text())
+    rows = {row.part: row for row in station.queue.parts(captured.entry.seq)}
+    assert len(rows) == 14 and rows["iris_l"].reason == "unreadable"
+    assert station.entry(captured.entry.seq).state is State.PENDING
+    window.close()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,12 +31,14 @@ from PySide6.QtWidgets import (
 
 from ..domain.biometrics import EXCEPTABLE, PARTS, check_part, missing_parts
 from ..domain.vocabulary import EXCEPTION_LABELS, part_label
+from ..errors import EktpError
 from .devices import CaptureDevice, DeviceError, kind_of
 from .entry_form import EntryForm
 from .fields import ERROR_COLOUR, WARNING_COLOUR
 from .i18n import current_language
+from .queue_tab import QueueTab
 
-__all__ = ["REASON_KEYS", "BiometricStep", "attach_biometrics"]
+__all__ = ["REASON_KEYS", "BiometricStep", "attach_biometrics", "finish_recording"]
 
 #: The key that marks the current part as not taken, and the reason it records.
 REASON_KEYS: Mapping[int, str] = {
@@ -54,14 +56,18 @@ class BiometricStep(QDialog):
         devices: Mapping[str, CaptureDevice],
         *,
         resident: str = "",
+        done: Mapping[str, str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``done``: parts the entry has already (part -> "" when captured, else its
+        reason), shown as such; only the others are taken here (finishing later)."""
         super().__init__(parent)
         self.setObjectName("biometric_step")
         self.devices = devices
         self.lang = current_language()
         self.images: dict[str, bytes] = {}  # accepted
         self.exceptions: dict[str, str] = {}
+        self.earlier = dict(done or {})  # not "done": QDialog.done() is a method
         self._taken: dict[str, bytes] = {}  # taken, not accepted yet
         self.setWindowTitle(self.tr("Perekaman biometrik — {name}").format(name=resident))
         layout = QVBoxLayout(self)
@@ -124,13 +130,17 @@ class BiometricStep(QDialog):
         self.part_list.setCurrentRow(0)
         self.part_list.setFocus()
         self._refresh_items()
+        if PARTS[0] in self.earlier:
+            self._next()  # the first part still to take
         self.resize(820, 580)
 
     # -- what the form reads --------------------------------------------------------------
 
     @property
     def missing(self) -> list[str]:
-        return missing_parts(self.images, self.exceptions)
+        kept = [p for p, reason in self.earlier.items() if not reason]
+        left = [p for p, reason in self.earlier.items() if reason]
+        return missing_parts([*self.images, *kept], [*self.exceptions, *left])
 
     @property
     def current(self) -> str:
@@ -227,7 +237,7 @@ class BiometricStep(QDialog):
         for offset in range(1, len(PARTS) + 1):
             candidate = (row + offset) % len(PARTS)
             part = PARTS[candidate]
-            if part not in self.images and part not in self.exceptions:
+            if part not in self.images and part not in self.exceptions and part not in self.earlier:
                 self.part_list.setCurrentRow(candidate)
                 return
         self._say(self.tr("Semua bagian lengkap: Ctrl+Enter untuk menyimpan."), "")
@@ -237,10 +247,12 @@ class BiometricStep(QDialog):
         for row, part in enumerate(PARTS):
             item = self.part_list.item(row)
             label = part_label(part, self.lang)
-            if part in self.images:
+            earlier = self.earlier.get(part)
+            if part in self.images or earlier == "":
                 item.setText(f"✔ {label}")
-            elif part in self.exceptions:
-                reason = EXCEPTION_LABELS[self.exceptions[part]][self.lang == "en"]
+            elif part in self.exceptions or earlier:
+                code = self.exceptions.get(part) or earlier or "other"
+                reason = EXCEPTION_LABELS.get(code, EXCEPTION_LABELS["other"])[self.lang == "en"]
                 item.setText(f"⊘ {label} — {reason}")
             else:
                 item.setText(f"○ {label}")
@@ -271,9 +283,15 @@ class BiometricStep(QDialog):
         self.message.setStyleSheet(f"color: {colour};" if colour else "")
 
 
-def attach_biometrics(form: EntryForm, devices: Mapping[str, CaptureDevice]) -> None:
+def attach_biometrics(
+    form: EntryForm, devices: Mapping[str, CaptureDevice], queue_tab: QueueTab | None = None
+) -> None:
     """After the biodata passed its checks, the biometric step before the save (Esc in it:
-    back to the form, nothing saved)."""
+    back to the form, nothing saved); in ``queue_tab``, "Lengkapi biometrik" finishes an
+    entry saved incomplete."""
+    if queue_tab is not None:
+        queue_tab.devices = devices
+        queue_tab.complete_button.show()
 
     def collect(record: Mapping[str, object]) -> tuple[dict[str, bytes], dict[str, str]] | None:
         step = BiometricStep(devices, resident=str(record.get("full_name") or ""), parent=form)
@@ -285,3 +303,46 @@ def attach_biometrics(form: EntryForm, devices: Mapping[str, CaptureDevice]) -> 
             step.deleteLater()
 
     form.collect_parts = collect
+
+
+def finish_recording(
+    tab: QueueTab, seq: int, devices: Mapping[str, CaptureDevice]
+) -> BiometricStep | None:
+    """ "Lengkapi biometrik": the step for the parts entry ``seq`` lacks (or lost), then the
+    core's ``complete_parts``; the dialog (window-modal, not blocking)."""
+    station = tab.station
+    entry = station.entry(seq)
+    done = {
+        row.part: "" if row.captured else str(row.reason or "other")
+        for row in station.queue.parts(seq)
+        if not row.lost_at
+    }
+    step = BiometricStep(
+        devices, resident=str(entry.record.get("full_name") or ""), done=done, parent=tab
+    )
+
+    def finished(result: int) -> None:
+        if result == QDialog.DialogCode.Accepted and (step.images or step.exceptions):
+            try:
+                captured = station.complete_parts(
+                    seq, images=step.images, exceptions=step.exceptions
+                )
+            except EktpError as exc:
+                tab.message_label.setText(exc.message(current_language()))
+            else:
+                left = len(captured.missing_parts)
+                tab.message_label.setText(
+                    QCoreApplication.translate(
+                        "BiometricStep", "Entri No. {seq}: biometrik lengkap."
+                    ).format(seq=seq)
+                    if not left
+                    else QCoreApplication.translate(
+                        "BiometricStep", "Entri No. {seq}: {n} bagian belum."
+                    ).format(seq=seq, n=left)
+                )
+        step.deleteLater()
+
+    step.finished.connect(finished)
+    step.setWindowModality(Qt.WindowModality.WindowModal)
+    step.open()
+    return step

@@ -308,7 +308,7 @@ def run_demo(*, keep: bool = False) -> int:
     with Demo(keep=keep) as demo:
         assert demo.station is not None
         window = demo.build_window()
-        attach_biometrics(window.form, demo_devices())  # the demo's devices: synthetic
+        attach_biometrics(window.form, demo_devices(), window.queue_tab)  # synthetic devices
         result = run_window(demo.station, window=window)
         if keep:
             sys.stdout.write(f"Folder demo disimpan: {demo.root}\n")

@@ -9,6 +9,8 @@ list and the buttons.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -34,6 +36,9 @@ from .queue_model import SHOWN_STATES, QueueModel, fit_columns, state_label
 from .reason import ReasonDialog
 from .receipt import Receipt, open_receipt
 from .selection import select_entry, selected_entry, selected_row
+
+if TYPE_CHECKING:
+    from .devices import CaptureDevice
 
 __all__ = ["SEARCH_DELAY_MS", "QueueTab"]
 
@@ -109,12 +114,19 @@ class QueueTab(QWidget):
         self.discard_button = QPushButton(self.tr("Batalkan &entri (Del)"))
         self.discard_button.setObjectName("discard_button")
         self.discard_button.clicked.connect(self.ask_discard)
+        #: the capture devices, when the station has some (``gui.biometrics``)
+        self.devices: Mapping[str, CaptureDevice] | None = None
+        self.complete_button = QPushButton(self.tr("&Lengkapi biometrik (F3)"))
+        self.complete_button.setObjectName("complete_button")
+        self.complete_button.clicked.connect(self.finish_recording)
+        self.complete_button.hide()  # shown where there are devices
         self.receipt_button = QPushButton(self.tr("B&uka bukti (Ctrl+P)"))
         self.receipt_button.setObjectName("receipt_button")
         self.receipt_button.clicked.connect(self.open_receipt)
         buttons.addWidget(self.fix_button)
         buttons.addWidget(self.discard_button)
         buttons.addWidget(self.receipt_button)
+        buttons.addWidget(self.complete_button)
         buttons.addStretch(1)
         self.message_label = QLabel()
         self.message_label.setObjectName("queue_message")
@@ -139,6 +151,7 @@ class QueueTab(QWidget):
             ("Delete", self.ask_discard, self.table),  # in the list only: not in the search box
             ("Ctrl+F", self._focus_search, self),
             ("Ctrl+P", self.open_receipt, self),
+            ("F3", self.finish_recording, self),
             ("Return", self.open_correction, self.table),
             ("Enter", self.open_correction, self.table),
         ):
@@ -218,6 +231,8 @@ class QueueTab(QWidget):
         self.fix_button.setEnabled("correct" in allowed)
         self.discard_button.setEnabled("discard" in allowed)
         self.receipt_button.setEnabled(self.selected_seq() is not None)
+        waiting = (State.PENDING, State.REJECTED, State.UPLOADING)
+        self.complete_button.setEnabled(self._selected_summary_state() in waiting)
         if self.selected_seq() is not None and self.message_label.text() == self._choose_first:
             self.message_label.clear()  # the hint is answered
 
@@ -239,6 +254,18 @@ class QueueTab(QWidget):
         entry = self._selected_entry()
         if entry is not None:
             open_receipt(Receipt.from_entry(entry), self)
+
+    def finish_recording(self) -> None:
+        """ "Lengkapi biometrik" (F3): take the parts the selected entry still lacks."""
+        from .biometrics import finish_recording  # the step imports this module
+
+        entry = self._selected_entry()
+        if entry is None or self.devices is None:
+            return
+        if entry.state not in (State.PENDING, State.REJECTED, State.UPLOADING):
+            self._say(self.tr("Entri ini tidak menunggu biometrik."))
+            return
+        finish_recording(self, entry.seq, self.devices)
 
     def open_correction(self) -> None:
         entry = self._selected_entry()
