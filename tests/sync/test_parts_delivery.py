@@ -194,3 +194,27 @@ def test_an_incomplete_recording_is_not_delivered_until_it_is_finished(
         ]
     finally:
         station.close()
+
+
+def test_a_draining_centre_sheds_uploads_and_the_sender_waits(
+    queue: Queue, store: AttachmentStore, central: CentralServer, token: str, engines: list
+) -> None:
+    """While the centre stops, uploads are answered 503 with Retry-After (the station's
+    CentreBusy, backed off like a batch); once it serves again they go on."""
+    from ektp_station.sync.errors import CentreBusy
+
+    seq = capture(queue, store, 81)
+    engine = engine_for(engines, queue, store, central.url, token)
+    engine.parts = None
+    assert engine.drain(give_up_after=30)  # the biodata only
+    client = CentralClient(central.url, token)
+    row = next(r for r in queue.parts(seq) if r.part == "photo")
+    assert row.sha256 is not None and row.size is not None
+    central.draining = True
+    with pytest.raises(CentreBusy) as busy:
+        client.create_upload(queue.get(seq).entry_id, "photo", row.sha256, row.size)
+    assert busy.value.retry_after is not None and busy.value.retry_after >= 1
+    central.draining = False
+    made = client.create_upload(queue.get(seq).entry_id, "photo", row.sha256, row.size)
+    assert made.offset == 0 and not made.verified
+    client.close()

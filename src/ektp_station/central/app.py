@@ -482,6 +482,8 @@ def create_app(
         _authenticate,
         error_response,
         idle_timeout=body_idle_timeout,
+        draining=lambda: state.draining,
+        retry_after=RETRY_AFTER_OVERLOADED,
     )
     return app
 

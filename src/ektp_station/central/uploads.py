@@ -239,9 +239,13 @@ def install_uploads(
     error: ErrorReply,
     *,
     idle_timeout: float,
+    draining: Callable[[], bool] = lambda: False,
+    retry_after: int = 5,
 ) -> None:
     """The tus routes on ``app``; ``authenticate`` gives the request's station (or the
-    refusal to send), ``error`` builds the protocol's error replies."""
+    refusal to send), ``error`` builds the protocol's error replies; while ``draining()``
+    (the server stopping) every upload request is answered 503 with Retry-After, as batches
+    are."""
 
     def tus(response: Response) -> Response:
         response.headers["Tus-Resumable"] = TUS_VERSION
@@ -254,7 +258,14 @@ def install_uploads(
     def resumable(request: Request) -> bool:
         return request.headers.get("tus-resumable") == TUS_VERSION
 
+    def stopping() -> Response | None:
+        if draining():
+            return refuse(503, "draining", "Server sedang berhenti.", retry_after=retry_after)
+        return None
+
     async def owned(request: Request, upload_id: str) -> tuple[Upload, str] | Response:
+        if (busy := stopping()) is not None:
+            return busy
         station = await authenticate(request)
         if isinstance(station, Response):
             return tus(station)
@@ -280,6 +291,8 @@ def install_uploads(
 
     @app.post(UPLOADS_PATH, status_code=201, summary="Create (or find) a part's upload (tus)")
     async def tus_create(request: Request) -> Response:
+        if (busy := stopping()) is not None:
+            return busy
         station = await authenticate(request)
         if isinstance(station, Response):
             return tus(station)
