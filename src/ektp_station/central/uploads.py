@@ -255,22 +255,22 @@ def install_uploads(
     def refuse(status: int, code: str, message: str, **kwargs: Any) -> Response:
         return tus(error(status, code, message, **kwargs))
 
-    def resumable(request: Request) -> bool:
-        return request.headers.get("tus-resumable") == TUS_VERSION
-
-    def stopping() -> Response | None:
+    async def station_of(request: Request) -> str | Response:
+        """The checks every upload request passes first: the server not stopping, the
+        station's token, the tus version."""
         if draining():
             return refuse(503, "draining", "Server sedang berhenti.", retry_after=retry_after)
-        return None
-
-    async def owned(request: Request, upload_id: str) -> tuple[Upload, str] | Response:
-        if (busy := stopping()) is not None:
-            return busy
         station = await authenticate(request)
         if isinstance(station, Response):
             return tus(station)
-        if not resumable(request):
+        if request.headers.get("tus-resumable") != TUS_VERSION:
             return refuse(412, "tus_version", f"Tus-Resumable harus {TUS_VERSION}.")
+        return station
+
+    async def owned(request: Request, upload_id: str) -> tuple[Upload, str] | Response:
+        station = await station_of(request)
+        if isinstance(station, Response):
+            return station
         upload = (
             await run_in_threadpool(store.get, upload_id)
             if len(upload_id) == 32 and upload_id.isalnum()
@@ -291,13 +291,9 @@ def install_uploads(
 
     @app.post(UPLOADS_PATH, status_code=201, summary="Create (or find) a part's upload (tus)")
     async def tus_create(request: Request) -> Response:
-        if (busy := stopping()) is not None:
-            return busy
-        station = await authenticate(request)
+        station = await station_of(request)
         if isinstance(station, Response):
-            return tus(station)
-        if not resumable(request):
-            return refuse(412, "tus_version", f"Tus-Resumable harus {TUS_VERSION}.")
+            return station
         length_text = request.headers.get("upload-length", "")
         meta = _metadata(request.headers.get("upload-metadata", ""))
         if not length_text.isdigit() or meta is None:

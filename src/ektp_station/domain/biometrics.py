@@ -36,6 +36,7 @@ __all__ = [
     "check_part",
     "inspect_image",
     "missing_parts",
+    "size_problem",
 ]
 
 FINGERS: tuple[str, ...] = tuple(f"finger_{hand}{n}" for hand in "rl" for n in range(1, 6))
@@ -192,9 +193,9 @@ def check_part(part: str, data: bytes) -> list[Problem]:
     spec = PART_SPECS.get(part)
     if spec is None:
         return [make_problem(part, "part_unknown")]
-    if len(data) > spec.max_bytes:
-        kb = -(-len(data) // 1024)
-        return [make_problem(part, "part_too_large", max_kb=spec.max_bytes // 1024, kb=kb)]
+    too_large = size_problem(part, len(data))
+    if too_large is not None:
+        return [too_large]
     try:
         info = inspect_image(data)
     except ImageError as exc:
@@ -224,6 +225,15 @@ def check_part(part: str, data: bytes) -> list[Problem]:
             shown = "?" if found is None else str(round(min(found)))
             problems.append(make_problem(part, "part_resolution", dpi=spec.dpi, found=shown))
     return problems
+
+
+def size_problem(part: str, size: int) -> Problem | None:
+    """The problem of a file of ``size`` bytes for ``part`` being too large, if it is (an
+    import asks before it reads the file at all)."""
+    spec = PART_SPECS[part]
+    if size <= spec.max_bytes:
+        return None
+    return make_problem(part, "part_too_large", max_kb=spec.max_bytes // 1024, kb=-(-size // 1024))
 
 
 def check_exception(part: str, reason: object) -> tuple[str, str] | Problem:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..domain import FIELDS, Problem
-from ..domain.biometrics import PART_SPECS
+from ..domain.biometrics import PART_SPECS, size_problem
 from ..domain.problems import make_problem
 from ..errors import (
     AlreadyRecordedError,
@@ -364,11 +364,8 @@ def _read_parts(
                 )
             )
             continue
-        size = target.stat().st_size
-        if size > spec.max_bytes:  # not read into memory at all
-            too_big = make_problem(
-                str(part), "part_too_large", max_kb=spec.max_bytes // 1024, kb=-(-size // 1024)
-            )
+        too_big = size_problem(str(part), target.stat().st_size)
+        if too_big is not None:  # not read into memory at all
             errors.append(_problem_json(too_big, lang))
             continue
         images[str(part)] = target.read_bytes()

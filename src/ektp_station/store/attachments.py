@@ -247,10 +247,14 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _part_names(folder: Path) -> set[Path]:
+    """The part files under ``folder``, relative to it (none when it is not there)."""
+    return {p.relative_to(folder) for p in folder.glob("*/*.part")} if folder.is_dir() else set()
+
+
 def copy_missing(source: Path, target: Path) -> int:
     """Copy the part files of ``source`` that ``target`` lacks (a restore); how many."""
-    present = {p.relative_to(target) for p in target.glob("*/*.part")} if target.is_dir() else set()
-    names = {p.relative_to(source) for p in source.glob("*/*.part")} - present
+    names = _part_names(source) - _part_names(target)
     if names:
         private_dir(target)
     for name in sorted(names):
@@ -276,8 +280,7 @@ def mirror(source: Path, target: Path) -> tuple[int, int]:
     from the source removed (purged biometrics leave the backups too). The files are
     immutable and already encrypted, so a file of the same name is the same file. Returns
     (copied, removed)."""
-    wanted = {p.relative_to(source) for p in source.glob("*/*.part")} if source.is_dir() else set()
-    present = {p.relative_to(target) for p in target.glob("*/*.part")} if target.is_dir() else set()
+    wanted, present = _part_names(source), _part_names(target)
     copied = removed = 0
     if wanted - present:
         private_dir(target)

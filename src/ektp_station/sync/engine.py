@@ -462,16 +462,7 @@ class SyncEngine:
             stop=lambda: self._stopping.is_set() or self._has_reason(Wake.NEW_ENTRY),
         )
         self._unanswered = False
-        left = self.queue.part_totals()
-        self._set_state(
-            link=Link.ONLINE,
-            retry_at=None,
-            last_error=None,
-            last_error_id=None,
-            parts_left=left.parts,
-            bytes_left=left.bytes,
-            part_rate=self.parts.rate,
-        )
+        self._tell_parts(self.parts.rate, retry_at=None, last_error=None, last_error_id=None)
         if done.entries:
             log.info("%d entries delivered whole with their parts", done.entries)
         return max(1, done.bytes) if done.bytes or done.parts else 0
@@ -479,12 +470,18 @@ class SyncEngine:
     def _parts_moved(self, rate: float | None) -> None:
         """After an acknowledged chunk: what is left, at most twice a second to the window."""
         now = time.monotonic()
-        if now - self._parts_shown < 0.5:
-            return
-        self._parts_shown = now
+        if now - self._parts_shown >= 0.5:
+            self._parts_shown = now
+            self._tell_parts(rate)
+
+    def _tell_parts(self, rate: float | None, **more: object) -> None:
         left = self.queue.part_totals()
         self._set_state(
-            link=Link.ONLINE, parts_left=left.parts, bytes_left=left.bytes, part_rate=rate
+            link=Link.ONLINE,
+            parts_left=left.parts,
+            bytes_left=left.bytes,
+            part_rate=rate,
+            **more,
         )
 
     def _has_reason(self, reason: Wake) -> bool:

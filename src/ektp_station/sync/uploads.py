@@ -100,8 +100,7 @@ class PartSender:
             size = min(self.chunk, row.size - reply.offset)
             data = self.store.read(row.sha256, reply.offset, size)
             started = time.monotonic()
-            sent.bytes_on_wire += len(data)
-            self.total.bytes_on_wire += len(data)
+            self._count(sent, bytes_on_wire=len(data))
             try:
                 new = self.client.send_chunk(reply.url, reply.offset, data)
             except ChunkRefused:
@@ -131,8 +130,7 @@ class PartSender:
             if moved and took > 0:
                 speed = moved / took
                 self.rate = speed if self.rate is None else 0.7 * self.rate + 0.3 * speed
-            sent.bytes += moved
-            self.total.bytes += moved
+            self._count(sent, bytes=moved)
             reply = TusReply(reply.url, new.offset, new.verified)
             if not new.verified:
                 self.queue.record_part_progress(
@@ -140,11 +138,14 @@ class PartSender:
                 )
             if self._on_chunk is not None:
                 self._on_chunk(self.rate)
-        sent.parts += 1
-        self.total.parts += 1
-        if self.queue.part_verified(todo.seq, row.part):
-            sent.entries += 1
-            self.total.entries += 1
+        delivered = self.queue.part_verified(todo.seq, row.part)
+        self._count(sent, parts=1, entries=int(delivered))
+
+    def _count(self, sent: Sent, **amounts: int) -> None:
+        """Add to this call's figures and to the sender's totals alike."""
+        for name, amount in amounts.items():
+            for figures in (sent, self.total):
+                setattr(figures, name, getattr(figures, name) + amount)
 
     def _where(self, todo: PartToSend) -> TusReply:
         """The part's upload at the centre and its offset (made there if need be)."""
