@@ -287,3 +287,33 @@ def test_request_times_are_safe_to_read_while_requests_arrive(proxy: FaultProxy)
     for t in threads:
         t.join()
     assert len(proxy.request_times()) == 100
+
+
+def test_down_cuts_a_slow_transfer_in_flight_and_counts_no_more(proxy: FaultProxy) -> None:
+    """``down`` in the middle of a capped upload: the request never reaches the centre whole,
+    the client sees the cut, and ``bytes_up`` stops where the link dropped."""
+    proxy.bandwidth_bps = 400_000  # 50 kB/s: a 400 kB body takes 8 s
+    body = b"x" * 400_000
+    errors: list[BaseException] = []
+
+    def upload() -> None:
+        try:
+            with httpx.Client(base_url=proxy.url, timeout=30) as client:
+                client.post("/v1/batches", content=body)
+        except httpx.TransportError as exc:
+            errors.append(exc)
+
+    sender = threading.Thread(target=upload)
+    sender.start()
+    assert proxy.wait_for(lambda c: c.bytes_up > 20_000, 10)
+    proxy.set_mode("down")
+    at_cut = proxy.counters.bytes_up
+    sender.join(10)
+    assert errors and not sender.is_alive()
+    proxy.set_mode("up")
+    proxy.bandwidth_bps = None
+    with httpx.Client(base_url=proxy.url, timeout=5) as client:  # the loop went on meanwhile
+        assert client.get("/v1/health").status_code == 200
+    health = 200  # a GET's head, well under this
+    assert at_cut < proxy.counters.bytes_up <= at_cut + 2_500 + health  # one step at most
+    assert proxy.counters.forwarded == 1  # only the GET went through whole

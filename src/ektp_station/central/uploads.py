@@ -14,6 +14,9 @@ so the next attempt resumes after the last byte received. A chunk that arrived w
 not match its checksum is dropped. When the last byte is in, the part's sha256 is checked:
 a match marks it verified (``Ektp-Upload-Verified: 1``); a mismatch starts the part over.
 
+``termination`` (``DELETE``) forgets an upload not verified yet, bytes and all (the station's
+whole-part baseline in the benchmarks starts a part over with it).
+
 Creation is idempotent on (entry, part): a station that lost the upload's address (a crash
 before it saved the reply) gets the same upload back, at its offset. The offset only moves
 by a conditional ``UPDATE`` (``received = old``), so two workers never both append. The bytes
@@ -186,6 +189,19 @@ class UploadStore:
             verified_at is not None,
         )
 
+    def terminate(self, upload: Upload) -> bool:
+        """tus termination: forget an upload not verified yet (its row and its bytes); False
+        when it is verified (a delivered part stays) or already gone."""
+        with self.db.engine.begin() as conn:
+            gone = conn.execute(
+                sa.delete(uploads).where(
+                    uploads.c.upload_id == upload.upload_id, uploads.c.verified_at.is_(None)
+                )
+            ).rowcount
+        if gone:
+            self.path_of(upload.upload_id).unlink(missing_ok=True)
+        return bool(gone)
+
 
 def _sha256_of(path: Path, length: int) -> str:
     digest = hashlib.sha256()
@@ -284,7 +300,7 @@ def install_uploads(
     async def tus_options() -> Response:
         response = tus(Response(status_code=204))
         response.headers["Tus-Version"] = TUS_VERSION
-        response.headers["Tus-Extension"] = "creation,checksum"
+        response.headers["Tus-Extension"] = "creation,checksum,termination"
         response.headers["Tus-Checksum-Algorithm"] = "sha256"
         response.headers["Tus-Max-Size"] = str(MAX_PART_BYTES)
         return response
@@ -375,6 +391,16 @@ def install_uploads(
         if moved.verified:
             response.headers[VERIFIED_HEADER] = "1"
         return response
+
+    @app.delete(UPLOADS_PATH + "/{upload_id}", status_code=204, summary="Terminate (tus)")
+    async def tus_delete(upload_id: str, request: Request) -> Response:
+        found = await owned(request, upload_id)
+        if isinstance(found, Response):
+            return found
+        upload, _station = found
+        if not await run_in_threadpool(store.terminate, upload):
+            return refuse(409, "part_verified", "Bagian ini sudah diterima; tidak dihapus.")
+        return tus(Response(status_code=204))
 
 
 async def _read_chunk(request: Request, room: int, idle: float) -> tuple[bytes | None, bool]:

@@ -221,6 +221,8 @@ class FaultProxy:
         end = len(data) if limit is None else min(limit, len(data))
         pos = 0
         while pos < end:
+            if writer.is_closing():  # cut meanwhile (``down``): nothing more goes, or counts
+                raise ConnectionResetError("link cut")
             rate = self._rate()
             step = end - pos if rate is None else max(1, min(end - pos, int(rate / 20) or 1))
             writer.write(data[pos : pos + step])

@@ -207,6 +207,28 @@ class CentralClient:
         }
         return self._tus("PATCH", url, headers, expect=204, content=data)
 
+    def delete_upload(self, url: str) -> bool:
+        """DELETE the upload (tus termination): the centre forgets it and its bytes. True when
+        gone (or already unknown there); False when the centre keeps it, verified."""
+        if not url.startswith(UPLOADS_PATH):
+            raise LinkDown("upload address outside the centre's uploads")  # never elsewhere
+        try:
+            response = self._http.request(
+                "DELETE", url, headers={"Tus-Resumable": TUS_VERSION, **self._auth}
+            )
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, "upload") from exc
+        if response.status_code == 204:
+            return True
+        error = parse_error_reply(response.content, response.headers.get("content-type"))
+        code = error.error.code if error else ""
+        if response.status_code == 404 and code == "upload_unknown":
+            return True
+        if response.status_code == 409 and code == "part_verified":
+            return False
+        self._raise_for_status(response)
+        raise LinkDown(f"DELETE upload: HTTP {response.status_code}")
+
     def _tus(
         self,
         method: str,
@@ -243,6 +265,8 @@ class CentralClient:
             raise OffsetMoved(code)
         if status == 404 and code == "upload_unknown":
             raise UploadGone(code)
+        if status == 404 and method == "HEAD" and response.headers.get("tus-resumable"):
+            raise UploadGone("upload_unknown")  # a HEAD reply has no body to say so
         if status == expect:
             raise LinkDown(f"{method} upload: reply without Upload-Offset")
         self._raise_for_status(response)

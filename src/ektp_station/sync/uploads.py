@@ -12,6 +12,10 @@ done, and with the entry's last part the entry is ``synced``.
 The chunk size adapts to the link: it doubles while chunks go through quickly and halves when
 one is slow or cut, between ``MIN_CHUNK`` and ``MAX_CHUNK``, so a cut wastes little on a
 flaky link and a good link is not held back by round trips.
+
+``resume=False`` (``EngineConfig.resume_parts``) exists only as the benchmarks' baseline: each
+part goes whole in one request and, after a cut, starts again from byte 0 (the centre's copy
+terminated first, tus ``DELETE``), as ODK Collect and MOSIP's registration client send files.
 """
 
 from __future__ import annotations
@@ -59,11 +63,13 @@ class PartSender:
         *,
         chunk: int = FIRST_CHUNK,
         on_chunk: Callable[[float | None], None] | None = None,
+        resume: bool = True,
     ) -> None:
         self.queue = queue
         self.store = store
         self.client = client
         self.chunk = chunk
+        self.resume = resume  # False: the whole-part baseline (see the module's docstring)
         self.total = Sent()
         #: bytes per second acknowledged lately (a moving average; None before any chunk)
         self.rate: float | None = None
@@ -97,7 +103,10 @@ class PartSender:
         while not reply.verified:
             if time.monotonic() >= until or stop():
                 return
-            size = min(self.chunk, row.size - reply.offset)
+            if not self.resume and reply.offset:
+                reply = self._start_over(todo, reply.url)  # what a cut left there is dropped
+                continue
+            size = min(self.chunk if self.resume else MAX_CHUNK, row.size - reply.offset)
             data = self.store.read(row.sha256, reply.offset, size)
             started = time.monotonic()
             self._count(sent, bytes_on_wire=len(data))
@@ -156,11 +165,24 @@ class PartSender:
                 return self._offset(todo, row.upload_url)
             except UploadGone:
                 pass  # the centre lost it: made again below
+        return self._create(todo)
+
+    def _create(self, todo: PartToSend) -> TusReply:
+        row = todo.row
+        assert row.sha256 is not None and row.size is not None
         reply = self.client.create_upload(todo.entry_id, row.part, row.sha256, row.size)
         self.queue.record_part_progress(
             todo.seq, row.part, upload_url=reply.url, acked=min(reply.offset, row.size)
         )
         return reply
+
+    def _start_over(self, todo: PartToSend, url: str) -> TusReply:
+        """The whole-part baseline after a cut: the centre's partial copy terminated, the part
+        made again at offset 0."""
+        if not self.client.delete_upload(url):
+            return self._offset(todo, url)  # verified meanwhile: nothing to send again
+        self.queue.record_part_progress(todo.seq, todo.row.part, upload_url=None, acked=0)
+        return self._create(todo)
 
     def _offset(self, todo: PartToSend, url: str) -> TusReply:
         reply = self.client.upload_offset(url)
