@@ -18,7 +18,7 @@ import hashlib
 import logging
 import ssl
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -197,14 +197,29 @@ class CentralClient:
         """HEAD the upload: the bytes the centre holds."""
         return self._tus("HEAD", url, {}, expect=200)
 
-    def send_chunk(self, url: str, offset: int, data: bytes) -> TusReply:
-        """PATCH ``data`` at ``offset`` with its sha256 (a 460 is :class:`ChunkRefused`)."""
-        digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    def send_chunk(
+        self,
+        url: str,
+        offset: int,
+        data: bytes | Iterable[bytes],
+        *,
+        length: int | None = None,
+        sha256: bytes | None = None,
+    ) -> TusReply:
+        """PATCH ``data`` at ``offset`` with its sha256 (a 460 is :class:`ChunkRefused`).
+        ``data`` may be pieces streamed as they are sent (never joined in memory): then
+        ``length`` and the chunk's ``sha256`` (raw digest) are given."""
         headers = {
             "Content-Type": "application/offset+octet-stream",
             "Upload-Offset": str(offset),
-            "Upload-Checksum": f"sha256 {digest}",
         }
+        if isinstance(data, bytes):
+            sha256 = hashlib.sha256(data).digest()
+        elif length is None or sha256 is None:
+            raise ValueError("a streamed chunk needs its length and sha256")
+        else:
+            headers["Content-Length"] = str(length)  # sent as is, not chunked
+        headers["Upload-Checksum"] = f"sha256 {base64.b64encode(sha256).decode()}"
         return self._tus("PATCH", url, headers, expect=204, content=data)
 
     def delete_upload(self, url: str) -> bool:
@@ -236,7 +251,7 @@ class CentralClient:
         headers: dict[str, str],
         *,
         expect: int,
-        content: bytes | None = None,
+        content: bytes | Iterable[bytes] | None = None,
     ) -> TusReply:
         if not url.startswith(UPLOADS_PATH):
             raise LinkDown("upload address outside the centre's uploads")  # never elsewhere

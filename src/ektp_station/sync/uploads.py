@@ -20,6 +20,7 @@ terminated first, tus ``DELETE``), as ODK Collect and MOSIP's registration clien
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -107,11 +108,18 @@ class PartSender:
                 reply = self._start_over(todo, reply.url)  # what a cut left there is dropped
                 continue
             size = min(self.chunk if self.resume else MAX_CHUNK, row.size - reply.offset)
-            data = self.store.read(row.sha256, reply.offset, size)
+            # streamed from the store as it is sent, one segment in memory at a time (its
+            # sha256 from a first pass): a 50 MB part never sits in memory, nor a 4 MiB chunk
+            digest = hashlib.sha256()
+            for piece in self.store.stream(row.sha256, reply.offset, size):
+                digest.update(piece)
+            pieces = self.store.stream(row.sha256, reply.offset, size)
             started = time.monotonic()
-            self._count(sent, bytes_on_wire=len(data))
+            self._count(sent, bytes_on_wire=size)
             try:
-                new = self.client.send_chunk(reply.url, reply.offset, data)
+                new = self.client.send_chunk(
+                    reply.url, reply.offset, pieces, length=size, sha256=digest.digest()
+                )
             except ChunkRefused:
                 refused += 1
                 log.warning("part chunk refused by its checksum (%d in a row)", refused)
@@ -129,6 +137,8 @@ class PartSender:
             except TransientError:
                 self.chunk = max(MIN_CHUNK, self.chunk // 2)  # a cut: smaller from now
                 raise
+            finally:
+                pieces.close()  # its file closed now, not when the request is collected
             refused = 0
             took = time.monotonic() - started
             if took < QUICK_S:
