@@ -8,7 +8,8 @@ centre, a few in conflict with another station, the rest waiting while the link 
 Then it saves ``form.png`` (the form mid-entry with a validation message), ``queue.png``,
 ``dashboard.png`` (the supervisor's view), ``receipt.png`` (the receipt as painted on the
 PDF page), ``receipt-preview.png`` ("Buka bukti": Qt's print preview, in Indonesian) and
-``biometric-step.png`` (the biometric step with the demo devices). No real person's data: names and NIKs are made up by the rules.
+``biometric-step.png`` (the biometric step with the demo devices) and ``signature-pad.png``
+(the signature pad, signed). No real person's data: names and NIKs are made up by the rules.
 """
 
 from __future__ import annotations
@@ -151,6 +152,39 @@ def shoot_biometric_step(window: MainWindow, path: Path) -> None:
     step.done(0)
 
 
+def shoot_signature_pad(window: MainWindow, path: Path) -> None:
+    """The signature pad with a resident's signature drawn in, as a pen would (two strokes,
+    the pressure rising and falling), before Enter."""
+    import math
+
+    from PySide6.QtCore import QPointF
+
+    from ektp_station.gui.signature import SignatureDialog
+
+    dialog = SignatureDialog(window)
+    dialog.show()
+    settle()
+    canvas = dialog.canvas
+    # looped handwriting (a prolate cycloid, its loops shrinking), then an underline flourish
+    strokes = [
+        [
+            (
+                90 + 14 * u - 30 * math.sin(u),
+                160 - (55 - 3 * u) * math.cos(u) * (u / 3 if u < 3 else 1),
+            )
+            for u in (j / 12 for j in range(0, 12 * 30))
+        ],
+        [(120 + 9 * i, 250 - 30 * math.sin(i / 55 * math.pi) + 0.004 * i * i) for i in range(56)],
+    ]
+    for points in strokes:
+        canvas._last = None
+        for n, (x, y) in enumerate(points):
+            canvas._stroke_to(QPointF(x, y), 1.5 + 3.0 * math.sin(math.pi * n / len(points)))
+    settle(300)
+    save(dialog, path)
+    dialog.done(0)
+
+
 def render_receipt(receipt: Receipt, path: Path) -> None:
     """The receipt as on its A6 PDF page, at RECEIPT_DPI."""
     per_mm = RECEIPT_DPI / 25.4
@@ -208,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
 
             render_receipt(receipt, folder / "receipt.png")
             shoot_biometric_step(window, folder / "biometric-step.png")
+            shoot_signature_pad(window, folder / "signature-pad.png")
 
             window.tabs.setCurrentIndex(0)
             preview = demo.receipts.open_last(window)

@@ -228,6 +228,26 @@
         <source>{done} dari {total} bagian selesai</source>
         <translation>{done} of {total} parts done</translation>
     </message>
+    <message>
+        <source>Alat: tidak ada</source>
+        <translation>Device: none</translation>
+    </message>
+    <message>
+        <source>Alat: {name}</source>
+        <translation>Device: {name}</translation>
+    </message>
+    <message>
+        <source>Entri No. {seq}: belum tersimpan.</source>
+        <translation>Entry No. {seq}: not saved.</translation>
+    </message>
+    <message>
+        <source>Entri No. {seq}: masih menyimpan…</source>
+        <translation>Entry No. {seq}: still saving…</translation>
+    </message>
+    <message>
+        <source>Entri No. {seq}: menyimpan…</source>
+        <translation>Entry No. {seq}: saving…</translation>
+    </message>
 </context>
 <context>
     <name>EntryForm</name>
@@ -322,6 +342,10 @@
     <message>
         <source>Periksa lagi</source>
         <translation>Check again</translation>
+    </message>
+    <message>
+        <source>Menyimpan…</source>
+        <translation>Saving…</translation>
     </message>
 </context>
 <context>
@@ -963,6 +987,97 @@
     <message>
         <source>PIN {name} diganti.</source>
         <translation>PIN of {name} changed.</translation>
+    </message>
+</context>
+<context>
+    <name>CameraDevice</name>
+    <message>
+        <source>Foto dibatalkan; tidak ada yang diambil. Tekan Spasi untuk mencoba lagi.</source>
+        <translation>Photo cancelled; nothing was taken. Press Space to try again.</translation>
+    </message>
+    <message>
+        <source>Foto tidak dapat disimpan sebagai JPEG; ambil lagi.</source>
+        <translation>The photo could not be saved as JPEG; take it again.</translation>
+    </message>
+    <message>
+        <source>Kamera hanya mengambil foto wajah.</source>
+        <translation>The camera takes the face photo only.</translation>
+    </message>
+    <message>
+        <source>Kamera tidak ditemukan; pasang kameranya lalu tekan Spasi lagi.</source>
+        <translation>Camera not found; plug it in, then press Space again.</translation>
+    </message>
+    <message>
+        <source>Kamera tidak memberi gambar; ambil lagi.</source>
+        <translation>The camera gave no picture; take it again.</translation>
+    </message>
+    <message>
+        <source>Kamera {name}</source>
+        <translation>Camera {name}</translation>
+    </message>
+</context>
+<context>
+    <name>CameraDialog</name>
+    <message>
+        <source>Foto wajah</source>
+        <translation>Face photo</translation>
+    </message>
+    <message>
+        <source>Kamera belum siap; tunggu sebentar lalu tekan Spasi.</source>
+        <translation>The camera is not ready yet; wait a moment, then press Space.</translation>
+    </message>
+    <message>
+        <source>Kamera bermasalah: {reason}</source>
+        <translation>Camera problem: {reason}</translation>
+    </message>
+    <message>
+        <source>Spasi: ambil foto · Esc: batal</source>
+        <translation>Space: take the photo · Esc: cancel</translation>
+    </message>
+</context>
+<context>
+    <name>CaptureDevices</name>
+    <message>
+        <source>Foto demo (sintetis): tidak ada kamera terpasang</source>
+        <translation>Demo photo (synthetic): no camera connected</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureDialog</name>
+    <message>
+        <source>Enter: terima · Delete/Backspace: hapus · Esc: batal</source>
+        <translation>Enter: accept · Delete/Backspace: clear · Esc: cancel</translation>
+    </message>
+    <message>
+        <source>Kotak tanda tangan masih kosong: tanda tangani dulu, atau Esc untuk batal.</source>
+        <translation>The signature box is still empty: sign first, or Esc to cancel.</translation>
+    </message>
+    <message>
+        <source>Silakan tanda tangan di dalam kotak (tetikus atau pena).</source>
+        <translation>Please sign inside the box (mouse or pen).</translation>
+    </message>
+    <message>
+        <source>Tanda tangan</source>
+        <translation>Signature</translation>
+    </message>
+</context>
+<context>
+    <name>SignaturePad</name>
+    <message>
+        <source>Bantalan tanda tangan</source>
+        <translation>Signature pad</translation>
+    </message>
+    <message>
+        <source>Bantalan tanda tangan hanya mengambil tanda tangan.</source>
+        <translation>The signature pad takes the signature only.</translation>
+    </message>
+    <message>
+        <source>Tanda tangan dibatalkan; tidak ada yang diambil. Tekan Spasi untuk mencoba lagi.</source>
+        <translation>Signature cancelled; nothing was taken. Press Space to try again.</translation>
+    </message>
+    <message>
+        <source>Tanda tangan tidak dapat disimpan sebagai gambar; ulangi.</source>
+        <translation>The signature could not be saved as an image; sign again.</translation>
     </message>
 </context>
 </TS>
