@@ -14,6 +14,7 @@ The dialog returns the images and the reasons; the form saves them through the c
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -32,11 +33,13 @@ from PySide6.QtWidgets import (
 from ..domain.biometrics import EXCEPTABLE, PARTS, check_part, missing_parts
 from ..domain.vocabulary import EXCEPTION_LABELS, part_label
 from ..errors import EktpError
+from ..station import Captured
 from .devices import CaptureDevice, DeviceError, kind_of
 from .entry_form import EntryForm
 from .fields import ERROR_COLOUR, WARNING_COLOUR
 from .i18n import current_language
 from .queue_tab import QueueTab
+from .tasks import TaskRunner, runner_of
 
 __all__ = ["REASON_KEYS", "BiometricStep", "attach_biometrics", "finish_recording"]
 
@@ -94,6 +97,10 @@ class BiometricStep(QDialog):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setStyleSheet("background: #fafafa; border: 1px solid #bbb;")
         right.addWidget(self.preview)
+        self.device_label = QLabel()  # which device takes the current part (a demo says so)
+        self.device_label.setObjectName("device_label")
+        self.device_label.setWordWrap(True)
+        right.addWidget(self.device_label)
         self.message = QLabel()
         self.message.setObjectName("part_message")
         self.message.setWordWrap(True)
@@ -263,6 +270,12 @@ class BiometricStep(QDialog):
 
     def _show_current(self) -> None:
         part = self.current
+        device = self.devices.get(kind_of(part))
+        self.device_label.setText(
+            self.tr("Alat: {name}").format(name=device.name)
+            if device is not None
+            else self.tr("Alat: tidak ada")
+        )
         data = self._taken.get(part) or self.images.get(part)
         pixmap = QPixmap()
         if data is not None and pixmap.loadFromData(data):
@@ -284,11 +297,16 @@ class BiometricStep(QDialog):
 
 
 def attach_biometrics(
-    form: EntryForm, devices: Mapping[str, CaptureDevice], queue_tab: QueueTab | None = None
+    form: EntryForm,
+    devices: Mapping[str, CaptureDevice],
+    queue_tab: QueueTab | None = None,
+    tasks: TaskRunner | None = None,
 ) -> None:
     """After the biodata passed its checks, the biometric step before the save (Esc in it:
     back to the form, nothing saved); in ``queue_tab``, "Lengkapi biometrik" finishes an
-    entry saved incomplete."""
+    entry saved incomplete. The saves with images run on ``tasks`` (by default the window's
+    runner; none: on the GUI thread)."""
+    form.tasks = tasks or runner_of(form)
     if queue_tab is not None:
         queue_tab.devices = devices
         queue_tab.complete_button.show()
@@ -309,8 +327,18 @@ def finish_recording(
     tab: QueueTab, seq: int, devices: Mapping[str, CaptureDevice]
 ) -> BiometricStep | None:
     """ "Lengkapi biometrik": the step for the parts entry ``seq`` lacks (or lost), then the
-    core's ``complete_parts``; the dialog (window-modal, not blocking)."""
+    core's ``complete_parts`` on the window's task runner (the images encrypted and flushed
+    off the GUI thread; on it where there is no runner); the dialog (window-modal, not
+    blocking). None while this entry's parts are still being saved."""
     station = tab.station
+    key = (id(station), seq)
+    if key in _COMPLETING:
+        tab.message_label.setText(
+            QCoreApplication.translate("BiometricStep", "Entri No. {seq}: masih menyimpan…").format(
+                seq=seq
+            )
+        )
+        return None
     entry = station.entry(seq)
     done = {
         row.part: "" if row.captured else str(row.reason or "other")
@@ -321,28 +349,60 @@ def finish_recording(
         devices, resident=str(entry.record.get("full_name") or ""), done=done, parent=tab
     )
 
+    def saved(captured: Captured) -> None:
+        _COMPLETING.discard(key)
+        left = len(captured.missing_parts)
+        tab.message_label.setText(
+            QCoreApplication.translate(
+                "BiometricStep", "Entri No. {seq}: biometrik lengkap."
+            ).format(seq=seq)
+            if not left
+            else QCoreApplication.translate(
+                "BiometricStep", "Entri No. {seq}: {n} bagian belum."
+            ).format(seq=seq, n=left)
+        )
+
+    def refused(error: BaseException) -> None:
+        _COMPLETING.discard(key)
+        if not isinstance(error, EktpError):
+            tab.message_label.setText(
+                QCoreApplication.translate(
+                    "BiometricStep", "Entri No. {seq}: belum tersimpan."
+                ).format(seq=seq)
+            )
+            sys.excepthook(type(error), error, error.__traceback__)  # the window's error hook
+            return
+        tab.message_label.setText(error.message(current_language()))
+
     def finished(result: int) -> None:
-        if result == QDialog.DialogCode.Accepted and (step.images or step.exceptions):
-            try:
-                captured = station.complete_parts(
-                    seq, images=step.images, exceptions=step.exceptions
-                )
-            except EktpError as exc:
-                tab.message_label.setText(exc.message(current_language()))
-            else:
-                left = len(captured.missing_parts)
-                tab.message_label.setText(
-                    QCoreApplication.translate(
-                        "BiometricStep", "Entri No. {seq}: biometrik lengkap."
-                    ).format(seq=seq)
-                    if not left
-                    else QCoreApplication.translate(
-                        "BiometricStep", "Entri No. {seq}: {n} bagian belum."
-                    ).format(seq=seq, n=left)
-                )
+        images, exceptions = dict(step.images), dict(step.exceptions)
         step.deleteLater()
+        if result != QDialog.DialogCode.Accepted or not (images or exceptions):
+            return
+
+        def complete() -> Captured:
+            return station.complete_parts(seq, images=images, exceptions=exceptions)
+
+        tasks = runner_of(tab)
+        if tasks is None:
+            try:
+                saved(complete())
+            except EktpError as exc:
+                refused(exc)
+            return
+        _COMPLETING.add(key)
+        tab.message_label.setText(
+            QCoreApplication.translate("BiometricStep", "Entri No. {seq}: menyimpan…").format(
+                seq=seq
+            )
+        )
+        tasks.run(complete, on_done=saved, on_error=refused)
 
     step.finished.connect(finished)
     step.setWindowModality(Qt.WindowModality.WindowModal)
     step.open()
     return step
+
+
+#: Entries whose parts are being saved ((id of the station, seq)): no second step meanwhile.
+_COMPLETING: set[tuple[int, int]] = set()

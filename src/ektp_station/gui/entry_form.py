@@ -4,7 +4,9 @@ Fields follow the order of the biodata form. Validation (pure ``domain.validate`
 operator types and each problem shows under its field when it helps: a field's problems once it
 has had content (format problems as you type, "required" when it was filled and emptied), every
 field's after a save attempt, none on a fresh form. Errors block saving, warnings ask for
-confirmation. Saving is one short local transaction (``Queue.enqueue``) on the GUI thread.
+confirmation. Saving biodata is one short local transaction (``Queue.enqueue``) on the GUI
+thread; with images (encrypted and flushed, fourteen files) it runs on the window's task runner
+while the form says "Menyimpan…" and takes no second save (``gui.saving``).
 
 The NIK drives the form: birth date, sex and (within the station's city) kecamatan are filled
 from it whenever it changes, unless the operator changed them by hand. F4 fills the family's
@@ -37,10 +39,12 @@ from PySide6.QtWidgets import (
 
 from ..domain import FIELDS, Problem, has_errors, parse_nik, value_list, vocabulary
 from ..errors import AlreadyRecordedError, DuplicateNikError, EktpError
-from ..station import Station
+from ..station import Captured, Station
 from ..store import Entry
 from .fields import ProblemLabel, UpperLineEdit, ValueCombo, mark_problem
 from .i18n import QT_TRANSLATE_NOOP, current_language
+from .saving import BackgroundSave
+from .tasks import TaskRunner
 
 __all__ = ["FAMILY_FIELDS", "FORM_FIELDS", "EntryForm", "field_label"]
 
@@ -144,6 +148,10 @@ class EntryForm(QWidget):
             Callable[[Mapping[str, object]], tuple[dict[str, bytes], dict[str, str]] | None] | None
         ) = None
         self.last_missing: list[str] = []  # parts the last save left without image or reason
+        #: where a save with images runs (``gui.biometrics.attach_biometrics`` sets the
+        #: window's); None: on the GUI thread
+        self.tasks: TaskRunner | None = None
+        self.saving: BackgroundSave | None = None  # the save on its way
         self._clearing = False
         self._kelurahan_parent: str | None = None
         self._auto: dict[str, str] = {}  # what the form filled in itself, per field (Tab skips)
@@ -410,7 +418,11 @@ class EntryForm(QWidget):
         super().keyPressEvent(event)
 
     def save(self) -> Entry | None:
-        """Save the resident if the form has no errors (and the operator accepts any warning)."""
+        """Save the resident if the form has no errors (and the operator accepts any warning).
+        With images and a task runner the save runs off the GUI thread (``gui.saving``):
+        None here, ``saved`` once it is done."""
+        if self.saving is not None:
+            return None  # the one on its way first: never saved twice
         for field in (*_LISTS, "kecamatan", "kelurahan_code"):
             self._combo(field).resolve()  # show what will be saved
         self._show_all = True
@@ -425,27 +437,34 @@ class EntryForm(QWidget):
             return None
         try:
             entry = self._store(self.record())
-        except _StepCancelled:
-            self._result(self.tr("Belum tersimpan: perekaman biometrik belum selesai."))
+        except (_StepCancelled, EktpError) as exc:
+            self.not_saved(exc)
             return None
-        except (DuplicateNikError, AlreadyRecordedError) as exc:
+        return None if entry is None else self.done_saving(entry)
+
+    def not_saved(self, exc: Exception) -> None:
+        """The save did not happen: say why in the form's place (the step left, the NIK
+        recorded already, the core's refusal)."""
+        if isinstance(exc, _StepCancelled):
+            self._result(self.tr("Belum tersimpan: perekaman biometrik belum selesai."))
+        elif isinstance(exc, DuplicateNikError | AlreadyRecordedError):
             self.problem_labels["nik"].show_message(exc.message(self.lang), "error")
             mark_problem(self.inputs["nik"], "error")
             self._result(self.tr("Belum tersimpan."))
             self.inputs["nik"].setFocus()
-            return None
-        except EktpError as exc:
+        elif isinstance(exc, EktpError):
             log.warning("entry not saved: %s", exc.__class__.__name__)
             self._result(self.tr("Belum tersimpan: {reason}").format(reason=exc.message(self.lang)))
             self.refused.emit(exc)
-            return None
+
+    def done_saving(self, entry: Entry) -> Entry:
         self._stored(entry)
         self.saved.emit(entry)
         return entry
 
-    def _store(self, record: dict[str, str | None]) -> Entry:
+    def _store(self, record: dict[str, str | None]) -> Entry | None:
         """Save the checked record through the core (a new entry here; a correction in a
-        subclass); the operator has confirmed any warning."""
+        subclass); the operator has confirmed any warning. None: saving in the background."""
         images: dict[str, bytes] = {}
         exceptions: dict[str, str] = {}
         if self.collect_parts is not None:
@@ -453,9 +472,18 @@ class EntryForm(QWidget):
             if chosen is None:
                 raise _StepCancelled
             images, exceptions = chosen
-        captured = self.station.capture(
-            record, confirmed=True, images=images, exceptions=exceptions
-        )
+
+        def capture() -> Captured:
+            return self.station.capture(
+                record, confirmed=True, images=images, exceptions=exceptions
+            )
+
+        if images and self.tasks is not None:  # encrypted, flushed images: not on the GUI thread
+            self.saving = BackgroundSave(self, self.tasks, capture)
+            return None
+        return self.captured(capture())
+
+    def captured(self, captured: Captured) -> Entry:
         self.last_missing = captured.missing_parts
         return captured.entry
 

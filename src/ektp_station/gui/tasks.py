@@ -1,4 +1,4 @@
-"""Slow reads and renders off the GUI thread (the dashboard's queries, a receipt's PDF), their
+"""Slow work off the GUI thread (the dashboard's queries, a receipt's PDF, a save with images), their
 results handed back on the GUI thread — Anki's ``taskman`` in small.
 
     runner.run(lambda: station.dashboard(now), on_done=self.show_report)
@@ -16,10 +16,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from ..logs import safe_traceback
 
-__all__ = ["TaskRunner"]
+__all__ = ["TaskRunner", "runner_of"]
 
 log = logging.getLogger(__name__)
 
@@ -79,3 +80,8 @@ class TaskRunner(QObject):
         asked for later."""
         self._shut_down = True
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def runner_of(widget: QWidget) -> TaskRunner | None:
+    """The task runner of the window ``widget`` is in (the main window's), if any."""
+    return widget.window().findChild(TaskRunner)
