@@ -302,13 +302,14 @@ def run_demo(*, keep: bool = False) -> int:
     """Open the demo window; returns when it closes."""
     from .app import application, run_window
     from .biometrics import attach_biometrics
-    from .devices import demo_devices
+    from .capture import choose_devices
 
     application()
     with Demo(keep=keep) as demo:
         assert demo.station is not None
         window = demo.build_window()
-        attach_biometrics(window.form, demo_devices(), window.queue_tab)  # synthetic devices
+        # the camera where one is present, the real signature pad, synthetic scanners
+        attach_biometrics(window.form, choose_devices(demo=True), window.queue_tab)
         result = run_window(demo.station, window=window)
         if keep:
             sys.stdout.write(f"Folder demo disimpan: {demo.root}\n")

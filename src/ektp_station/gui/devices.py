@@ -10,8 +10,11 @@ device per kind: ``photo`` (a camera), ``signature`` (a pad), ``finger`` and ``i
 - :class:`FileDevice`: images a scanner's own program wrote into a folder
   (``<folder>/<part>.png`` or ``.jpg``), for scanners without a plug-in.
 
-A vendor's fingerprint or iris SDK plugs in as another class with the same two members
-(``name``, ``demo`` and ``capture``); no vendor SDK is in reach here.
+Beside them: the signature pad (``gui.signature.SignaturePad``) and the camera
+(``gui.camera.CameraDevice``, Qt Multimedia where it is installed); ``gui.capture`` chooses
+one per kind. A vendor's fingerprint or iris SDK plugs in as another class with the same
+members (``name``, ``demo`` and ``capture``; docs/biometrics.md, "Writing a plug-in"); no
+vendor SDK is in reach here.
 """
 
 from __future__ import annotations
