@@ -138,7 +138,9 @@ class PartSender:
                 self.chunk = max(MIN_CHUNK, self.chunk // 2)  # a cut: smaller from now
                 raise
             finally:
-                pieces.close()  # its file closed now, not when the request is collected
+                close = getattr(pieces, "close", None)  # a generator: its file closed now,
+                if close is not None:  # not when the request is collected
+                    close()
             refused = 0
             took = time.monotonic() - started
             if took < QUICK_S:
