@@ -7,6 +7,10 @@
     heartbeat for ``--stall-seconds`` while the engine meets the stalled link, prints the
     second JSON line and exits.
 
+``python -m bench.gui_probe upload --data-dir D --url U --token T --seconds S``
+    The main window over D (residents with parts waiting) idle for S seconds, then S seconds
+    while its engine sends the parts; prints one JSON line with both heartbeats (metric 8).
+
 ``python -m bench.gui_probe scale --data-dir D``
     Queue.status(), the queue tab's model and first page, and the window's start-up over D;
     prints one JSON line with the timings and this process's peak RSS.
@@ -196,6 +200,46 @@ def responsiveness(args: argparse.Namespace) -> int:
     return 0
 
 
+def upload(args: argparse.Namespace) -> int:
+    """The window idle for ``--seconds`` (its engine not started), then for as long while its
+    engine sends the biometric parts waiting in the queue (metric 8)."""
+    from ektp_station.gui.app import application, build_window
+    from ektp_station.settings import Settings
+
+    app = application()
+    settings = Settings(station_id=args.station, central_url=args.url, token=args.token)
+    station = open_station(args.data_dir, settings)
+    window = build_window(station)
+    window.resize(960, 720)
+    window.show()
+    window.tabs.setCurrentIndex(1)  # the queue tab, as in metric 5
+    run_until(app, lambda: window.windowHandle() and window.windowHandle().isExposed(), 10)
+    beat = Heartbeat()
+    beat.start()
+    run_until(app, lambda: False, args.seconds)
+    beat.timer.stop()
+    idle = beat.summary()
+    left = station.queue.part_totals().bytes
+    beat.start()
+    window.start_sync()
+    run_until(app, lambda: False, args.seconds)
+    beat.timer.stop()
+    busy = beat.summary()
+    after = station.queue.part_totals().bytes
+    emit(
+        {
+            "seconds": args.seconds,
+            "idle": idle,
+            "upload": busy,
+            "bytes_moved": left - after,
+            "bytes_left": after,
+        }
+    )
+    window.close()
+    station.close()
+    return 0
+
+
 def scale(args: argparse.Namespace) -> int:
     t_import = time.perf_counter()
     from PySide6.QtCore import QModelIndex, Qt  # noqa: F401
@@ -282,8 +326,15 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--status-calls", type=int, default=100)
     s.add_argument("--visible-rows", type=int, default=30)
     s.add_argument("--page-repeats", type=int, default=10)
+    u = sub.add_parser("upload")
+    u.add_argument("--data-dir", type=Path, required=True)
+    u.add_argument("--url", required=True)
+    u.add_argument("--token", required=True)
+    u.add_argument("--station", default="ST-BENCH-01")
+    u.add_argument("--seconds", type=float, default=15.0)
     args = parser.parse_args(argv)
-    return responsiveness(args) if args.command == "responsiveness" else scale(args)
+    run = {"responsiveness": responsiveness, "upload": upload, "scale": scale}[args.command]
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,18 @@ METRICS = {
     5: {"gui_stall_drain", "gui_stall_link"},
     6: {"scale_status_p99", "scale_first_page", "scale_window_ready", "scale_peak_rss"},
     7: {"central_sqlite_w1", "central_pg_w1", "central_pg_w4"},
+    8: {
+        "parts_wire",
+        "parts_time",
+        "parts_time_whole",
+        "parts_wire_slow",
+        "parts_time_slow",
+        "parts_time_whole_slow",
+        "parts_save_parts_p99",
+        "parts_save_biodata_p99",
+        "parts_gui_stall",
+        "parts_rss_growth",
+    },
 }
 
 
@@ -74,6 +86,13 @@ def test_bench_quick_suite(tmp_path: Path) -> None:
     for row in rows:
         if row["group"] == 7 and row["metric"] != "central_sqlite_w1" and row["value"] is None:
             assert row["skipped"]
+    # the parts: the resumable engine against the whole-part one, over the same drops
+    wire = next(r for r in rows if r["metric"] == "parts_wire")
+    assert wire["baseline"] == next(
+        r["detail"]["whole_part_baseline"]["wire_ratio"]
+        for r in rows
+        if r["metric"] == "parts_wire"
+    )
     check_store_report(json.loads((tmp_path / "results-store-quick.json").read_text("utf-8")))
     # only the results files are left behind
     assert sorted(p.name for p in tmp_path.iterdir()) == [
