@@ -32,11 +32,21 @@ def images(seed: int) -> dict[str, bytes]:
     return demo_parts(("delivery", seed))
 
 
-def capture(queue: Queue, store: AttachmentStore, seed: int, skip: tuple[str, ...] = ()) -> int:
+def capture(
+    queue: Queue,
+    store: AttachmentStore,
+    seed: int,
+    skip: tuple[str, ...] = (),
+    *,
+    images_of: int | None = None,
+    reason: str = "missing",
+) -> int:
+    """Resident ``seed`` recorded with the demo images of ``images_of`` (default: its own),
+    the parts in ``skip`` excepted for ``reason``; its number."""
     rows = []
-    for part, data in images(seed).items():
+    for part, data in images(seed if images_of is None else images_of).items():
         if part in skip:
-            rows.append(PartRow(part, reason="missing"))
+            rows.append(PartRow(part, reason=reason))
             continue
         stored = store.put(data)
         rows.append(PartRow(part, stored.sha256, stored.size, PART_SPECS[part].media_type))

@@ -114,6 +114,22 @@
 <context>
     <name>Dashboard</name>
     <message>
+        <source>Hasil pusat (pengganti AFIS di server referensi)</source>
+        <translation>The centre's results (the reference server's stand-in for AFIS)</translation>
+    </message>
+    <message>
+        <source>Siap cetak: {ready} · Perlu rekam ulang: {back} (data ganda {dup}, adjudikasi {adj}) · Menunggu hasil pusat: {due}</source>
+        <translation>Ready to print: {ready} · Must be recorded again: {back} (duplicates {dup}, adjudication {adj}) · Awaiting the centre's result: {due}</translation>
+    </message>
+    <message>
+        <source>Tidak ada penduduk yang perlu rekam ulang.</source>
+        <translation>No resident must be recorded again.</translation>
+    </message>
+    <message>
+        <source>… dan {n} lagi: tab Antrean, Status: Perlu rekam ulang</source>
+        <translation>… and {n} more: Queue tab, Status: Must be recorded again</translation>
+    </message>
+    <message>
         <source>{days} hari {hours} jam</source>
         <translation>{days} d {hours} h</translation>
     </message>
@@ -597,6 +613,10 @@
 </context>
 <context>
     <name>QueueTab</name>
+    <message>
+        <source>Perlu rekam ulang</source>
+        <translation>Must be recorded again</translation>
+    </message>
     <message>
         <source>&amp;Lengkapi biometrik (F3)</source>
         <translation>Finish &amp;biometrics (F3)</translation>

@@ -58,6 +58,8 @@ _T = {
         "unknown": "tidak diketahui",
         "last_backup": "Cadangan terakhir",
         "backup_dir": "Folder cadangan",
+        "parts": "Biometrik belum diterima pusat: {n} bagian, {mb} MB",
+        "centre": "Hasil pusat: siap cetak {ready}, perlu rekam ulang {back}, menunggu {due}",
     },
     "en": {
         "title": "Queue of station {station}",
@@ -86,6 +88,9 @@ _T = {
         "unknown": "unknown",
         "last_backup": "Last backup",
         "backup_dir": "Backup folder",
+        "parts": "Biometrics not yet at the centre: {n} parts, {mb} MB",
+        "centre": "The centre's results: ready to print {ready}, must come back {back}, "
+        "awaiting {due}",
     },
 }
 
@@ -133,6 +138,20 @@ def format_status(status: QueueStatus, station: str, path: Path, lang: str) -> s
         out.append(f"{t['last_sync']}: {local_time(status.last_sync_at)} ({age})")
     else:
         out.append(f"{t['last_sync']}: {t['never']}")
+    if status.attachments_pending:
+        mb = f"{status.bytes_pending / 1e6:.1f}"
+        out.append(
+            t["parts"].format(
+                n=status.attachments_pending, mb=mb.replace(".", ",") if lang == "id" else mb
+            )
+        )
+    decided = status.enrolments
+    if any(decided.values()):
+        out.append(
+            t["centre"].format(
+                ready=decided["print_ready"], back=status.must_return, due=decided["due"]
+            )
+        )
     if status.operators:
         out += ["", t["operators"] + ":"]
         head = (

@@ -58,6 +58,7 @@ SETTING_NAMES: dict[str, str] = {
     "min-free-mb": "min_free_mb",
     "retention-days": "retention_days",
     "idle-lock-minutes": "idle_lock_minutes",
+    "scan-folder": "scan_folder",
 }
 _CLI_NAME = {f: name for name, f in SETTING_NAMES.items()}
 _STATION_ID = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,39}")
@@ -159,6 +160,10 @@ class Settings:
     #: Minutes without a key press or a click before the window locks and asks for the PIN
     #: again (0: never).
     idle_lock_minutes: int = 10
+    #: The folder where the fingerprint and iris scanners' own programs save their images
+    #: (``<part>.png``; the camera's too where there is no camera here); empty: none
+    #: (docs/biometrics.md, "How the devices are chosen").
+    scan_folder: str = ""
     token: str = ""  # stored in its own file, not in config.json
     #: Keys of the settings file whose values were unreadable and ignored at load (the
     #: defaults are used instead); never saved.
@@ -256,7 +261,7 @@ class Settings:
             value = value.strip().rstrip("/")
         if key == "station_id":
             value = value.strip().upper()
-        if key in ("ca_file", "backup_dir"):
+        if key in ("ca_file", "backup_dir", "scan_folder"):
             value = str(Path(value.strip()).expanduser().resolve()) if value.strip() else ""
         if key == "backup_dir" and value and os.path.ismount(value):
             # unplugged, the mount point is an empty folder on the main disk: backups would
@@ -275,6 +280,12 @@ class Settings:
             raise ConfigError(
                 f"Nilai untuk 'backup-dir' tidak sah. {hint_id}",
                 f"Invalid value for 'backup-dir'. {hint_en}",
+            )
+        if key == "scan_folder" and value and not os.path.isdir(value):
+            hint_id, hint_en = _HINTS["scan_folder"]
+            raise ConfigError(
+                f"Nilai untuk 'scan-folder' tidak sah. {hint_id}",
+                f"Invalid value for 'scan-folder'. {hint_en}",
             )
         try:
             typed = _checked(key, _coerce(key, value))
@@ -313,6 +324,12 @@ _HINTS = {
     "backup_dir": (
         "Folder cadangan harus sudah ada dan dapat ditulisi (mis. flashdisk yang terpasang).",
         "The backup folder must exist and be writable (e.g. a USB stick that is plugged in).",
+    ),
+    "scan_folder": (
+        "Folder hasil pindai harus sudah ada (tempat program alat sidik jari/iris menyimpan "
+        "gambarnya).",
+        "The scan folder must exist (where the fingerprint/iris scanners' programs save their "
+        "images).",
     ),
     "backup_every_minutes": (
         "Menit antar-cadangan: 0 (hanya saat aplikasi ditutup) sampai 1440.",
@@ -366,6 +383,8 @@ def _checked(key: str, value: Any) -> Any:
         ok = 0.1 <= value <= 300.0
     elif key == "ca_file":
         ok = valid_ca_file(value)
+    elif key == "scan_folder":
+        ok = value == "" or (os.path.isabs(value) and "\0" not in value)
     elif key == "backup_dir":
         ok = value == "" or (os.path.isabs(value) and "\0" not in value)
     elif key == "backup_every_minutes":

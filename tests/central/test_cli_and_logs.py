@@ -71,6 +71,20 @@ def test_stats_table_shows_corrections() -> None:
     row = next(line for line in table.splitlines() if line.startswith("DPK-01"))
     assert "3 (2)" in row
     assert "Dikoreksi setelah direkam: 3, di antaranya 2 setelah diterima pusat" in table
+    assert "Bagian biometrik" not in table  # a centre without parts says nothing of them
+    table = format_stats(
+        {
+            "registrations": 12,
+            "corrected": 3,
+            "corrected_after_delivery": 2,
+            "parts_verified": 28,
+            "bytes_verified": 1_234_567,
+            "enrolments": {"print_ready": 1, "duplicate": 1, "adjudication": 0},
+            "stations": [station],
+        }
+    )
+    assert "Bagian biometrik diverifikasi: 28 (1.234.567 byte)" in table
+    assert "siap cetak 1, ganda 1, adjudikasi 0" in table
 
 
 def test_serve_refuses_workers_on_sqlite(

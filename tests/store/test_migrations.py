@@ -130,3 +130,58 @@ def test_v4_queue_becomes_v5_keeping_entries_audit_numbers_and_accounts(data_dir
             raw.execute("UPDATE entries SET state = 'lost' WHERE seq = 1")  # still checked
     finally:
         queue.close()
+
+
+def test_v9_queue_becomes_v10_and_asks_the_centre_about_entries_delivered_whole(
+    data_dir: Path,
+) -> None:
+    """Entries delivered whole with all fourteen parts before v10 are due for the centre's
+    decision; a biodata-only entry is not; the trigger-kept counts start right."""
+    from ektp_station.domain.biometrics import PARTS
+    from ektp_station.store.db import create_queue_engine, writing
+    from ektp_station.store.schema import migrate
+
+    engine = create_queue_engine(data_dir / DB_FILENAME, None)
+    with writing(engine) as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        migrate(conn, target=9)
+        conn.exec_driver_sql("INSERT INTO meta VALUES ('nik_salt', '00ff')")
+        for i, state in enumerate(["synced", "synced", "uploading"], start=1):
+            conn.exec_driver_sql(
+                "INSERT INTO entries (entry_id, station_id, operator, captured_at, nik_key, record,"
+                " state, created_at, updated_at) VALUES (?, 'ST', 'SITI', ?, ?, '{}', ?, ?, ?)",
+                (
+                    f"00000000-0000-4000-8000-00000000000{i}",
+                    "2026-01-01T08:00:00.000000Z",
+                    f"key{i}",
+                    state,
+                    "2026-01-01T08:00:00.000000Z",
+                    "2026-01-01T08:00:00.000000Z",
+                ),
+            )
+        for seq in (1, 3):  # entry 2 is biodata only
+            for part in PARTS:
+                conn.exec_driver_sql(
+                    "INSERT INTO parts (entry_seq, part, sha256, size, captured_at, acked,"
+                    " verified_at) VALUES (?, ?, ?, 10, '2026-01-01T08:00:00.000000Z', 10, ?)",
+                    (seq, part, f"{seq:02d}{part}".ljust(64, "0"), "2026" if seq == 1 else None),
+                )
+    engine.dispose()
+    queue = Queue.open(data_dir)
+    try:
+        assert [queue.get(s).enrolment for s in (1, 2, 3)] == ["due", None, None]
+        assert queue.status().enrolments == {
+            "due": 1,
+            "print_ready": 0,
+            "duplicate": 0,
+            "adjudication": 0,
+        }
+        due = queue.next_enrolment()
+        assert due is not None and due.seq == 1 and set(due.parts) == set(PARTS)
+        assert queue.record_enrolment(1, "duplicate", "fingerprint_enrolled")
+        assert not queue.record_enrolment(1, "print_ready", None)  # decided once
+        assert queue.status().enrolments["duplicate"] == 1
+        assert queue.status().enrolments["due"] == 0
+        assert queue.must_return() == [1]
+    finally:
+        queue.close()

@@ -45,7 +45,7 @@ def test_biodata_first_then_every_part_verified_once(
     assert engine.state.part_rate is not None and engine.state.part_rate > 0
     # the centre holds the biodata before any image: its uploads came after the batch
     trail = [e.action for e in queue.audit_trail(seeds[1])]
-    assert trail[-1] == "parts_verified"
+    assert trail[-2:] == ["parts_verified", "enrolment"]  # then the centre's decision
 
 
 def test_uploads_refused_for_an_entry_the_centre_does_not_hold(
@@ -75,7 +75,7 @@ def test_cuts_at_random_byte_offsets_resume_where_the_centre_is(
     cut_proxy: FaultProxy,
     seed: int,
 ) -> None:
-    seeds = {s: capture(queue, store, s) for s in (seed, seed + 100)}
+    seeds = {s: capture(queue, store, s) for s in (seed, seed + 100, seed + 200)}
     payload = sum(len(d) for s in seeds for d in images(s).values())
     rng = random.Random(seed)
     cut_proxy.bandwidth_bps = 16_000_000  # bytes arrive over time, as on a real link
@@ -188,9 +188,10 @@ def test_an_incomplete_recording_is_not_delivered_until_it_is_finished(
         assert station.drain(give_up_after=60)
         assert station.entry(seq).state is State.SYNCED
         assert central.stats()["parts_verified"] == 13
-        assert [e.action for e in station.queue.audit_trail(seq)][-2:] == [
+        assert [e.action for e in station.queue.audit_trail(seq)][-3:] == [
             "parts_completed",
             "parts_verified",
+            "enrolment",  # then the centre's decision
         ]
     finally:
         station.close()

@@ -14,7 +14,6 @@ version (a version-1 station gets version-1 replies); health and error bodies sa
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import math
@@ -49,7 +48,9 @@ from ektp_station.sync.protocol import (
 )
 
 from .db import CentralDB
+from .enrolments import EnrolmentStore, install_enrolments
 from .ingest import NIK_PROBE_LIMIT, Ingestor, StationBusy
+from .transport import BodyTimeout, read_body
 from .uploads import UploadStore, install_uploads
 
 __all__ = ["DB_URL_ENV", "CentralState", "app_from_env", "create_app", "error_response"]
@@ -214,39 +215,6 @@ def _install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-class _BodyTimeout(Exception):
-    """The request body did not arrive within its deadline (in total or between chunks)."""
-
-
-async def _read_body(request: Request, total: float, idle: float) -> bytes | None:
-    """The body, or None as soon as it grows past MAX_BODY_BYTES (chunked bodies too).
-
-    Raises ``_BodyTimeout`` when the whole body takes longer than ``total`` seconds or a
-    chunk longer than ``idle`` seconds to come, ``ClientDisconnect`` when the client leaves.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + total
-    stream = request.stream().__aiter__()
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        wait = min(idle, deadline - loop.time())
-        if wait <= 0:
-            raise _BodyTimeout
-        try:
-            async with asyncio.timeout(wait):
-                chunk = await anext(stream)
-        except StopAsyncIteration:
-            break
-        except TimeoutError:
-            raise _BodyTimeout from None
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def create_app(
     db_url: str,
     *,
@@ -363,8 +331,8 @@ def create_app(
         if media_type != "application/json":
             # read what was sent (bounded, briefly) before the reply closes the connection:
             # a socket closed with unread bytes is reset, and the client may lose the 415
-            with contextlib.suppress(_BodyTimeout, ClientDisconnect):
-                await _read_body(request, total=2.0, idle=1.0)
+            with contextlib.suppress(BodyTimeout, ClientDisconnect):
+                await read_body(request, total=2.0, idle=1.0)
             return error_response(
                 415,
                 "unsupported_media_type",
@@ -392,7 +360,7 @@ def create_app(
         # Released on every way out: a reply, a body deadline, a disconnect, an error.
         try:
             return await _handle_batch(request, token_station)
-        except _BodyTimeout:
+        except BodyTimeout:
             log.info("station %s: request body not received within its deadline", token_station)
             return error_response(
                 408,
@@ -454,7 +422,7 @@ def create_app(
         )
 
     async def _handle_batch(request: Request, token_station: str) -> Any:
-        body = await _read_body(request, state.body_timeout, state.body_idle_timeout)
+        body = await read_body(request, state.body_timeout, state.body_idle_timeout)
         if body is None:
             return error_response(
                 413, "too_large", f"Body melebihi {MAX_BODY_BYTES} byte.", close=True
@@ -481,6 +449,16 @@ def create_app(
         UploadStore(db, upload_dir or default_upload_dir(db_url)),
         _authenticate,
         error_response,
+        idle_timeout=body_idle_timeout,
+        draining=lambda: state.draining,
+        retry_after=RETRY_AFTER_OVERLOADED,
+    )
+    install_enrolments(
+        app,
+        EnrolmentStore(db),
+        _authenticate,
+        error_response,
+        body_timeout=body_timeout,
         idle_timeout=body_idle_timeout,
         draining=lambda: state.draining,
         retry_after=RETRY_AFTER_OVERLOADED,

@@ -249,6 +249,16 @@ def format_stats(stats: dict[str, Any]) -> str:
         f"Dikoreksi setelah direkam: {stats['corrected']}, "
         f"di antaranya {stats['corrected_after_delivery']} setelah diterima pusat"
     )
+    if "parts_verified" in stats:
+        size = f"{stats.get('bytes_verified', 0):,}".replace(",", ".")
+        lines.append(f"Bagian biometrik diverifikasi: {stats['parts_verified']} ({size} byte)")
+    decided = stats.get("enrolments")
+    if decided:
+        lines.append(
+            "Hasil pengganti AFIS (bukan AFIS): "
+            f"siap cetak {decided['print_ready']}, ganda {decided['duplicate']}, "
+            f"adjudikasi {decided['adjudication']}"
+        )
     return "\n".join(lines)
 
 

@@ -28,6 +28,7 @@ from ..private import private_dir, private_files
 __all__ = [
     "CentralDB",
     "StationInfo",
+    "enrolments",
     "hash_token",
     "metadata",
     "registration_revisions",
@@ -107,6 +108,21 @@ uploads = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("verified_at", sa.DateTime(timezone=True)),
     sa.UniqueConstraint("entry_id", "part", name="uq_uploads_entry_part"),
+)
+# the stand-in's duplicate check looks fingerprint images up by their hash
+UPLOADS_SHA256_INDEX = sa.Index("ix_uploads_sha256", uploads.c.sha256)
+
+# The stand-in for the national pipeline after the parts (central/enrolments.py): one row
+# per entry whose biodata and every part the centre holds, with the decision taken.
+enrolments = sa.Table(
+    "enrolments",
+    metadata,
+    sa.Column("entry_id", sa.String(36), primary_key=True),
+    sa.Column("station_id", sa.String(64), nullable=False, index=True),
+    sa.Column("manifest_hash", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.String(32)),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 
@@ -251,6 +267,7 @@ class CentralDB:
         """
         metadata.create_all(self.engine, checkfirst=True)
         with self.engine.begin() as conn:
+            UPLOADS_SHA256_INDEX.create(conn, checkfirst=True)
             for table_name, added in _ADDED_COLUMNS.items():
                 table = metadata.tables[table_name]
                 present = {c["name"] for c in sa.inspect(conn).get_columns(table_name)}
@@ -401,6 +418,15 @@ class CentralDB:
                 conn.execute(sa.select(sa.func.count()).select_from(registrations)).scalar_one()
             )
 
+    def enrolment_counts(self) -> dict[str, int]:
+        """The pipeline stand-in's decisions by status (central/enrolments.py)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(enrolments.c.status, sa.func.count()).group_by(enrolments.c.status)
+            ).all()
+        found = {status: int(n) for status, n in rows}
+        return {s: found.get(s, 0) for s in ("print_ready", "duplicate", "adjudication")}
+
     def stats(self) -> dict[str, Any]:
         """``{"registrations": N, "corrected": C, "corrected_after_delivery": D,
         "parts_verified": P, "bytes_verified": B, "stations": [...]}`` as documented for
@@ -424,5 +450,6 @@ class CentralDB:
             "corrected_after_delivery": int(totals.corrected_after_delivery),
             "parts_verified": int(parts),
             "bytes_verified": int(size),
+            "enrolments": self.enrolment_counts(),
             "stations": [info.to_json() for info in infos],
         }

@@ -1,4 +1,5 @@
-"""uvicorn's HTTP/1.1 (h11) protocol with a deadline on a request's headers.
+"""uvicorn's HTTP/1.1 (h11) protocol with a deadline on a request's headers, and the app's
+deadlines on a request's body (:func:`read_body`).
 
 uvicorn bounds the idle time between two requests of a keep-alive connection
 (``timeout_keep_alive``), but not the time a client takes to send a request line and its
@@ -18,9 +19,19 @@ import asyncio
 import logging
 
 import h11
+from starlette.requests import Request
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["HEADER_TIMEOUT", "HTTP_PROTOCOL", "HeaderTimeoutH11Protocol", "with_header_timeout"]
+from ektp_station.sync.protocol import MAX_BODY_BYTES
+
+__all__ = [
+    "HEADER_TIMEOUT",
+    "HTTP_PROTOCOL",
+    "BodyTimeout",
+    "HeaderTimeoutH11Protocol",
+    "read_body",
+    "with_header_timeout",
+]
 
 log = logging.getLogger(__name__)
 
@@ -92,3 +103,38 @@ def with_header_timeout(seconds: float) -> type[HeaderTimeoutH11Protocol]:
         (HeaderTimeoutH11Protocol,),
         {"header_timeout": float(seconds)},
     )
+
+
+class BodyTimeout(Exception):
+    """The request body did not arrive within its deadline (in total or between chunks)."""
+
+
+async def read_body(
+    request: Request, total: float, idle: float, limit: int = MAX_BODY_BYTES
+) -> bytes | None:
+    """The body, or None as soon as it grows past ``limit`` bytes (chunked bodies too).
+
+    Raises ``BodyTimeout`` when the whole body takes longer than ``total`` seconds or a
+    chunk longer than ``idle`` seconds to come, ``ClientDisconnect`` when the client leaves.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + total
+    stream = request.stream().__aiter__()
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        wait = min(idle, deadline - loop.time())
+        if wait <= 0:
+            raise BodyTimeout
+        try:
+            async with asyncio.timeout(wait):
+                chunk = await anext(stream)
+        except StopAsyncIteration:
+            break
+        except TimeoutError:
+            raise BodyTimeout from None
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)

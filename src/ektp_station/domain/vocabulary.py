@@ -11,11 +11,15 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "ENROLMENT_LABELS",
+    "ENROLMENT_REASONS",
     "EXCEPTION_LABELS",
     "FIELD_LABELS",
     "LINK_TEXTS",
     "PART_LABELS",
     "STATE_LABELS",
+    "enrolment_label",
+    "enrolment_reason",
     "field_label",
     "link_text",
     "part_label",
@@ -84,6 +88,31 @@ STATE_LABELS: Final[dict[str, tuple[str, str]]] = {
     "uploading": ("Mengirim biometrik", "Sending biometrics"),
 }
 
+#: (Bahasa Indonesia, English) per decision of the centre's pipeline on an entry delivered
+#: whole with its parts (``store.enrolment``; the reference centre's stand-in for AFIS).
+ENROLMENT_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "due": ("Terkirim · menunggu hasil pusat", "Delivered · awaiting the centre's result"),
+    "print_ready": ("Terkirim · siap cetak", "Delivered · ready to print"),
+    "duplicate": ("Perlu rekam ulang", "Must be recorded again"),
+    "adjudication": ("Perlu rekam ulang", "Must be recorded again"),
+}
+
+#: (Bahasa Indonesia, English) per reason code the centre gives with its decision.
+ENROLMENT_REASONS: Final[dict[str, tuple[str, str]]] = {
+    "fingerprint_enrolled": (
+        "Sidik jari sama dengan penduduk lain (data ganda); minta penduduk datang kembali "
+        "dan laporkan ke Disdukcapil.",
+        "A fingerprint matches another resident's (duplicate); ask the resident to come back "
+        "and report it to Disdukcapil.",
+    ),
+    "few_fingerprints": (
+        "Sidik jari terlalu sedikit untuk dicocokkan; diperiksa petugas pusat (adjudikasi). "
+        "Rekam ulang bila jari sudah bisa dipindai.",
+        "Too few fingerprints to match; examined by the centre's staff (adjudication). "
+        "Record again once the fingers can be scanned.",
+    ),
+}
+
 #: (Bahasa Indonesia, English) per link state of the sync engine (``sync.engine.Link``).
 LINK_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "starting": ("Menghubungkan…", "Connecting…"),
@@ -115,6 +144,14 @@ def part_label(part: str, lang: str = "id") -> str:
 
 def state_label(state: str, lang: str = "id") -> str:
     return _pick(STATE_LABELS, str(state), lang)
+
+
+def enrolment_label(status: str, lang: str = "id") -> str:
+    return _pick(ENROLMENT_LABELS, status, lang)
+
+
+def enrolment_reason(reason: str, lang: str = "id") -> str:
+    return _pick(ENROLMENT_REASONS, reason, lang)
 
 
 def link_text(link: str, lang: str = "id") -> str:

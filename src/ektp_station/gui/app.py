@@ -68,6 +68,19 @@ def build_window(station: Station) -> MainWindow:
     return window
 
 
+def attach_station_devices(window: MainWindow, station: Station) -> None:
+    """The biometric step after the biodata, with this station's devices: installed
+    plug-ins, the camera where present, the signature pad, the ``scan-folder`` setting's
+    images (gui/capture.py)."""
+    from .biometrics import attach_biometrics
+    from .capture import choose_devices, installed_plugins
+
+    devices = choose_devices(
+        demo=False, plugins=installed_plugins(), folder=station.settings.scan_folder or None
+    )
+    attach_biometrics(window.form, devices, window.queue_tab)
+
+
 def run_window(station: Station, *, window: MainWindow | None = None) -> int:
     """The window until it closes (Ctrl+C in the terminal and SIGTERM close it too)."""
     app = application()
@@ -147,6 +160,8 @@ def run_station(paths: AppPaths, settings: Settings) -> int:
     try:
         if sign_in(station) is None:
             return 0
-        return run_window(station)
+        window = build_window(station)
+        attach_station_devices(window, station)
+        return run_window(station, window=window)
     finally:
         station.close()

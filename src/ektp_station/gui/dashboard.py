@@ -16,12 +16,14 @@ from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
+from ..domain import mask_nik, vocabulary
 from ..station import DashboardReport, Permission, Station
 from ..station.reports import local_midnight
 from ..store import State
 from ..sync.engine import EngineState, Link
 from .bridge import StationBridge
 from .conflicts import ConflictsPanel
+from .i18n import current_language
 from .queue_model import SHOWN_STATES, state_label
 from .status_bar import error_text
 from .tasks import TaskRunner
@@ -186,6 +188,20 @@ class Dashboard(QWidget):
         today.addWidget(self.chart)
         layout.addWidget(today_box)
 
+        centre_box = QGroupBox(self.tr("Hasil pusat (pengganti AFIS di server referensi)"))
+        centre_box.setObjectName("centre_results")
+        centre = QVBoxLayout(centre_box)
+        self.enrolment_label = QLabel()
+        self.enrolment_label.setObjectName("enrolment_counts")
+        self.enrolment_label.setWordWrap(True)
+        self.must_return_label = QLabel()
+        self.must_return_label.setObjectName("must_return_list")
+        self.must_return_label.setWordWrap(True)
+        self.must_return_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        centre.addWidget(self.enrolment_label)
+        centre.addWidget(self.must_return_label)
+        layout.addWidget(centre_box)
+
         self.conflicts: ConflictsPanel | None = None
         if station.may(Permission.RESOLVE_CONFLICT):
             self.conflicts = ConflictsPanel(station)
@@ -279,8 +295,39 @@ class Dashboard(QWidget):
         else:
             self.operators_label.setText(self.tr("Direkam per operator: belum ada entri hari ini"))
         self.chart.set_data(report.captured_per_hour, report.synced_per_hour)
+        self._show_centre_results(report)
         if self._stale and self.isVisible():
             self.refresh()
+
+    def _show_centre_results(self, report: DashboardReport) -> None:
+        decided = report.status.enrolments
+        self.enrolment_label.setText(
+            self.tr(
+                "Siap cetak: {ready} · Perlu rekam ulang: {back} (data ganda {dup}, "
+                "adjudikasi {adj}) · Menunggu hasil pusat: {due}"
+            ).format(
+                ready=decided.get("print_ready", 0),
+                back=report.status.must_return,
+                dup=decided.get("duplicate", 0),
+                adj=decided.get("adjudication", 0),
+                due=decided.get("due", 0),
+            )
+        )
+        if not report.must_return:
+            self.must_return_label.setText(self.tr("Tidak ada penduduk yang perlu rekam ulang."))
+            return
+        lang = current_language()
+        lines = [
+            f"No. {e.seq} · {e.full_name} · {mask_nik(e.nik)} · "
+            + vocabulary.enrolment_reason(e.enrolment_reason or "", lang).split(";")[0]
+            for e in report.must_return
+        ]
+        more = report.status.must_return - len(report.must_return)
+        if more > 0:
+            lines.append(
+                self.tr("… dan {n} lagi: tab Antrean, Status: Perlu rekam ulang").format(n=more)
+            )
+        self.must_return_label.setText("\n".join(lines))
 
     # -- the engine --------------------------------------------------------------------------
 

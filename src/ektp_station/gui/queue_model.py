@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QTableView
 from ..domain import mask_nik, vocabulary
 from ..station import Station
 from ..store import State
+from ..store.enrolment import MUST_RETURN
 from ..store.queries import EntrySummary
 from .entry_form import field_label
 from .i18n import QT_TRANSLATE_NOOP, current_language
@@ -78,14 +79,20 @@ def fit_columns(table: QTableView) -> None:
     longest value in the font on screen, the state in either language; the note, last,
     takes the rest."""
     metrics = table.fontMetrics()
-    states = [state_label(state) for state in SHOWN_STATES]
+    states = [state_label(state) for state in SHOWN_STATES] + [
+        vocabulary.enrolment_label(status, current_language())
+        for status in vocabulary.ENROLMENT_LABELS
+    ]
     samples = ("000000", max(states, key=len), "00-00-0000 00:00", "3276********0000")
     for column, sample in enumerate((*samples, "NAMA LENGKAP PENDUDUK", "SUPERVISOR DEMO")):
         table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 24)
 
 
 def note_of(summary: EntrySummary) -> str:
-    """The centre's first field error (with the field's label), else the last error."""
+    """The centre's first field error (with the field's label), else the last error; for a
+    resident who must come back, why (the centre's reason)."""
+    if summary.enrolment in MUST_RETURN and summary.enrolment_reason:
+        return vocabulary.enrolment_reason(summary.enrolment_reason, current_language())
     if summary.error_message:
         label = field_label(summary.error_field or "")
         return f"{label}: {summary.error_message}" if label else summary.error_message
@@ -111,6 +118,7 @@ class QueueModel(QAbstractTableModel):
         self.page_size = page_size
         self._state = state
         self._search = ""
+        self._must_return = False
         self._seqs: list[int] = []
         self._exhausted = False
         self._cache: dict[int, EntrySummary] = {}
@@ -126,12 +134,18 @@ class QueueModel(QAbstractTableModel):
     def search(self) -> str:
         return self._search
 
-    def set_filter(self, state: State | None, search: str = "") -> None:
+    @property
+    def must_return(self) -> bool:
+        return self._must_return
+
+    def set_filter(self, state: State | None, search: str = "", must_return: bool = False) -> None:
+        """Entries in ``state`` (None: all) matching ``search``; only the residents who must
+        come back (the centre's decision) with ``must_return``."""
         search = search.strip()
-        if state == self._state and search == self._search:
+        if (state, search, must_return) == (self._state, self._search, self._must_return):
             return
         self.beginResetModel()
-        self._state, self._search = state, search
+        self._state, self._search, self._must_return = state, search, must_return
         self._load_first_page()
         self.endResetModel()
 
@@ -141,7 +155,9 @@ class QueueModel(QAbstractTableModel):
         self._exhausted = len(self._seqs) < self.page_size
 
     def _page(self, **where: Any) -> list[int]:
-        return self.station.page_seqs(state=self._state, search=self._search, **where)
+        return self.station.page_seqs(
+            state=self._state, search=self._search, must_return=self._must_return, **where
+        )
 
     # -- refreshing --------------------------------------------------------------------------
 
@@ -247,7 +263,11 @@ class QueueModel(QAbstractTableModel):
         if summary is None:
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if index.column() != 1 or summary.state not in _STATE_COLOURS:
+            if index.column() != 1:
+                return None
+            if summary.enrolment in MUST_RETURN:
+                return QBrush(QColor(_STATE_COLOURS[State.REJECTED]))
+            if summary.state not in _STATE_COLOURS:
                 return None
             return QBrush(QColor(_STATE_COLOURS[summary.state]))
         text = _cell(summary, index.column())
@@ -286,6 +306,8 @@ def _cell(summary: EntrySummary, column: int) -> str:
         case 0:
             return str(summary.seq)
         case 1:
+            if summary.state is State.SYNCED and summary.enrolment:
+                return vocabulary.enrolment_label(summary.enrolment, current_language())
             return state_label(summary.state)
         case 2:
             return summary.captured_at.astimezone().strftime("%d-%m-%Y %H:%M")

@@ -45,6 +45,7 @@ __all__ = ["SEARCH_DELAY_MS", "QueueTab"]
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 300
+MUST_RETURN_FILTER = "must_return"  # the filter item that is not a state
 
 
 class QueueTab(QWidget):
@@ -76,6 +77,8 @@ class QueueTab(QWidget):
         self.state_combo.addItem(self.tr("Semua status"), None)
         for state in SHOWN_STATES:
             self.state_combo.addItem(state_label(state), state.value)
+        # the residents the centre's decision sends back (duplicate, adjudication)
+        self.state_combo.addItem(self.tr("Perlu rekam ulang"), MUST_RETURN_FILTER)
         state_caption = QLabel(self.tr("&Status:"))
         state_caption.setBuddy(self.state_combo)
         bar.addWidget(state_caption)
@@ -168,11 +171,15 @@ class QueueTab(QWidget):
 
     def selected_state(self) -> State | None:
         value = self.state_combo.currentData()
-        return None if value is None else State(value)
+        return None if value in (None, MUST_RETURN_FILTER) else State(value)
 
     def apply_filter(self) -> None:
         self._search_timer.stop()
-        self.model.set_filter(self.selected_state(), self.search_input.text())
+        self.model.set_filter(
+            self.selected_state(),
+            self.search_input.text(),
+            must_return=self.state_combo.currentData() == MUST_RETURN_FILTER,
+        )
         self._show_counts()
         self._update_actions()
 
@@ -193,8 +200,11 @@ class QueueTab(QWidget):
             self.count_label.setText(self.tr("{count} cocok").format(count=f"{loaded}{more}"))
             return
         state = self.model.state
-        counts = self.station.status().counts  # a handful of counter rows
+        status = self.station.status()  # a handful of counter rows
+        counts = status.counts
         total = counts[state.value] if state is not None else sum(counts.values())
+        if self.model.must_return:
+            total = status.must_return
         self.count_label.setText(
             self.tr("{loaded} dari {total} entri").format(loaded=loaded, total=total)
         )

@@ -3,11 +3,18 @@ index reads; run it off the GUI thread)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..store import Queue, QueueStatus
-from ..store.queries import OldestEntry, captured_by_operator, hourly_activity, oldest_unsynced
+from ..store.queries import (
+    EntrySummary,
+    OldestEntry,
+    captured_by_operator,
+    entry_summaries,
+    hourly_activity,
+    oldest_unsynced,
+)
 
 __all__ = ["DashboardReport", "dashboard_report", "local_midnight"]
 
@@ -26,6 +33,8 @@ class DashboardReport:
     by_operator: list[tuple[str, int]]  # captured today, most first
     captured_per_hour: list[int]  # today, from local midnight
     synced_per_hour: list[int]
+    #: the first residents the centre's decision sends back to the counter, oldest first
+    must_return: list[EntrySummary] = field(default_factory=list)
 
 
 def dashboard_report(queue: Queue, now: datetime) -> DashboardReport:
@@ -38,4 +47,14 @@ def dashboard_report(queue: Queue, now: datetime) -> DashboardReport:
         by_operator=captured_by_operator(queue, midnight),
         captured_per_hour=captured,
         synced_per_hour=synced,
+        must_return=_must_return(queue),
     )
+
+
+MUST_RETURN_SHOWN = 20
+
+
+def _must_return(queue: Queue) -> list[EntrySummary]:
+    seqs = queue.must_return(MUST_RETURN_SHOWN)
+    found = entry_summaries(queue, seqs)
+    return [found[seq] for seq in seqs if seq in found]

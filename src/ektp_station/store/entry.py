@@ -33,6 +33,15 @@ class Entry:
     revision: int = 1  # 1 at capture, +1 per correction; travels with the entry
     #: When its personal data was purged (retention); the record then holds the masked NIK.
     purged_at: datetime | None = None
+    #: The centre's decision once delivered whole with its parts (store/enrolment.py):
+    #: None (biodata only, or not yet), "due", "print_ready", "duplicate", "adjudication".
+    enrolment: str | None = None
+    enrolment_reason: str | None = None
+
+    @property
+    def must_return(self) -> bool:
+        """The centre's decision sends the resident back to the counter (perlu rekam ulang)."""
+        return self.enrolment in ("duplicate", "adjudication")
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> Entry:
@@ -56,6 +65,8 @@ class Entry:
             synced_at=when(row["synced_at"]),
             revision=row.get("revision") or 1,
             purged_at=when(row.get("purged_at")),
+            enrolment=row.get("enrolment"),
+            enrolment_reason=row.get("enrolment_reason"),
         )
 
 

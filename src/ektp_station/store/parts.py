@@ -240,9 +240,11 @@ def mark_verified(conn: Connection, seq: int, part: str, now: str) -> bool:
 
 def deliver_if_done(conn: Connection, seq: int, now: str) -> bool:
     """An ``uploading`` entry with its recording complete and every part verified is
-    ``synced``; True when it just became so."""
+    ``synced`` (and the centre's decision on it due: store/enrolment.py); True when it just
+    became so."""
     done = conn.exec_driver_sql(
-        f"UPDATE entries SET state = 'synced', synced_at = ?, updated_at = ?"  # noqa: S608
+        "UPDATE entries SET state = 'synced', synced_at = ?, updated_at = ?,"  # noqa: S608
+        " enrolment = 'due', enrolment_reason = NULL, enrolment_at = NULL"
         f" WHERE seq = ? AND state = 'uploading' AND NOT {_UNVERIFIED}",
         (now, now, seq),
     ).rowcount

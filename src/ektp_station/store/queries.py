@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Integer, and_, cast, func, literal, select
 from ..domain import clean_nik
 from ..timeutil import format_utc, parse_utc
 from .db import reading
+from .enrolment import MUST_RETURN
 from .queue import Queue
 from .schema import entries
 from .states import UNSYNCED, State
@@ -52,6 +53,8 @@ class EntrySummary:
     error_field: str | None  # the centre's first field error, if any
     error_message: str | None
     purged: bool = False  # its personal data was removed after retention
+    enrolment: str | None = None  # the centre's decision (store/enrolment.py)
+    enrolment_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +93,19 @@ def page_seqs(
     *,
     state: State | None = None,
     search: str = "",
+    must_return: bool = False,
     before_seq: int | None = None,
     after_seq: int | None = None,
     limit: int = 200,
 ) -> list[int]:
     """Entry numbers, newest first: at most ``limit`` below ``before_seq`` (the next page), or
-    all above ``after_seq`` (entries added since), filtered by state and search text."""
+    all above ``after_seq`` (entries added since), filtered by state and search text, and to
+    the residents who must come back (``must_return``: the centre's decision)."""
     query = select(entries.c.seq)
     if state is not None:
         query = query.where(entries.c.state == state.value)
+    if must_return:
+        query = query.where(entries.c.enrolment.in_(MUST_RETURN))
     condition = search_condition(search)
     if condition is not None:
         query = query.where(condition)
@@ -127,6 +134,8 @@ def entry_summaries(queue: Queue, seqs: Iterable[int]) -> dict[int, EntrySummary
         func.json_extract(entries.c.errors, "$[0].field"),
         func.json_extract(entries.c.errors, "$[0].message"),
         entries.c.purged_at,
+        entries.c.enrolment,
+        entries.c.enrolment_reason,
     ).where(entries.c.seq.in_(wanted))
     with reading(queue.engine) as conn:
         rows = conn.execute(query).all()
@@ -142,6 +151,8 @@ def entry_summaries(queue: Queue, seqs: Iterable[int]) -> dict[int, EntrySummary
             error_field=r[7],
             error_message=r[8],
             purged=r[9] is not None,
+            enrolment=r[10],
+            enrolment_reason=r[11],
         )
         for r in rows
     }

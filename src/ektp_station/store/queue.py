@@ -42,6 +42,13 @@ from . import delivery
 from .auditlog import write_audit
 from .db import DriverError, DriverIntegrityError, create_queue_engine, reading, translated, writing
 from .encryption import PAGE_BYTES, QueueKey, derive, key_for
+from .enrolment import (
+    EnrolmentDue,
+    enrolment_counts,
+    must_return,
+    next_enrolment,
+    record_enrolment,
+)
 from .entry import AuditEvent, Entry, Outcome
 from .keys import KeyStore
 from .lock import ProcessLock
@@ -688,6 +695,33 @@ class Queue:
         """Every image some entry's part names (the rest of the store is leftovers)."""
         with reading(self.engine) as conn:
             return all_referenced(conn)
+
+    # -- the centre's decision on entries delivered whole (see .enrolment) -------------------
+
+    def next_enrolment(self, *, after: int = 0) -> EnrolmentDue | None:
+        with reading(self.engine) as conn:
+            return next_enrolment(conn, after=after)
+
+    def record_enrolment(self, seq: int, status: str, reason: str | None) -> bool:
+        """Keep the centre's decision (print_ready, duplicate, adjudication) on entry
+        ``seq``; the audit says which, as codes."""
+        now = utc_now_iso()
+        with self.writing() as conn:
+            done = record_enrolment(conn, seq, status, reason, now)
+            if done:
+                write_audit(
+                    conn, seq, "central", "enrolment", {"status": status, "reason": reason}, now
+                )
+        return done
+
+    def enrolment_counts(self) -> dict[str, int]:
+        with reading(self.engine) as conn:
+            return enrolment_counts(conn)
+
+    def must_return(self, limit: int = 500) -> list[int]:
+        """Entries whose residents must come back to be recorded again, oldest first."""
+        with reading(self.engine) as conn:
+            return must_return(conn, limit)
 
     def part_totals(self) -> PartTotals:
         """Parts (and their bytes) the centre has not verified yet, of entries on their way."""

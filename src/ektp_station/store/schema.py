@@ -26,6 +26,7 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "audit",
+    "enrolment_counts",
     "entries",
     "meta",
     "migrate",
@@ -66,6 +67,11 @@ entries = Table(
     Column("synced_at", Text),
     Column("revision", Integer, nullable=False, default=1),  # +1 per correction (schema v5)
     Column("purged_at", Text),  # personal data removed after retention (schema v7)
+    # the centre's decision once the entry was delivered whole with its parts (schema v10):
+    # "due" (to ask), then print_ready / duplicate / adjudication (store/enrolment.py)
+    Column("enrolment", Text),
+    Column("enrolment_reason", Text),
+    Column("enrolment_at", Text),
 )
 
 audit = Table(
@@ -94,6 +100,13 @@ parts = Table(
     Column("acked", Integer, nullable=False, default=0),  # bytes the centre acknowledged
     Column("verified_at", Text),  # the centre verified the whole part's hash
     Column("lost_at", Text),  # its file is missing or damaged here: to be captured again
+)
+
+enrolment_counts = Table(
+    "enrolment_counts",
+    metadata,
+    Column("status", Text, primary_key=True),
+    Column("n", Integer, nullable=False),
 )
 
 state_counts = Table(
@@ -325,8 +338,30 @@ _V9 = [
     BEGIN SELECT RAISE(ABORT, 'entries.state: unknown state'); END""",
 ]
 
+# v10: the centre's decision on an entry delivered whole with its biometric parts (the
+# pipeline stand-in: print-ready, duplicate, adjudication); "due" marks those to ask about
+# (set when the last part is verified), so the engine finds them by a small index.
+_V10 = [
+    "ALTER TABLE entries ADD COLUMN enrolment TEXT",
+    "ALTER TABLE entries ADD COLUMN enrolment_reason TEXT",
+    "ALTER TABLE entries ADD COLUMN enrolment_at TEXT",
+    "CREATE INDEX ix_entries_enrolment ON entries (enrolment, seq) WHERE enrolment IS NOT NULL",
+    # counts by decision kept by triggers (the status reads four rows, as for the states)
+    "CREATE TABLE enrolment_counts (status TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+    """INSERT INTO enrolment_counts (status, n) VALUES
+        ('due', 0), ('print_ready', 0), ('duplicate', 0), ('adjudication', 0)""",
+    """CREATE TRIGGER tr_enrolment_counts AFTER UPDATE OF enrolment ON entries
+        WHEN OLD.enrolment IS NOT NEW.enrolment
+    BEGIN
+        UPDATE enrolment_counts SET n = n - 1 WHERE status = OLD.enrolment;
+        UPDATE enrolment_counts SET n = n + 1 WHERE status = NEW.enrolment;
+    END""",
+    """UPDATE entries SET enrolment = 'due' WHERE state = 'synced'
+        AND (SELECT count(*) FROM parts WHERE parts.entry_seq = entries.seq) = 14""",
+]
+
 #: MIGRATIONS[i] brings a database from version i to version i + 1.
-MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _v5, _V6, _V7, _V8, _V9]
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _v5, _V6, _V7, _V8, _V9, _V10]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, func, select
 
 from ..timeutil import format_utc, parse_utc
 from .delivery import LAST_SYNC_KEY
+from .enrolment import enrolment_counts
 from .parts import pending_totals
 from .schema import entries, meta, state_counts
 from .states import UNSYNCED, State
@@ -45,6 +46,18 @@ class QueueStatus:
     #: biometric parts the centre has not verified yet, and their bytes not yet acknowledged
     attachments_pending: int = 0
     bytes_pending: int = 0
+    #: the centre's decisions on entries delivered whole with their parts ("due": not asked
+    #: yet; store/enrolment.py)
+    enrolments: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("due", "print_ready", "duplicate", "adjudication"), 0
+        )
+    )
+
+    @property
+    def must_return(self) -> int:
+        """Residents the centre's decision sends back to the counter (perlu rekam ulang)."""
+        return self.enrolments.get("duplicate", 0) + self.enrolments.get("adjudication", 0)
 
     @property
     def unsynced(self) -> int:
@@ -68,6 +81,9 @@ class QueueStatus:
             "last_sync_at": iso(self.last_sync_at),
             "attachments_pending": self.attachments_pending,
             "bytes_pending": self.bytes_pending,
+            "enrolments": dict(self.enrolments),
+            "print_ready": self.enrolments.get("print_ready", 0),
+            "must_return": self.must_return,
             "operators": [
                 {"station_id": o.station_id, "operator": o.operator, **o.counts}
                 for o in self.operators
@@ -109,4 +125,5 @@ def read_status(conn: Connection) -> QueueStatus:
         operators=[by_operator[k] for k in sorted(by_operator)],
         attachments_pending=waiting.parts,
         bytes_pending=waiting.bytes,
+        enrolments=enrolment_counts(conn),  # the partial index of entries with parts
     )

@@ -18,7 +18,7 @@ import hashlib
 import logging
 import ssl
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -35,19 +35,30 @@ from .errors import (
 from .protocol import (
     BatchReply,
     BatchRequest,
+    EnrolmentReply,
+    EnrolmentRequest,
     Health,
     ProtocolError,
     parse_batch_reply,
+    parse_enrolment_reply,
     parse_error_reply,
     parse_health,
     parse_retry_after,
 )
 
-__all__ = ["CentralClient", "ChunkRefused", "OffsetMoved", "TusReply", "UploadGone"]
+__all__ = [
+    "CentralClient",
+    "ChunkRefused",
+    "EnrolmentRefused",
+    "OffsetMoved",
+    "TusReply",
+    "UploadGone",
+]
 
 log = logging.getLogger(__name__)
 
 BATCH_PATH = "/v1/batches"
+ENROLMENTS_PATH = "/v1/enrolments"
 HEALTH_PATH = "/v1/health"
 UPLOADS_PATH = "/v1/uploads"
 TUS_VERSION = "1.0.0"
@@ -71,6 +82,15 @@ class OffsetMoved(Exception):
 
 class UploadGone(Exception):
     """404: the centre does not know this upload (create it again)."""
+
+
+class EnrolmentRefused(Exception):
+    """409/422 to an enrolment: the centre will not decide on this list of parts (``code``:
+    parts_not_verified, manifest_changed, entry_unknown, incomplete_enrolment)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 class CentralClient:
@@ -142,6 +162,33 @@ class CentralClient:
             )
         except ProtocolError as exc:
             raise LinkDown(f"unreadable batch reply: {exc}") from exc
+
+    def submit_enrolment(
+        self, entry_id: str, parts: Mapping[str, str], exceptions: Mapping[str, str]
+    ) -> EnrolmentReply:
+        """POST /v1/enrolments: the centre's decision on an entry delivered whole."""
+        body = EnrolmentRequest(
+            entry_id=entry_id, parts=dict(parts), exceptions=dict(exceptions)
+        ).model_dump_json()
+        try:
+            response = self._http.post(
+                ENROLMENTS_PATH,
+                content=body.encode("utf-8"),
+                headers={"Content-Type": "application/json", **self._auth},
+            )
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, "enrolment") from exc
+        if response.status_code in (409, 422):
+            error = parse_error_reply(response.content, response.headers.get("content-type"))
+            if error is not None:
+                raise EnrolmentRefused(error.error.code)
+        self._raise_for_status(response)
+        try:
+            return parse_enrolment_reply(
+                response.content, response.headers.get("content-type"), entry_id
+            )
+        except ProtocolError as exc:
+            raise LinkDown(f"unreadable enrolment reply: {exc}") from exc
 
     def probe(self) -> Health:
         """GET /v1/health with a short timeout; LinkDown unless the centre itself answered."""

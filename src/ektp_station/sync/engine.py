@@ -101,6 +101,11 @@ _URGENT = frozenset({Wake.SYNC_NOW, Wake.NETWORK, Wake.STOP})
 class EngineConfig:
     batch_size: int = 200
     probe_interval: float = 2.0  # at most one request this often while the link is down
+    # for a few seconds after an upload was cut in mid-stream, one request this often instead
+    # (a drop of a second or two costs half a second, not two; a long outage soon returns to
+    # probe_interval)
+    probe_after_cut: float = 0.5
+    after_cut_window: float = 3.0
     backoff_initial: float = 1.0
     backoff_max: float = 300.0
     idle_poll: float = 5.0  # look for entries saved by other processes this often
@@ -206,6 +211,7 @@ class SyncEngine:
         # link-down clock applies to the next one.
         self._unanswered = False
         self._granted = False  # "sync now" / "network changed": the next request need not wait
+        self._look_soon_until = float("-inf")  # after an upload's cut: the clock is quicker
         self._state = EngineState(Link.STARTING)
         self._thread: threading.Thread | None = None
         self.total_synced = 0
@@ -461,20 +467,45 @@ class SyncEngine:
         """A batch of biodata; when none waits, the biometric parts for a while (a new entry
         saved meanwhile goes first: the parts stop at the next chunk)."""
         sent = self._send_batch()
-        if sent or self.parts is None or self.queue.next_part() is None:
+        if sent or self.parts is None:
             return sent
+        if self.queue.next_part() is None and self.queue.next_enrolment() is None:
+            return 0
         if not self._await_slot():
             return 0
         self._last_request = time.monotonic()
-        done = self.parts.send_some(
-            seconds=PARTS_TURN_S,
-            stop=lambda: self._stopping.is_set() or self._has_reason(Wake.NEW_ENTRY),
-        )
+        try:
+            done = self.parts.send_some(
+                seconds=PARTS_TURN_S,
+                stop=lambda: self._stopping.is_set() or self._has_reason(Wake.NEW_ENTRY),
+            )
+        except LinkDown as exc:
+            if exc.retry_after is None and not self._unanswered:  # the first failure only
+                # an upload cut in mid-stream: the link carried data a moment ago, and a
+                # putus-nyambung drop lasts a second or two; look again soon for a little
+                # while (then the usual link-down clock): megabytes wait on that second
+                self._last_request = time.monotonic()
+                self._look_soon_until = self._last_request + self.config.after_cut_window
+            raise
         self._unanswered = False
         self._tell_parts(self.parts.rate, retry_at=None, last_error=None, last_error_id=None)
         if done.entries:
             log.info("%d entries delivered whole with their parts", done.entries)
-        return max(1, done.bytes) if done.bytes or done.parts else 0
+        if done.entries or done.decisions:
+            self.total_synced += done.entries
+            if self._listener is not None:  # the queue changed: the window shows it
+                self._listener.sync_progress(
+                    Progress(
+                        batch=0,
+                        synced=done.entries,
+                        rejected=0,
+                        conflict=0,
+                        total_synced=self.total_synced,
+                        pending=self.queue.count(State.PENDING),
+                    )
+                )
+        moved = done.bytes or done.parts or done.decisions
+        return max(1, done.bytes) if moved else 0
 
     def _parts_moved(self, rate: float | None) -> None:
         """After an acknowledged chunk: what is left, at most twice a second to the window."""
@@ -672,7 +703,7 @@ class SyncEngine:
         while not granted and not self._stopping.is_set():
             if not self._unanswered:
                 return True
-            wait = self._last_request + self.config.probe_interval - time.monotonic()
+            wait = self._last_request + self._spacing() - time.monotonic()
             if wait <= 0:
                 return True
             if not announced:
@@ -682,13 +713,20 @@ class SyncEngine:
             granted, self._granted = self._granted, False
         return not self._stopping.is_set()
 
+    def _spacing(self) -> float:
+        """The link-down clock's spacing: ``probe_interval``, or ``probe_after_cut`` for a
+        few seconds after an upload was cut."""
+        if time.monotonic() < self._look_soon_until:
+            return self.config.probe_after_cut
+        return self.config.probe_interval
+
     def _before_sleep(self, retry_state: tenacity.RetryCallState) -> None:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         delay = retry_state.upcoming_sleep
         link = Link.OFFLINE if isinstance(exc, LinkDown) else Link.RETRYING
         self._unanswered = isinstance(exc, LinkDown) and exc.retry_after is None
         if self._unanswered:  # the retry also keeps to the link-down clock
-            delay = max(delay, self._last_request + self.config.probe_interval - time.monotonic())
+            delay = max(delay, self._last_request + self._spacing() - time.monotonic())
         message_id = exc.message_id if isinstance(exc, SyncError) else None
         log.info("send failed (%s); next try in %.1f s", exc, delay)
         self._set_state(
@@ -711,7 +749,7 @@ class SyncEngine:
                 return
             until = deadline
             if probing:
-                until = min(deadline, self._last_request + self.config.probe_interval)
+                until = min(deadline, self._last_request + self._spacing())
             if now < until:
                 if self._wait_for(until - now) in _URGENT:
                     return

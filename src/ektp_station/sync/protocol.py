@@ -55,6 +55,7 @@ from ektp_station.errors import (
 )
 
 __all__ = [
+    "ENROLMENT_STATUSES",
     "MAX_BATCH_ENTRIES",
     "MAX_BODY_BYTES",
     "MAX_REVISION",
@@ -69,6 +70,8 @@ __all__ = [
     "BatchRequest",
     "ConflictHolder",
     "ConflictKind",
+    "EnrolmentReply",
+    "EnrolmentRequest",
     "EntryResult",
     "EntryStatus",
     "ErrorBody",
@@ -83,6 +86,7 @@ __all__ = [
     "canonical_entry_id",
     "content_hash",
     "parse_batch_reply",
+    "parse_enrolment_reply",
     "parse_error_reply",
     "parse_health",
     "parse_retry_after",
@@ -357,6 +361,39 @@ def content_hash(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# -- the enrolment: the stand-in for the national pipeline after the parts ----------------
+
+#: What the centre decided (central/enrolments.py, a labelled stand-in for AFIS):
+#: ``print_ready`` — the card can be printed; ``duplicate`` — a fingerprint image already
+#: enrolled under another NIK; ``adjudication`` — too little to match 1:N, examined by hand.
+ENROLMENT_STATUSES: Final = ("print_ready", "duplicate", "adjudication")
+Sha256Hex = Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
+PartName = Annotated[StrictStr, Field(min_length=1, max_length=16)]
+ReasonCode = Annotated[StrictStr, Field(min_length=1, max_length=16)]
+
+
+class EnrolmentRequest(_Model):
+    """Body of ``POST /v1/enrolments``: an entry whose biodata and every captured part the
+    centre verified, with what was captured (part -> sha256) and what was excepted (part ->
+    reason); every part in exactly one of the two."""
+
+    protocol: ProtocolField = PROTOCOL_VERSION
+    entry_id: EntryId
+    parts: Annotated[dict[PartName, Sha256Hex], Field(max_length=32)]
+    exceptions: Annotated[dict[PartName, ReasonCode], Field(max_length=32)] = {}
+
+
+class EnrolmentReply(_Model):
+    """The centre's decision on an entry (the same each time it is asked)."""
+
+    protocol: ProtocolField = PROTOCOL_VERSION
+    entry_id: EntryId
+    status: Literal["print_ready", "duplicate", "adjudication"]
+    reason: ShortStr | None = None  # why, as a code (never personal data)
+    decided_at: AwareUtc
+    stand_in: bool = True  # the reference centre's stand-in, not the national AFIS
+
+
 # -- station-side parsing ------------------------------------------------------------------
 
 
@@ -418,6 +455,14 @@ def parse_batch_reply(body: bytes, content_type: str | None, sent_ids: Sequence[
         raise ResultsMismatch(
             f"results do not match the batch: {missing} missing, {extra} extra or duplicated"
         )
+    return reply
+
+
+def parse_enrolment_reply(body: bytes, content_type: str | None, entry_id: str) -> EnrolmentReply:
+    """Parse a 200 reply to an enrolment; ProtocolError unless it answers ``entry_id``."""
+    reply = _validate(EnrolmentReply, _load(body, content_type, (PROTOCOL_VERSION,)))
+    if reply.entry_id != canonical_entry_id(entry_id):
+        raise ResultsMismatch("enrolment reply for another entry")
     return reply
 
 

@@ -30,7 +30,7 @@ from ..errors import AttachmentUnreadable
 from ..store import Queue
 from ..store.attachments import AttachmentStore
 from ..store.parts import PartToSend
-from .client import CentralClient, ChunkRefused, OffsetMoved, TusReply, UploadGone
+from .client import CentralClient, ChunkRefused, EnrolmentRefused, OffsetMoved, TusReply, UploadGone
 from .errors import LinkDown, TransientError
 
 __all__ = ["MAX_CHUNK", "MIN_CHUNK", "PartSender", "Sent"]
@@ -53,6 +53,7 @@ class Sent:
     parts: int = 0
     entries: int = 0  # delivered whole
     bytes_on_wire: int = 0  # every byte put on the link, resent ones included
+    decisions: int = 0  # the centre's decisions on entries delivered whole, kept
 
 
 class PartSender:
@@ -81,6 +82,7 @@ class PartSender:
         LinkDown / CentreBusy as the batches raise them (the engine backs off)."""
         sent = Sent()
         until = time.monotonic() + seconds
+        self._ask_decisions(sent, until, stop)
         while time.monotonic() < until and not stop():
             todo = self.queue.next_part()
             if todo is None:
@@ -92,7 +94,27 @@ class PartSender:
                 # waits for that part to be captured again, the others go on
                 log.error("part %s of entry %d unreadable here; not sent", todo.row.part, todo.seq)
                 self.queue.part_lost(todo.seq, todo.row.part)
+        self._ask_decisions(sent, until, stop)
         return sent
+
+    def _ask_decisions(self, sent: Sent, until: float, stop: Callable[[], bool]) -> None:
+        """Ask the centre's pipeline about entries delivered whole (store/enrolment.py) and
+        keep its decisions: print-ready, duplicate, adjudication. A refusal (the centre does
+        not hold every part it is told of) is logged and asked again at the next turn."""
+        after = 0
+        while time.monotonic() < until and not stop():
+            due = self.queue.next_enrolment(after=after)
+            if due is None:
+                return
+            try:
+                reply = self.client.submit_enrolment(due.entry_id, due.parts, due.exceptions)
+            except EnrolmentRefused as exc:
+                log.warning("the centre refused to decide on entry %d: %s", due.seq, exc.code)
+                after = due.seq
+                continue
+            if self.queue.record_enrolment(due.seq, reply.status, reply.reason):
+                self._count(sent, decisions=1)
+            after = due.seq
 
     def _send_part(
         self, todo: PartToSend, sent: Sent, until: float, stop: Callable[[], bool]
