@@ -59,6 +59,8 @@ _T = {
         "last_backup": "Cadangan terakhir",
         "backup_dir": "Folder cadangan",
         "parts": "Biometrik belum diterima pusat: {n} bagian, {mb} MB",
+        "print_ready": "siap cetak",
+        "must_return": "perlu rekam ulang",
         "centre": "Hasil pusat: siap cetak {ready}, perlu rekam ulang {back}, menunggu {due}",
     },
     "en": {
@@ -89,6 +91,8 @@ _T = {
         "last_backup": "Last backup",
         "backup_dir": "Backup folder",
         "parts": "Biometrics not yet at the centre: {n} parts, {mb} MB",
+        "print_ready": "ready to print",
+        "must_return": "must come back",
         "centre": "The centre's results: ready to print {ready}, must come back {back}, "
         "awaiting {due}",
     },
@@ -212,9 +216,14 @@ def format_list(entries: Sequence[Entry], *, show_nik: bool, lang: str) -> str:
         name = str(e.record.get("full_name") or "")
         if e.purged_at is not None:  # asked for its details: it says where they went
             name = _T[lang]["purged"]
+        decided = ""
+        if e.enrolment == "print_ready":
+            decided = f"  [{_T[lang]['print_ready']}]"
+        elif e.must_return:
+            decided = f"  [{_T[lang]['must_return']}]"
         out.append(
             f"#{e.seq:<7} {e.state.value:<9} {local_time(e.captured_at)}  {shown:<16}  "
-            f"{name[:30]:<30} {e.operator[:16]}"
+            f"{name[:30]:<30} {e.operator[:16]}{decided}"
         )
     return "\n".join(out) + "\n"
 

@@ -29,7 +29,7 @@ META_COLUMNS = (
 )
 #: ``purged_at`` last: a column added after the first release, so that scripts reading the
 #: columns by position keep working
-EXPORT_COLUMNS = (*META_COLUMNS, *FIELDS, "purged_at")
+EXPORT_COLUMNS = (*META_COLUMNS, *FIELDS, "purged_at", "enrolment")
 
 
 def entry_row(entry: Entry, *, show_nik: bool) -> dict[str, Any]:
@@ -49,6 +49,9 @@ def entry_row(entry: Entry, *, show_nik: bool) -> dict[str, Any]:
         "server_ref": entry.server_ref,
         "purged_at": format_utc(entry.purged_at) if entry.purged_at else None,
         **{name: record.get(name) for name in FIELDS},
+        # the centre's decision once delivered whole with its parts (docs/biometrics.md):
+        # None, "due", "print_ready", "duplicate", "adjudication"
+        "enrolment": entry.enrolment,
     }
 
 

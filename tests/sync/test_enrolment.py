@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from ektp_station.central.runner import CentralServer
-from ektp_station.cli_format import format_status
+from ektp_station.cli_format import format_list, format_status
+from ektp_station.exporter import entry_row
 from ektp_station.domain.biometrics import FINGERS
 from ektp_station.store import Queue, State
 from ektp_station.store.attachments import AttachmentStore
@@ -53,6 +54,9 @@ def test_each_entry_delivered_whole_gets_the_centres_decision(
     assert status.enrolments == {"due": 0, "print_ready": 1, "duplicate": 1, "adjudication": 1}
     assert status.to_json()["must_return"] == 2 and status.to_json()["print_ready"] == 1
     assert queue.must_return() == [copied, few]
+    listed = format_list([got[ready], got[copied]], show_nik=False, lang="id").splitlines()
+    assert listed[0].endswith("[siap cetak]") and listed[1].endswith("[perlu rekam ulang]")
+    assert entry_row(got[few], show_nik=False)["enrolment"] == "adjudication"
     text = format_status(status, STATION, Path("antrean.sqlite3"), "id")
     assert "Hasil pusat: siap cetak 1, perlu rekam ulang 2, menunggu 0" in text
     assert central.stats()["enrolments"] == {"print_ready": 1, "duplicate": 1, "adjudication": 1}

@@ -397,6 +397,10 @@ class FaultProxy:
             await self._serve_connection(reader, writer)
         except (OSError, asyncio.IncompleteReadError, ValueError):
             _reset(writer)
+        except asyncio.CancelledError:
+            # the proxy stopping with this connection open: end it quietly (re-raised, the
+            # stream's own callback would log the cancellation as an error; Python 3.11)
+            _reset(writer)
         finally:
             self._writers.discard(writer)
             if not writer.is_closing():
