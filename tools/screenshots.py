@@ -8,8 +8,11 @@ centre, a few in conflict with another station, the rest waiting while the link 
 Then it saves ``form.png`` (the form mid-entry with a validation message), ``queue.png``,
 ``dashboard.png`` (the supervisor's view), ``receipt.png`` (the receipt as painted on the
 PDF page), ``receipt-preview.png`` ("Buka bukti": Qt's print preview, in Indonesian) and
-``biometric-step.png`` (the biometric step with the demo devices) and ``signature-pad.png``
-(the signature pad, signed). No real person's data: names and NIKs are made up by the rules.
+``biometric-step.png`` (the biometric step with the demo devices), ``signature-pad.png``
+(the signature pad, signed), ``upload-slow.png`` (three residents' parts going up the demo's
+slow link, the status line counting them down), ``queue-results.png`` (the centre's
+decisions: ready to print, must come back) and ``dashboard-results.png`` (the supervisor's
+list of who must come back). No real person's data: names and NIKs are made up by the rules.
 """
 
 from __future__ import annotations
@@ -185,6 +188,54 @@ def shoot_signature_pad(window: MainWindow, path: Path) -> None:
     dialog.done(0)
 
 
+def shoot_parts(demo: Demo, window: MainWindow, folder: Path) -> None:
+    """Three residents recorded with their parts while the link is slow: the upload
+    progressing; then, the link good again, the centre's decisions — one ready to print, one
+    a duplicate (the first one's fingerprint images again), one with too few fingerprints."""
+    from ektp_station.devtools.images import demo_parts
+    from ektp_station.domain.biometrics import FINGERS
+    from ektp_station.gui.queue_tab import MUST_RETURN_FILTER
+
+    assert demo.switch is not None
+    station = window.station
+    demo.switch.set_mode("lambat")
+    wait_until(lambda: window.status_bar.link_label.text().startswith("Terhubung"), 60)
+    first = demo_parts(("shots", 60))
+    injured = dict.fromkeys(FINGERS[:7], "injured")
+    seqs = [
+        station.capture(resident(60), images=first, confirmed=True).entry.seq,
+        station.capture(resident(61), images=first, confirmed=True).entry.seq,
+        station.capture(
+            resident(62),
+            images={k: v for k, v in demo_parts(("shots", 62)).items() if k not in injured},
+            exceptions=injured,
+            confirmed=True,
+        ).entry.seq,
+    ]
+    bar = window.status_bar.parts_label
+    wait_until(lambda: bar.isVisible() and "lagi" in bar.text(), 120)
+    window.tabs.setCurrentWidget(window.queue_tab)
+    window.queue_tab.refresh()
+    settle(400)
+    save(window, folder / "upload-slow.png")
+    demo.switch.set_mode("nyambung")
+    decided = ("print_ready", "duplicate", "adjudication")
+    wait_until(lambda: all(station.entry(s).enrolment in decided for s in seqs), 180)
+    window.queue_tab.refresh()
+    settle(400)
+    save(window, folder / "queue-results.png")
+    tab = window.queue_tab
+    tab.state_combo.setCurrentIndex(tab.state_combo.findData(MUST_RETURN_FILTER))
+    tab.apply_filter()
+    window.tabs.setCurrentWidget(window.dashboard)
+    window.dashboard.refresh()
+    wait_until(lambda: "Perlu rekam ulang: 2" in window.dashboard.enrolment_label.text(), 30)
+    settle(400)
+    save(window, folder / "dashboard-results.png")
+    tab.state_combo.setCurrentIndex(0)
+    tab.apply_filter()
+
+
 def render_receipt(receipt: Receipt, path: Path) -> None:
     """The receipt as on its A6 PDF page, at RECEIPT_DPI."""
     per_mm = RECEIPT_DPI / 25.4
@@ -250,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
             settle(400)
             save(preview, folder / "receipt-preview.png")
             preview.close()
+
+            shoot_parts(demo, window, folder)
         finally:
             window.stop_sync()
             window.close()

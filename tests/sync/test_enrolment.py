@@ -14,8 +14,8 @@ import pytest
 
 from ektp_station.central.runner import CentralServer
 from ektp_station.cli_format import format_list, format_status
-from ektp_station.exporter import entry_row
 from ektp_station.domain.biometrics import FINGERS
+from ektp_station.exporter import entry_row
 from ektp_station.store import Queue, State
 from ektp_station.store.attachments import AttachmentStore
 from ektp_station.sync.client import CentralClient, EnrolmentRefused
