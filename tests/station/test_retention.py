@@ -145,3 +145,26 @@ def test_the_queue_list_says_that_the_data_was_purged(
     summaries = station.entry_summaries([day["synced"], day["pending"]])
     assert summaries[day["synced"]].purged and summaries[day["synced"]].full_name == ""
     assert not summaries[day["pending"]].purged
+
+
+def test_an_entry_waiting_for_the_centres_decision_keeps_its_parts_until_it_comes(
+    station: Station,
+) -> None:
+    """The decision is asked with the parts' hashes: the purge leaves the entry (and its
+    images) alone while it is due, and takes it once the centre decided."""
+    from ektp_station.devtools.images import demo_parts
+
+    station.sign_in(OPERATOR, OPERATOR_PIN)
+    seq = station.capture(make_record(7), images=demo_parts("retained"), confirmed=True).entry.seq
+    queue = station.queue
+    deliver(station, seq)
+    assert queue.get(seq).state is State.UPLOADING
+    for row in queue.parts(seq):
+        queue.part_verified(seq, row.part)
+    assert queue.get(seq).enrolment == "due"
+    station.sign_in(SUPERVISOR, SUPERVISOR_PIN)
+    assert seq not in station.purge(0).purged
+    assert len(queue.parts(seq)) == 14 and queue.next_enrolment() is not None
+    assert queue.record_enrolment(seq, "print_ready", None)
+    assert seq in station.purge(0).purged
+    assert queue.parts(seq) == [] and queue.get(seq).enrolment == "print_ready"

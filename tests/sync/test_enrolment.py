@@ -6,6 +6,7 @@ in its status and shows who must come back; asking again gets the same answer; g
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 
@@ -139,3 +140,41 @@ def test_garbage_gets_4xx_never_5xx(central: CentralServer, token: str) -> None:
         assert http.post("/v1/enrolments", content=b"{}").status_code == 401
         assert http.get(f"/v1/enrolments/{entry}", headers=auth).status_code == 404
         assert http.get("/v1/enrolments/nonsense", headers=auth).status_code == 404
+
+
+def test_a_refused_decision_is_asked_again_later_not_at_every_turn(
+    queue: Queue,
+    store: AttachmentStore,
+    central: CentralServer,
+    token: str,
+    engines: list,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The centre lost the parts (its database restored from before them): it refuses to
+    decide; the station logs it, keeps the entry delivered and due, and does not ask again at
+    every turn of its engine."""
+    import sqlalchemy as sa
+
+    from ektp_station.central.db import uploads
+    from ektp_station.devtools.faultproxy import FaultProxy
+
+    seq = capture(queue, store, 5)
+    engine = engine_for(engines, queue, store, central.url, token)
+    assert engine.send_once() == 1  # biodata
+    assert engine.parts is not None
+    while queue.next_part() is not None:  # every part, without asking for the decision
+        todo = queue.next_part()
+        assert todo is not None
+        engine.parts._send_part(todo, engine.parts.total, time.monotonic() + 30, lambda: False)
+    assert queue.get(seq).enrolment == "due"
+    with central._db.engine.begin() as conn:
+        conn.execute(sa.delete(uploads))
+    with FaultProxy.for_url(central.url, seed=1) as proxy:
+        again = engine_for(engines, queue, store, proxy.url, token)
+        assert again.drain(give_up_after=30)
+        asked = proxy.counters.requests
+        assert asked >= 1 and "parts_not_verified" in caplog.text
+        assert queue.get(seq).state is State.SYNCED and queue.get(seq).enrolment == "due"
+        assert again.parts is not None and not again.parts.has_work()
+        assert again.drain(give_up_after=30)
+        assert proxy.counters.requests == asked  # nothing asked again this soon

@@ -37,7 +37,12 @@ def purged_record(record: dict[str, object]) -> dict[str, str | None]:
 def purge_batch(conn: Connection, *, cutoff: datetime, now: datetime, actor: str) -> list[int]:
     """Purge up to PURGE_BATCH entries finished before ``cutoff``; their numbers."""
     limit = format_utc(cutoff)
-    confirmed = and_(entries.c.state == State.SYNCED.value, entries.c.synced_at <= limit)
+    confirmed = and_(
+        entries.c.state == State.SYNCED.value,
+        entries.c.synced_at <= limit,
+        # the centre's decision is asked with the parts' hashes: kept until it is in
+        or_(entries.c.enrolment.is_(None), entries.c.enrolment != "due"),
+    )
     finished = and_(
         entries.c.state.in_([State.RESOLVED.value, State.DISCARDED.value]),
         entries.c.updated_at <= limit,

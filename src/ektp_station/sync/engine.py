@@ -469,7 +469,7 @@ class SyncEngine:
         sent = self._send_batch()
         if sent or self.parts is None:
             return sent
-        if self.queue.next_part() is None and self.queue.next_enrolment() is None:
+        if not self.parts.has_work():
             return 0
         if not self._await_slot():
             return 0

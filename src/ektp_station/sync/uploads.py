@@ -42,6 +42,7 @@ MAX_CHUNK = 4 * 1024 * 1024
 FIRST_CHUNK = 64 * 1024
 QUICK_S = 1.5  # a chunk acknowledged within this: the next one twice as big
 SLOW_S = 6.0  # slower than this: the next one half
+REFUSED_AGAIN_S = 600.0  # a decision the centre refused to take: asked again this much later
 MAX_REFUSED = 3  # a chunk refused this often in a row (corrupted each time): give up for now
 
 
@@ -76,6 +77,19 @@ class PartSender:
         #: bytes per second acknowledged lately (a moving average; None before any chunk)
         self.rate: float | None = None
         self._on_chunk = on_chunk
+        #: entries whose decision the centre refused to take, and when to ask again
+        self._refused: dict[int, float] = {}
+
+    def has_work(self) -> bool:
+        """A part to send, or a decision to ask for (not refused lately)."""
+        if self.queue.next_part() is not None:
+            return True
+        after = 0
+        while (due := self.queue.next_enrolment(after=after)) is not None:
+            if time.monotonic() >= self._refused.get(due.seq, float("-inf")):
+                return True
+            after = due.seq
+        return False
 
     def send_some(self, *, seconds: float, stop: Callable[[], bool]) -> Sent:
         """Send chunks for up to ``seconds`` (or until ``stop()`` or biodata waits);
@@ -100,21 +114,24 @@ class PartSender:
     def _ask_decisions(self, sent: Sent, until: float, stop: Callable[[], bool]) -> None:
         """Ask the centre's pipeline about entries delivered whole (store/enrolment.py) and
         keep its decisions: print-ready, duplicate, adjudication. A refusal (the centre does
-        not hold every part it is told of) is logged and asked again at the next turn."""
+        not hold every part it is told of) is logged and asked again ten minutes later."""
         after = 0
         while time.monotonic() < until and not stop():
             due = self.queue.next_enrolment(after=after)
             if due is None:
                 return
+            after = due.seq
+            if time.monotonic() < self._refused.get(due.seq, float("-inf")):
+                continue  # refused lately: asked again later, not at every turn
             try:
                 reply = self.client.submit_enrolment(due.entry_id, due.parts, due.exceptions)
             except EnrolmentRefused as exc:
                 log.warning("the centre refused to decide on entry %d: %s", due.seq, exc.code)
-                after = due.seq
+                self._refused[due.seq] = time.monotonic() + REFUSED_AGAIN_S
                 continue
             if self.queue.record_enrolment(due.seq, reply.status, reply.reason):
                 self._count(sent, decisions=1)
-            after = due.seq
+            self._refused.pop(due.seq, None)
 
     def _send_part(
         self, todo: PartToSend, sent: Sent, until: float, stop: Callable[[], bool]
