@@ -193,6 +193,14 @@
 <context>
     <name>BiometricStep</name>
     <message>
+        <source>Esc sekali lagi membuang {n} bagian yang sudah diambil; Ctrl+Enter menyimpannya.</source>
+        <translation>Esc again throws away the {n} parts taken; Ctrl+Enter saves them.</translation>
+    </message>
+    <message>
+        <source>Alasan ini tidak berlaku untuk {part}; pakai: {keys}.</source>
+        <translation>This reason does not apply to {part}; use: {keys}.</translation>
+    </message>
+    <message>
         <source>Entri No. {seq}: biometrik lengkap.</source>
         <translation>Entry No. {seq}: biometrics complete.</translation>
     </message>
@@ -575,6 +583,10 @@
 <context>
     <name>QueueModel</name>
     <message>
+        <source>Biometrik belum lengkap ({n} bagian): Lengkapi biometrik (F3)</source>
+        <translation>Biometrics incomplete ({n} parts): Finish biometrics (F3)</translation>
+    </message>
+    <message>
         <source>(data pribadi dihapus)</source>
         <translation>(personal data purged)</translation>
     </message>
@@ -750,6 +762,10 @@
 <context>
     <name>ReceiptWriter</name>
     <message>
+        <source>biometrik belum lengkap ({n} bagian): Lengkapi di Antrean (F3)</source>
+        <translation>biometrics incomplete ({n} parts): finish them in the Queue tab (F3)</translation>
+    </message>
+    <message>
         <source>Entri No. {seq} tersimpan · Ctrl+P: buka bukti untuk dicetak</source>
         <translation>Entry No. {seq} saved · Ctrl+P: open the receipt to print it</translation>
     </message>
@@ -853,6 +869,10 @@
 </context>
 <context>
     <name>StationStatusBar</name>
+    <message>
+        <source>menunggu jaringan</source>
+        <translation>waiting for the link</translation>
+    </message>
     <message>
         <source>Ditolak: {count}</source>
         <translation>Rejected: {count}</translation>

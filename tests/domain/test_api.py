@@ -68,6 +68,7 @@ def test_every_message_formats_in_both_languages() -> None:
     # the biometric parts' checks: formats, pixels, dpi and kilobytes (never image content)
     sizes = {"min_width": 480, "min_height": 640, "width": 300, "height": 400, "dpi": 500}
     sizes |= {"found": 300, "max_kb": 2048, "kb": 4000, "expected": "JPEG"}
+    sizes |= {"reasons": "missing, injured"}
     allowed = {"label", "n", "min", "max", "area", *sizes}
     params = {"n": 15, "min": 2, "max": 60, "area": "32.76", **sizes}
     templates = [(code, t_id, t_en) for code, (_, t_id, t_en) in CATALOGUE.items()]

@@ -163,6 +163,24 @@ def test_reasons_for_a_part_left_out() -> None:
     assert isinstance(unknown, Problem) and unknown.code == "part_unknown"
 
 
+@pytest.mark.parametrize(
+    ("part", "reason"),
+    [
+        ("finger_r2", "unable"),
+        ("iris_r", "unable"),
+        ("signature", "missing"),
+        ("signature", "injured"),
+        ("signature", "unreadable"),
+    ],
+)
+def test_a_reason_that_does_not_fit_the_part_is_refused(part: str, reason: str) -> None:
+    """ "Cannot sign" is the signature's reason; amputated, injured, unreadable are a finger's
+    or an eye's: the other way round says nothing true about the resident."""
+    problem = check_exception(part, reason)
+    assert isinstance(problem, Problem) and problem.code == "exception_not_for_part"
+    assert problem.message("id").endswith(".") and "pilih salah satu" in problem.message("id")
+
+
 def test_complete_when_every_part_is_captured_or_excepted() -> None:
     assert missing_parts(PARTS, []) == []
     assert missing_parts(["photo", "signature"], ["iris_r", "iris_l"]) == list(PARTS[2:12])

@@ -77,6 +77,12 @@ def test_a_bad_image_is_refused_and_the_photo_cannot_be_skipped(qtbot: QtBot) ->
     step = show(qtbot, BiometricStep(devices))
     key(qtbot, step, Qt.Key.Key_M)
     assert "wajib" in step.message.text() and step.exceptions == {}
+    step.part_list.setCurrentRow(PARTS.index("signature"))
+    key(qtbot, step, Qt.Key.Key_M)  # "amputated" is no reason for a signature: T is
+    assert step.exceptions == {} and "T (Tidak mampu" in step.message.text()
+    step.part_list.setCurrentRow(PARTS.index("finger_r2"))
+    key(qtbot, step, Qt.Key.Key_T)  # "cannot sign" is no reason for a finger
+    assert step.exceptions == {} and "M (Tidak ada" in step.message.text()
     step.part_list.setCurrentRow(PARTS.index("finger_r1"))
     key(qtbot, step, Qt.Key.Key_Space)
     assert "500 dpi (sekarang 300)" in step.message.text()
@@ -163,6 +169,8 @@ def test_finish_later_from_the_queue_tab(qtbot: QtBot, station: Station) -> None
     window.open_tab(1)
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
     assert tab.select_seq(captured.entry.seq) and tab.complete_button.isEnabled()
+    note = tab.model.data(tab.model.index(0, 6))
+    assert note == "Biometrik belum lengkap (12 bagian): Lengkapi biometrik (F3)"
     qtbot.keyClick(tab.table, Qt.Key.Key_F3)
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), BiometricStep))
     step = QApplication.activeModalWidget()
@@ -180,4 +188,21 @@ def test_finish_later_from_the_queue_tab(qtbot: QtBot, station: Station) -> None
     rows = {row.part: row for row in station.queue.parts(captured.entry.seq)}
     assert len(rows) == 14 and rows["iris_l"].reason == "unreadable"
     assert station.entry(captured.entry.seq).state is State.PENDING
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.data(tab.model.index(0, 6)) == "")  # nothing lacking
+    assert tab.select_seq(captured.entry.seq) and not tab.complete_button.isEnabled()
     window.close()
+
+
+def test_one_esc_does_not_lose_the_parts_taken(qtbot: QtBot) -> None:
+    step = show(qtbot, BiometricStep(demo_devices("esc"), resident="BUDI"))
+    key(qtbot, step, Qt.Key.Key_Space)
+    key(qtbot, step, Qt.Key.Key_Enter)  # the photo taken
+    key(qtbot, step, Qt.Key.Key_Escape)
+    assert step.isVisible() and step.result() == 0
+    assert "Esc sekali lagi membuang 1 bagian" in step.message.text()
+    key(qtbot, step, Qt.Key.Key_Space)  # going on disarms it
+    key(qtbot, step, Qt.Key.Key_Escape)
+    assert step.isVisible() and "2 bagian" in step.message.text()
+    key(qtbot, step, Qt.Key.Key_Escape)  # the second in a row: gone, nothing kept
+    qtbot.waitUntil(lambda: not step.isVisible())

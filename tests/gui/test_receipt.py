@@ -206,3 +206,24 @@ def test_the_preview_keeps_its_printer(qtbot: QtBot) -> None:
     pages.updatePreview()
     qtbot.waitUntil(lambda: pages.pageCount() == 1)
     shown.close()
+
+
+def test_an_incomplete_recording_still_says_so_once_its_receipt_is_written(
+    qtbot: QtBot, demo: Demo
+) -> None:
+    from ektp_station.devtools.images import photo_jpeg
+
+    window = demo.build_window()
+    qtbot.addWidget(window)
+    writer = demo.receipts
+    assert writer is not None
+    form = window.form
+    form.confirm_warnings = lambda _w: True
+    form.tasks = None  # saved on this thread: the receipt follows the save
+    form.collect_parts = lambda _record: ({"photo": photo_jpeg("receipt")}, {})
+    form.load_record(make_record(6))
+    with qtbot.waitSignal(writer.written):
+        form.save_button.click()
+    text = form.result_label.text()
+    assert "Ctrl+P: buka bukti" in text
+    assert "biometrik belum lengkap (13 bagian): Lengkapi di Antrean (F3)" in text

@@ -177,3 +177,46 @@ def test_parts_left_with_bytes_and_time_at_the_measured_rate(
     assert bar.parts_label.text() == "Biometrik: 2 bagian · 40 kB"
     bridge.stateChanged.emit(EngineState(Link.ONLINE, parts_left=0, part_rate=20_000.0))
     assert not bar.parts_label.isVisible()  # all sent
+
+
+def test_parts_waiting_for_the_link_say_so(
+    qtbot: QtBot, wired: tuple[StationBridge, StationStatusBar, list[str]]
+) -> None:
+    bridge, bar, _calls = wired
+    bar.show()
+    down = EngineState(Link.OFFLINE, parts_left=3, bytes_left=90_000, part_rate=16_000.0)
+    bridge.stateChanged.emit(down)
+    assert bar.parts_label.text() == "Biometrik: 3 bagian · 90 kB · menunggu jaringan"
+
+
+def test_a_full_status_line_never_widens_the_window(qtbot: QtBot) -> None:
+    """The link down with its countdown, parts waiting, the last sync, the counts: the
+    window stays within the counter's 1366 px and the texts end in "…"."""
+    from PySide6.QtWidgets import QMainWindow
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    bar = StationStatusBar(lambda: None, clock=lambda: NOW)
+    window.setStatusBar(bar)
+    window.resize(1000, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    bar.on_state(
+        EngineState(
+            Link.OFFLINE,
+            pending=12_345,
+            retry_at=NOW + 3_599,
+            last_error="ConnectError on batch",
+            parts_left=1_234,
+            bytes_left=987_654_321,
+            part_rate=16_000.0,
+            last_sync_at=datetime(2026, 12, 2, 8, 30, tzinfo=UTC),
+        )
+    )
+    bar.set_counts(pending=12_345, rejected=234, conflict=56)
+    from PySide6.QtCore import QCoreApplication
+
+    QCoreApplication.processEvents()  # the layout pass the new texts asked for
+    assert window.width() == 1000 and window.minimumSizeHint().width() <= 1000
+    assert bar.parts_label.is_elided() or bar.link_label.is_elided()
+    assert bar.parts_label.toolTip().startswith("Biometrik: 1234 bagian")

@@ -106,6 +106,7 @@ def test_purge_removes_the_images_discarded_entries_are_not_counted(station: Sta
     for row in station.queue.parts(gone):
         station.queue.part_verified(gone, row.part)  # as the centre's replies do
     assert station.entry(gone).state is State.SYNCED
+    assert station.queue.record_enrolment(gone, "print_ready", None)  # the centre decided
     station.purge(0)
     assert station.queue.parts(gone) == [] and station.queue.parts(withdrawn) == []
     assert len(stored_files(station)) == 14

@@ -51,3 +51,26 @@ def test_after_a_cut_it_looks_again_soon_then_keeps_the_link_down_clock(
         proxy.set_mode("up")
         wait_until(lambda: queue.get(seq).state is State.SYNCED, timeout=60)
         engine.stop()
+
+
+def test_the_rate_shown_is_the_rate_the_parts_move_at(
+    queue: Queue, data_dir: Path, central: CentralServer, token: str, engines: list
+) -> None:
+    """The window's "± N lagi" divides by this: measured from one acknowledged chunk to the
+    next, so the requests in between (each part's creation, on a link with a long round trip)
+    count too — a chunk's own transfer alone would read about twice too fast here."""
+    store = AttachmentStore(data_dir / "attachments", queue.key.key)
+    seq = capture(queue, store, 42)
+    payload = sum(row.size or 0 for row in queue.parts(seq))
+    with FaultProxy.for_url(central.url, seed=5) as proxy:
+        proxy.latency_ms = 150.0  # each request waits a round trip: a far kecamatan's link
+        client = CentralClient(proxy.url, token, timeout=5.0, probe_timeout=2.0)
+        engine = SyncEngine(queue, client, STATION, config=CONFIG, attachments=store)
+        engines.append(engine)
+        assert engine.send_once() == 1  # the biodata first, not timed
+        started = time.monotonic()
+        assert engine.drain(give_up_after=120)
+        moved_at = payload / (time.monotonic() - started)
+        assert queue.get(seq).state is State.SYNCED
+        rate = engine.state.part_rate
+        assert rate is not None and 0.5 * moved_at < rate < 1.5 * moved_at, (rate, moved_at)

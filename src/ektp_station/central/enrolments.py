@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from ..domain.biometrics import EXCEPTABLE, EXCEPTION_REASONS, FINGERS, PARTS
+from ..domain.biometrics import EXCEPTABLE, EXCEPTION_REASONS, FINGERS, PARTS, reasons_for
 from ..sync.protocol import PROTOCOL_VERSION, EnrolmentReply, EnrolmentRequest
 from .db import CentralDB, as_utc, enrolments, registrations, uploads
 from .transport import BodyTimeout, read_body
@@ -82,6 +82,9 @@ def manifest_problem(parts: Mapping[str, str], exceptions: Mapping[str, str]) ->
         return f"Bagian ini tidak bisa dikecualikan: {', '.join(not_exceptable)}."
     if any(reason not in EXCEPTION_REASONS for reason in exceptions.values()):
         return f"Alasan pengecualian harus salah satu dari: {', '.join(EXCEPTION_REASONS)}."
+    wrong = sorted(part for part, reason in exceptions.items() if reason not in reasons_for(part))
+    if wrong:
+        return f"Alasan pengecualian tidak berlaku untuk: {', '.join(wrong)}."
     return None
 
 

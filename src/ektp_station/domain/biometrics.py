@@ -36,6 +36,7 @@ __all__ = [
     "check_part",
     "inspect_image",
     "missing_parts",
+    "reasons_for",
     "size_problem",
 ]
 
@@ -247,8 +248,23 @@ def check_exception(part: str, reason: object) -> tuple[str, str] | Problem:
     if not text or len(text) > MAX_NOTE:
         return make_problem(part, "exception_reason", max=MAX_NOTE)
     if text in EXCEPTION_REASONS:
+        if text not in reasons_for(part):
+            return make_problem(
+                part, "exception_not_for_part", reasons=", ".join(reasons_for(part))
+            )
         return text, ""
     return "other", text
+
+
+def reasons_for(part: str) -> tuple[str, ...]:
+    """The reasons a part may be left out for: a signature only when the resident cannot
+    sign (``unable``, or another reason told in words); a finger or an iris when it is
+    missing, injured or unreadable (or another reason); the photo never."""
+    if part not in EXCEPTABLE:
+        return ()
+    if part == "signature":
+        return ("unable", "other")
+    return ("missing", "injured", "unreadable", "other")
 
 
 def missing_parts(captured: Iterable[str], excepted: Iterable[str]) -> list[str]:

@@ -336,6 +336,11 @@ CATALOGUE: Final[dict[str, tuple[str, str, str]]] = {
         "Biometrik belum lengkap: {n} bagian belum direkam atau diberi alasan; lengkapi nanti.",
         "Biometrics incomplete: {n} part(s) neither captured nor excepted; finish them later.",
     ),
+    "exception_not_for_part": (
+        ERROR,
+        "{label}: alasan ini tidak berlaku untuk bagian ini; pilih salah satu: {reasons}.",
+        "{label}: this reason does not apply to this part; choose one of: {reasons}.",
+    ),
     "exception_reason": (
         ERROR,
         "{label}: alasan tidak direkam harus diisi (paling panjang {max} karakter).",

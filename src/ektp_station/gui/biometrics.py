@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.biometrics import EXCEPTABLE, PARTS, check_part, missing_parts
+from ..domain.biometrics import EXCEPTABLE, PARTS, check_part, missing_parts, reasons_for
 from ..domain.vocabulary import EXCEPTION_LABELS, part_label
 from ..errors import EktpError
 from ..station import Captured
@@ -50,6 +50,7 @@ REASON_KEYS: Mapping[int, str] = {
     Qt.Key.Key_U: "unreadable",
     Qt.Key.Key_T: "unable",
 }
+_KEY_OF = {"missing": "M", "injured": "L", "unreadable": "U", "unable": "T"}
 _PREVIEW = (320, 360)
 
 
@@ -72,6 +73,7 @@ class BiometricStep(QDialog):
         self.exceptions: dict[str, str] = {}
         self.earlier = dict(done or {})  # not "done": QDialog.done() is a method
         self._taken: dict[str, bytes] = {}  # taken, not accepted yet
+        self._discard_armed = False  # a first Esc with parts taken: the second one leaves
         self.setWindowTitle(self.tr("Perekaman biometrik — {name}").format(name=resident))
         layout = QVBoxLayout(self)
         if any(device.demo for device in devices.values()):
@@ -185,6 +187,7 @@ class BiometricStep(QDialog):
 
     def take(self) -> None:
         """Space / R: the current part's image from its device, checked and previewed."""
+        self._discard_armed = False
         part = self.current
         device = self.devices.get(kind_of(part))
         if device is None:
@@ -207,6 +210,7 @@ class BiometricStep(QDialog):
 
     def accept_current(self) -> None:
         """Enter: the image taken is the part's (if it passes its checks); on to the next."""
+        self._discard_armed = False
         part = self.current
         data = self._taken.get(part)
         if part in self.images or part in self.exceptions:
@@ -225,10 +229,23 @@ class BiometricStep(QDialog):
 
     def mark(self, reason: str) -> None:
         """M / L / U / T: the current part is not taken, for this reason."""
+        self._discard_armed = False
         part = self.current
         if part not in EXCEPTABLE:
             self._say(
                 self.tr("Foto wajah wajib diambil; bagian ini tidak boleh dilewati."), "error"
+            )
+            return
+        if reason not in reasons_for(part):
+            allowed = [r for r in reasons_for(part) if r != "other"]
+            self._say(
+                self.tr("Alasan ini tidak berlaku untuk {part}; pakai: {keys}.").format(
+                    part=part_label(part, self.lang),
+                    keys=", ".join(
+                        f"{_KEY_OF[r]} ({EXCEPTION_LABELS[r][self.lang == 'en']})" for r in allowed
+                    ),
+                ),
+                "error",
             )
             return
         self.images.pop(part, None)
@@ -289,6 +306,22 @@ class BiometricStep(QDialog):
         else:
             self.preview.setPixmap(QPixmap())
             self.preview.setText(part_label(part, self.lang))
+
+    def reject(self) -> None:
+        """Esc: back to the form, nothing saved — with parts already taken, only at the
+        second Esc (one slip must not lose a resident's recording)."""
+        taken = len(self.images) + len(self.exceptions) + len(self._taken)
+        if taken and not self._discard_armed:
+            self._discard_armed = True
+            self._say(
+                self.tr(
+                    "Esc sekali lagi membuang {n} bagian yang sudah diambil; "
+                    "Ctrl+Enter menyimpannya."
+                ).format(n=taken),
+                "error",
+            )
+            return
+        super().reject()
 
     def _say(self, text: str, severity: str) -> None:
         self.message.setText(text)

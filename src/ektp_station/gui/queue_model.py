@@ -93,6 +93,15 @@ def note_of(summary: EntrySummary) -> str:
     resident who must come back, why (the centre's reason)."""
     if summary.enrolment in MUST_RETURN and summary.enrolment_reason:
         return vocabulary.enrolment_reason(summary.enrolment_reason, current_language())
+    if summary.parts_missing > 0 and summary.state in (
+        State.PENDING,
+        State.REJECTED,
+        State.UPLOADING,
+    ):
+        # it waits for the parts, not for the link: say what to do
+        return QCoreApplication.translate(
+            "QueueModel", "Biometrik belum lengkap ({n} bagian): Lengkapi biometrik (F3)"
+        ).format(n=summary.parts_missing)
     if summary.error_message:
         label = field_label(summary.error_field or "")
         return f"{label}: {summary.error_message}" if label else summary.error_message

@@ -241,10 +241,16 @@ class QueueTab(QWidget):
         self.fix_button.setEnabled("correct" in allowed)
         self.discard_button.setEnabled("discard" in allowed)
         self.receipt_button.setEnabled(self.selected_seq() is not None)
-        waiting = (State.PENDING, State.REJECTED, State.UPLOADING)
-        self.complete_button.setEnabled(self._selected_summary_state() in waiting)
+        self.complete_button.setEnabled(self._can_complete())
         if self.selected_seq() is not None and self.message_label.text() == self._choose_first:
             self.message_label.clear()  # the hint is answered
+
+    def _can_complete(self) -> bool:
+        """ "Lengkapi biometrik": for a waiting entry that lacks parts (or has none yet)."""
+        row = selected_row(self.table)
+        summary = None if row is None else self.model.summary(row)
+        waiting = (State.PENDING, State.REJECTED, State.UPLOADING)
+        return summary is not None and summary.state in waiting and summary.parts_missing != 0
 
     # -- actions -----------------------------------------------------------------------------
 

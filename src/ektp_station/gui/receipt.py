@@ -316,14 +316,17 @@ def attach_receipts(window: MainWindow, folder: Path) -> ReceiptWriter:
 
     def show(path: Path) -> None:
         assert writer.last_written is not None
-        result.setText(
-            # an explicit context: lupdate would file ``window.tr`` under "window", a context
-            # the window never asks for, and the message would stay Indonesian
-            QCoreApplication.translate(
-                "ReceiptWriter",
-                "Entri No. {seq} tersimpan · Ctrl+P: buka bukti untuk dicetak",
-            ).format(seq=writer.last_written.seq)
-        )
+        # an explicit context: lupdate would file ``window.tr`` under "window", a context the
+        # window never asks for, and the message would stay Indonesian
+        text = QCoreApplication.translate(
+            "ReceiptWriter", "Entri No. {seq} tersimpan · Ctrl+P: buka bukti untuk dicetak"
+        ).format(seq=writer.last_written.seq)
+        missing = window.form.last_missing
+        if missing:  # the save's own warning stays: the recording is to be finished
+            text += " · " + QCoreApplication.translate(
+                "ReceiptWriter", "biometrik belum lengkap ({n} bagian): Lengkapi di Antrean (F3)"
+            ).format(n=len(missing))
+        result.setText(text)
         # where it is kept, sealed (IT staff: ``ektp-station queue receipt SEQ -o FILE``)
         result.setToolTip(str(path.resolve()))
 

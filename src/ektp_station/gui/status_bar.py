@@ -15,9 +15,17 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QPainter, QPaintEvent, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStatusBar,
+    QWidget,
+)
 
 from ..domain import vocabulary
 from ..errors import CertificateRefused
@@ -103,6 +111,47 @@ def _duration(seconds: float) -> str:
     return QCoreApplication.translate("StationStatusBar", "{n} mnt").format(n=round(seconds / 60))
 
 
+class ElidingLabel(QLabel):
+    """A one-line label that gives up width before the window does: when the status line is
+    full (the link down, parts waiting, a long countdown) its text ends in "…" instead of
+    pushing the window wider than the counter's screen."""
+
+    MIN_WIDTH = 48
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.MIN_WIDTH), hint.height())
+
+    def is_elided(self) -> bool:
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.is_elided():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        try:
+            rect = self.contentsRect()
+            shown = self.fontMetrics().elidedText(
+                self.text(), Qt.TextElideMode.ElideRight, rect.width()
+            )
+            self.style().drawItemText(
+                painter,
+                rect,
+                int(self.alignment()),
+                self.palette(),
+                self.isEnabled(),
+                shown,
+                self.foregroundRole(),
+            )
+        finally:
+            painter.end()
+
+
 class StationStatusBar(QStatusBar):
     """``sync_now`` is the engine's ``sync_now`` (None when no centre is configured)."""
 
@@ -127,7 +176,7 @@ class StationStatusBar(QStatusBar):
         badge.setSpacing(6)
         self.link_icon = QLabel()
         self.link_icon.setObjectName("link_icon")
-        self.link_label = QLabel()
+        self.link_label = ElidingLabel()
         self.link_label.setObjectName("link_label")
         badge.addWidget(self.link_icon)
         badge.addWidget(self.link_label)
@@ -148,10 +197,10 @@ class StationStatusBar(QStatusBar):
         self.conflict_label.setObjectName("conflict_label")
         self.conflict_label.setStyleSheet(_COUNT_STYLE + "color: #e65100;")
         self.conflict_label.hide()
-        self.parts_label = QLabel()
+        self.parts_label = ElidingLabel()
         self.parts_label.setObjectName("parts_label")
         self.parts_label.hide()
-        self.last_sync_label = QLabel(self.tr("Terakhir terkirim: belum pernah"))
+        self.last_sync_label = ElidingLabel(self.tr("Terakhir terkirim: belum pernah"))
         self.last_sync_label.setObjectName("last_sync_label")
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("progress_bar")
@@ -209,24 +258,34 @@ class StationStatusBar(QStatusBar):
             self._sync_now()
             self.showMessage(self.tr("Meminta pengiriman sekarang…"), 3000)
 
-    def set_parts(self, parts: int, size: int, rate: float | None) -> None:
+    def set_parts(
+        self, parts: int, size: int, rate: float | None, *, link_down: bool = False
+    ) -> None:
         """The biometric parts still to send: how many, how many bytes, and at the rate
-        measured lately, about how long."""
+        measured lately, about how long (while the link is down: that they wait for it)."""
         if parts <= 0:
             self.parts_label.hide()
             return
         text = self.tr("Biometrik: {parts} bagian · {size}").format(
             parts=parts, size=_megabytes(size)
         )
-        if rate:
+        if link_down:
+            text += " · " + self.tr("menunggu jaringan")
+        elif rate:
             text += " · " + self.tr("± {time} lagi").format(time=_duration(size / rate))
         self.parts_label.setText(text)
+        self.parts_label.setToolTip(text)  # whole, where the line is too full to show it
         self.parts_label.show()
 
     def on_state(self, state: EngineState) -> None:
         self._state = state
         if state.parts_left or state.part_rate is not None:
-            self.set_parts(state.parts_left, state.bytes_left, state.part_rate)
+            self.set_parts(
+                state.parts_left,
+                state.bytes_left,
+                state.part_rate,
+                link_down=state.link in (Link.OFFLINE, Link.RETRYING),
+            )
         self._show_link()
         self.set_pending(state.pending)
         if state.last_sync_at is not None:

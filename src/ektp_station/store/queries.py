@@ -15,14 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, and_, cast, func, literal, select
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, select
 
 from ..domain import clean_nik
+from ..domain.biometrics import PARTS
 from ..timeutil import format_utc, parse_utc
 from .db import reading
 from .enrolment import MUST_RETURN
 from .queue import Queue
-from .schema import entries
+from .schema import entries, parts
 from .states import UNSYNCED, State
 
 __all__ = [
@@ -55,6 +56,9 @@ class EntrySummary:
     purged: bool = False  # its personal data was removed after retention
     enrolment: str | None = None  # the centre's decision (store/enrolment.py)
     enrolment_reason: str | None = None
+    #: biometric parts still to be taken (a recording saved incomplete, or a part whose file
+    #: was lost here): "Lengkapi biometrik" finishes it; -1: biodata only, no part at all
+    parts_missing: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +122,20 @@ def page_seqs(
         return [int(s) for s in conn.execute(query).scalars()]
 
 
+def _parts_missing() -> ColumnElement[int]:
+    """Per entry: the parts a recording saved incomplete lacks (it has 1–13 of the 14),
+    plus the parts whose file was lost here; -1 for an entry without any part (biodata
+    only). Two probes of the parts' primary key."""
+    of_entry = parts.c.entry_seq == entries.c.seq
+    taken = select(func.count()).where(of_entry).scalar_subquery()
+    lost = select(func.count()).where(of_entry, parts.c.lost_at.is_not(None)).scalar_subquery()
+    return case(
+        (taken == 0, -1),
+        (taken < len(PARTS), len(PARTS) - taken + lost),
+        else_=lost,
+    )
+
+
 def entry_summaries(queue: Queue, seqs: Iterable[int]) -> dict[int, EntrySummary]:
     """The list's columns for these entries (one query; unknown numbers are left out)."""
     wanted = sorted(set(seqs))
@@ -136,6 +154,7 @@ def entry_summaries(queue: Queue, seqs: Iterable[int]) -> dict[int, EntrySummary
         entries.c.purged_at,
         entries.c.enrolment,
         entries.c.enrolment_reason,
+        _parts_missing(),
     ).where(entries.c.seq.in_(wanted))
     with reading(queue.engine) as conn:
         rows = conn.execute(query).all()
@@ -153,6 +172,7 @@ def entry_summaries(queue: Queue, seqs: Iterable[int]) -> dict[int, EntrySummary
             purged=r[9] is not None,
             enrolment=r[10],
             enrolment_reason=r[11],
+            parts_missing=int(r[12] if r[12] is not None else 0),
         )
         for r in rows
     }

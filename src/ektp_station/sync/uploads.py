@@ -42,6 +42,7 @@ MAX_CHUNK = 4 * 1024 * 1024
 FIRST_CHUNK = 64 * 1024
 QUICK_S = 1.5  # a chunk acknowledged within this: the next one twice as big
 SLOW_S = 6.0  # slower than this: the next one half
+RATE_SPAN_S = 30.0  # a chunk acknowledged longer ago than this starts the rate afresh
 REFUSED_AGAIN_S = 600.0  # a decision the centre refused to take: asked again this much later
 MAX_REFUSED = 3  # a chunk refused this often in a row (corrupted each time): give up for now
 
@@ -77,6 +78,7 @@ class PartSender:
         #: bytes per second acknowledged lately (a moving average; None before any chunk)
         self.rate: float | None = None
         self._on_chunk = on_chunk
+        self._last_ack = float("-inf")  # time.monotonic() of the last acknowledged chunk
         #: entries whose decision the centre refused to take, and when to ask again
         self._refused: dict[int, float] = {}
 
@@ -187,8 +189,14 @@ class PartSender:
             elif took > SLOW_S:
                 self.chunk = max(MIN_CHUNK, self.chunk // 2)
             moved = max(0, new.offset - reply.offset)
-            if moved and took > 0:
-                speed = moved / took
+            now = time.monotonic()
+            # the rate the parts really move at: from the last acknowledged chunk, so the
+            # requests between chunks (a part's creation, an offset asked) and the gaps
+            # count too — a chunk's own transfer alone reads many times too fast
+            since = now - self._last_ack if now - self._last_ack < RATE_SPAN_S else took
+            self._last_ack = now
+            if moved and since > 0:
+                speed = moved / since
                 self.rate = speed if self.rate is None else 0.7 * self.rate + 0.3 * speed
             self._count(sent, bytes=moved)
             reply = TusReply(reply.url, new.offset, new.verified)
