@@ -193,6 +193,22 @@
 <context>
     <name>BiometricStep</name>
     <message>
+        <source>Sudah diambil. R: ambil ulang.</source>
+        <translation>Taken. R: take it again.</translation>
+    </message>
+    <message>
+        <source>Tidak diambil: {reason}. Spasi: ambil juga.</source>
+        <translation>Not taken: {reason}. Space: take it after all.</translation>
+    </message>
+    <message>
+        <source>Sudah tersimpan sebelumnya.</source>
+        <translation>Saved before.</translation>
+    </message>
+    <message>
+        <source>Spasi: ambil gambar.</source>
+        <translation>Space: take the image.</translation>
+    </message>
+    <message>
         <source>Esc sekali lagi membuang {n} bagian yang sudah diambil; Ctrl+Enter menyimpannya.</source>
         <translation>Esc again throws away the {n} parts taken; Ctrl+Enter saves them.</translation>
     </message>
@@ -217,8 +233,8 @@
         <translation>DEMO — synthetic images from the demo devices, not a person.</translation>
     </message>
     <message>
-        <source>Spasi: ambil · Enter: terima, lanjut · R: ambil ulang · M: tidak ada · L: luka · U: tidak terbaca · T: tidak mampu · Ctrl+Enter: simpan · Esc: kembali ke formulir</source>
-        <translation>Space: capture · Enter: accept, next · R: retake · M: missing · L: injured · U: unreadable · T: unable · Ctrl+Enter: save · Esc: back to the form</translation>
+        <source>Spasi: ambil · Enter: terima, lanjut · R: ambil ulang · M: tidak ada · L: luka · U: tidak terbaca · T: tidak mampu · Ctrl+Enter: simpan · Esc: batal, tidak disimpan</source>
+        <translation>Space: capture · Enter: accept, next · R: retake · M: missing · L: injured · U: unreadable · T: unable · Ctrl+Enter: save · Esc: cancel, nothing saved</translation>
     </message>
     <message>
         <source>Simpan (Ctrl+Enter)</source>

@@ -56,6 +56,7 @@ def test_every_part_by_keyboard(qtbot: QtBot) -> None:
     key(qtbot, step, Qt.Key.Key_R)  # taken again
     key(qtbot, step, Qt.Key.Key_Enter)
     assert set(step.images) == {"photo"} and step.current == "signature"
+    assert step.message.text() == "Spasi: ambil gambar."  # the photo's words are gone
     for _part in PARTS[1:7]:
         key(qtbot, step, Qt.Key.Key_Space)
         key(qtbot, step, Qt.Key.Key_Enter)

@@ -68,6 +68,7 @@ def test_delete_clears_and_an_empty_pad_is_refused(qtbot: QtBot) -> None:
     qtbot.keyClick(canvas, Qt.Key.Key_Return)
     assert dialog.isVisible() and "masih kosong" in dialog.message.text()
     sign(qtbot, canvas)
+    assert dialog.message.text() == ""  # signing answers it: no stale "still empty"
     qtbot.keyClick(canvas, Qt.Key.Key_Delete)
     assert canvas.empty and dialog.message.text() == ""
     assert all(

@@ -120,3 +120,32 @@ def test_sync_watch_exits_8_with_the_message_when_the_queue_file_is_deleted(
     assert proc.returncode == 8, err
     assert "Berkas antrean dihapus atau diganti" in err
     assert "Traceback" not in err
+
+
+def test_sync_says_which_entries_wait_for_their_biometrics(
+    data_dir: Path, central: CentralServer, token: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An entry recorded with some parts only is as far as it can go: the command says it
+    waits for its biometrics to be finished, not that everything was delivered."""
+    from ektp_station.devtools.images import demo_parts
+    from ektp_station.domain.biometrics import PART_SPECS
+    from ektp_station.store.attachments import AttachmentStore
+    from ektp_station.store.parts import PartRow
+
+    from factories import make_record
+
+    _configure(data_dir, central.url, token)
+    queue = Queue.open(data_dir)
+    store = AttachmentStore(data_dir / "attachments", queue.key.key)
+    photo = demo_parts("cli")["photo"]
+    kept = store.put(photo)
+    row = PartRow("photo", kept.sha256, kept.size, PART_SPECS["photo"].media_type)
+    queue.enqueue(make_record(3), operator="SITI", station_id=STATION, parts=[row])
+    queue.close()
+    capsys.readouterr()
+    assert main(["--data-dir", str(data_dir), "sync", "--until-empty", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "1 entri menunggu biometriknya dilengkapi" in out and "Antrean kosong" not in out
+    queue = Queue.open(data_dir)
+    assert queue.count(State.UPLOADING) == 1 and central.stats()["parts_verified"] == 1
+    queue.close()

@@ -85,6 +85,9 @@ class BiometricStep(QDialog):
         layout.addLayout(body, 1)
         self.part_list = QListWidget()
         self.part_list.setObjectName("part_list")
+        # a long reason ends in "…" (whole in the tooltip), never a sideways scroll bar
+        self.part_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.part_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for part in PARTS:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, part)
@@ -112,7 +115,7 @@ class BiometricStep(QDialog):
             self.tr(
                 "Spasi: ambil · Enter: terima, lanjut · R: ambil ulang · "
                 "M: tidak ada · L: luka · U: tidak terbaca · T: tidak mampu · "
-                "Ctrl+Enter: simpan · Esc: kembali ke formulir"
+                "Ctrl+Enter: simpan · Esc: batal, tidak disimpan"
             )
         )
         keys.setWordWrap(True)
@@ -134,7 +137,7 @@ class BiometricStep(QDialog):
         buttons.addWidget(self.save_button)
         for keys_text in ("Ctrl+Return", "Ctrl+Enter", "F10"):
             QShortcut(QKeySequence(keys_text), self).activated.connect(self.accept)
-        self.part_list.currentRowChanged.connect(lambda _row: self._show_current())
+        self.part_list.currentRowChanged.connect(lambda _row: self._moved())
         self.part_list.installEventFilter(self)
         self.part_list.setCurrentRow(0)
         self.part_list.setFocus()
@@ -280,10 +283,31 @@ class BiometricStep(QDialog):
                 item.setText(f"⊘ {label} — {reason}")
             else:
                 item.setText(f"○ {label}")
+            item.setToolTip(item.text())
         done = len(PARTS) - len(self.missing)
         self.summary.setText(
             self.tr("{done} dari {total} bagian selesai").format(done=done, total=len(PARTS))
         )
+
+    def _moved(self) -> None:
+        """Another part chosen: its preview, and what is known of it (no earlier message)."""
+        self._show_current()
+        part = self.current
+        earlier = self.earlier.get(part)
+        if part in self.images:
+            self._say(self.tr("Sudah diambil. R: ambil ulang."), "")
+        elif part in self.exceptions:
+            reason = EXCEPTION_LABELS.get(self.exceptions[part], EXCEPTION_LABELS["other"])
+            self._say(
+                self.tr("Tidak diambil: {reason}. Spasi: ambil juga.").format(
+                    reason=reason[self.lang == "en"]
+                ),
+                "",
+            )
+        elif earlier is not None:
+            self._say(self.tr("Sudah tersimpan sebelumnya."), "")
+        else:
+            self._say(self.tr("Spasi: ambil gambar."), "")
 
     def _show_current(self) -> None:
         part = self.current

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QRect, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QLoggingCategory,
+    QRect,
+    Qt,
+)
 from PySide6.QtGui import QImage, QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QVBoxLayout, QWidget
 
@@ -55,6 +63,11 @@ def multimedia() -> tuple[ModuleType, ModuleType] | None:
     global _loaded, _tried
     if not _tried:
         _tried = True
+        # Qt Multimedia's own chatter at load (optional codecs it looked for, the FFmpeg
+        # version) is not for the counter's terminal; QT_LOGGING_RULES still overrides
+        QLoggingCategory.setFilterRules(
+            "qt.multimedia.symbolsresolver*=false\nqt.multimedia.ffmpeg.info=false"
+        )
         try:
             _loaded = (
                 importlib.import_module("PySide6.QtMultimedia"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QPointF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QPointF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -39,6 +39,8 @@ _PEN_WIDTH = (1.0, 6.0)  # at no pressure, at full pressure
 
 class SignatureCanvas(QWidget):
     """Where the resident signs: strokes kept in an image the size of the widget."""
+
+    inked = Signal()  # the first ink since the pad was empty
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,8 +96,11 @@ class SignatureCanvas(QWidget):
         finally:
             painter.end()
         self._last = point
+        first = not self._ink
         self._ink = True
         self.update()
+        if first:
+            self.inked.emit()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -161,6 +166,7 @@ class SignatureDialog(QDialog):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         self.canvas.installEventFilter(self)
+        self.canvas.inked.connect(self.message.clear)  # "still empty" is answered
         self.canvas.setFocus()
 
     def eventFilter(self, watched: object, event: object) -> bool:

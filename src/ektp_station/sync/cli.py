@@ -117,11 +117,22 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         drained = station.drain(give_up_after=args.max_time)
         left = station.count(State.PENDING)
+        lacking = station.count(State.UPLOADING)  # drained: what waits lacks parts here
         if lang == "en":
             done = "Queue empty: every entry sent.\n"
+            if lacking:
+                done = (
+                    f"Everything that can go was sent; {lacking} entries wait for their "
+                    "biometrics to be finished (Finish biometrics, F3, in the window).\n"
+                )
             stopped = f"Stopped; {left} entries still waiting.\n"
         else:
             done = "Antrean kosong: semua entri terkirim.\n"
+            if lacking:
+                done = (
+                    f"Semua yang bisa dikirim sudah terkirim; {lacking} entri menunggu "
+                    "biometriknya dilengkapi (Lengkapi biometrik, F3, di jendela).\n"
+                )
             stopped = f"Berhenti; {left} entri masih menunggu.\n"
         sys.stdout.write(done if drained else stopped)
         return 0 if drained else 1
