@@ -49,6 +49,7 @@ from ektp_station.sync.protocol import (
 
 from .db import CentralDB
 from .enrolments import EnrolmentStore, install_enrolments
+from .heartbeat import install_heartbeat
 from .ingest import NIK_PROBE_LIMIT, Ingestor, StationBusy
 from .transport import BodyTimeout, read_body
 from .uploads import UploadStore, install_uploads
@@ -449,6 +450,16 @@ def create_app(
         UploadStore(db, upload_dir or default_upload_dir(db_url)),
         _authenticate,
         error_response,
+        idle_timeout=body_idle_timeout,
+        draining=lambda: state.draining,
+        retry_after=RETRY_AFTER_OVERLOADED,
+    )
+    install_heartbeat(
+        app,
+        db,
+        _authenticate,
+        error_response,
+        body_timeout=body_timeout,
         idle_timeout=body_idle_timeout,
         draining=lambda: state.draining,
         retry_after=RETRY_AFTER_OVERLOADED,

@@ -418,6 +418,28 @@ class CentralDB:
                 conn.execute(sa.select(sa.func.count()).select_from(registrations)).scalar_one()
             )
 
+    def record_backlog(
+        self,
+        station_id: str,
+        now: datetime,
+        pending: int,
+        oldest_unsynced_at: datetime | None,
+        skew: float,
+    ) -> None:
+        """What a station said it has left (a heartbeat, central/heartbeat.py), as a batch
+        records it."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.update(stations)
+                .where(stations.c.station_id == station_id)
+                .values(
+                    last_seen_at=self.db_time(now),
+                    reported_pending=pending,
+                    reported_oldest_unsynced_at=self.db_time(oldest_unsynced_at),
+                    clock_skew_seconds=skew,
+                )
+            )
+
     def enrolment_counts(self) -> dict[str, int]:
         """The pipeline stand-in's decisions by status (central/enrolments.py)."""
         with self.engine.connect() as conn:

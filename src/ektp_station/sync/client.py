@@ -38,6 +38,7 @@ from .protocol import (
     EnrolmentReply,
     EnrolmentRequest,
     Health,
+    HeartbeatRequest,
     ProtocolError,
     parse_batch_reply,
     parse_enrolment_reply,
@@ -59,6 +60,7 @@ log = logging.getLogger(__name__)
 
 BATCH_PATH = "/v1/batches"
 ENROLMENTS_PATH = "/v1/enrolments"
+HEARTBEAT_PATH = "/v1/heartbeat"
 HEALTH_PATH = "/v1/health"
 UPLOADS_PATH = "/v1/uploads"
 TUS_VERSION = "1.0.0"
@@ -189,6 +191,18 @@ class CentralClient:
             )
         except ProtocolError as exc:
             raise LinkDown(f"unreadable enrolment reply: {exc}") from exc
+
+    def send_heartbeat(self, request: HeartbeatRequest) -> None:
+        """POST /v1/heartbeat: the backlog as it is now; the errors of a batch otherwise."""
+        try:
+            response = self._http.post(
+                HEARTBEAT_PATH,
+                content=request.model_dump_json().encode("utf-8"),
+                headers={"Content-Type": "application/json", **self._auth},
+            )
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, "heartbeat") from exc
+        self._raise_for_status(response)
 
     def probe(self) -> Health:
         """GET /v1/health with a short timeout; LinkDown unless the centre itself answered."""

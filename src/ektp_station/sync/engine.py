@@ -46,7 +46,14 @@ from .errors import (
     TransientError,
 )
 from .outcomes import outcome_of, refused_locally, to_wire
-from .protocol import MAX_WIRE_TIME, MIN_WIRE_TIME, Backlog, BatchEntry, BatchRequest
+from .protocol import (
+    MAX_WIRE_TIME,
+    MIN_WIRE_TIME,
+    Backlog,
+    BatchEntry,
+    BatchRequest,
+    HeartbeatRequest,
+)
 from .uploads import PartSender
 
 __all__ = [
@@ -95,6 +102,7 @@ class Wake(StrEnum):
 
 
 _URGENT = frozenset({Wake.SYNC_NOW, Wake.NETWORK, Wake.STOP})
+_NOT_TOLD_ANY = object()  # nothing told the centre a backlog yet in this engine's life
 
 
 @dataclass(frozen=True)
@@ -212,6 +220,8 @@ class SyncEngine:
         self._unanswered = False
         self._granted = False  # "sync now" / "network changed": the next request need not wait
         self._look_soon_until = float("-inf")  # after an upload's cut: the clock is quicker
+        #: the backlog the centre was last told (in a batch, or a heartbeat when idle)
+        self._reported: Backlog | object = _NOT_TOLD_ANY
         self._state = EngineState(Link.STARTING)
         self._thread: threading.Thread | None = None
         self.total_synced = 0
@@ -438,9 +448,45 @@ class SyncEngine:
             return True
         if sent:
             return True
+        self._report_backlog()
         if idle_wait:
             self._idle()
         return False
+
+    def _backlog(self) -> Backlog:
+        """What is left to deliver, as the centre is told it."""
+        status = self.queue.status()
+        oldest = status.oldest_unsynced_at
+        if oldest is not None and not MIN_WIRE_TIME <= oldest < MAX_WIRE_TIME:
+            oldest = None  # captured under a wrong clock: the centre's bounds would refuse it
+        return Backlog(
+            pending=status.counts[State.PENDING] + status.counts[State.SENDING],
+            oldest_unsynced_at=oldest,
+        )
+
+    def _report_backlog(self) -> None:
+        """Falling idle: tell the centre what is left now, if that is not what it was last
+        told (a batch tells it as it was before the batch; a new engine tells it once, the
+        last run's figure may be stale). One small request; a failure is told again at the
+        next idle turn."""
+        if not MIN_WIRE_TIME <= utc_now() < MAX_WIRE_TIME:
+            return  # a clock out of range: the centre would refuse the time
+        backlog = self._backlog()
+        if backlog == self._reported or not self._await_slot():
+            return
+        self._last_request = time.monotonic()
+        beat = HeartbeatRequest(station_id=self.station_id, station_time=utc_now(), backlog=backlog)
+        try:
+            self.client.send_heartbeat(beat)
+        except BadRequest as exc:  # a centre without heartbeats: never asked again
+            log.info("the centre takes no heartbeat (%s)", exc)
+            self._reported = backlog
+        except SyncError as exc:
+            self._unanswered = isinstance(exc, LinkDown) and exc.retry_after is None
+            log.info("backlog not reported (%s); again at the next idle turn", exc)
+        else:
+            self._unanswered = False
+            self._reported = backlog
 
     def _idle(self) -> None:
         waited = 0.0
@@ -544,14 +590,8 @@ class SyncEngine:
         if not MIN_WIRE_TIME <= utc_now() < MAX_WIRE_TIME:  # a dead CMOS battery, say
             self.queue.release(self.owner, ids, "station clock out of range")
             raise StationClockWrong(f"station clock reads year {utc_now().year}")
-        status = self.queue.status()
-        oldest = status.oldest_unsynced_at
-        if oldest is not None and not MIN_WIRE_TIME <= oldest < MAX_WIRE_TIME:
-            oldest = None  # captured under a wrong clock: the centre's bounds would refuse it
-        backlog = Backlog(
-            pending=status.counts[State.PENDING] + status.counts[State.SENDING],
-            oldest_unsynced_at=oldest,
-        )
+        backlog = self._backlog()
+        self._reported = backlog  # as it was before this batch: told again when idle
         done = _Delivery()
         try:
             self._deliver(wire, backlog, done)

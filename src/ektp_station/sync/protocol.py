@@ -78,6 +78,8 @@ __all__ = [
     "ErrorReply",
     "FieldError",
     "Health",
+    "HeartbeatReply",
+    "HeartbeatRequest",
     "NotProtocolJSON",
     "ProtocolError",
     "ProtocolVersionError",
@@ -297,6 +299,21 @@ class BatchReply(_Model):
 
 def _one_only() -> list[int]:
     return [1]
+
+
+class HeartbeatRequest(_Model):
+    """Body of ``POST /v1/heartbeat``: what the station has left to deliver *now* (a batch
+    says it before the batch is applied; this says it after, when the engine falls idle)."""
+
+    protocol: ProtocolField = PROTOCOL_VERSION
+    station_id: ShortStr
+    station_time: AwareUtc
+    backlog: Backlog
+
+
+class HeartbeatReply(_Model):
+    protocol: ProtocolField = PROTOCOL_VERSION
+    server_time: AwareUtc
 
 
 class Health(_Model):
