@@ -18,6 +18,7 @@ import contextlib
 import logging
 import math
 import os
+import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -54,7 +55,14 @@ from .ingest import NIK_PROBE_LIMIT, Ingestor, StationBusy
 from .transport import BodyTimeout, read_body
 from .uploads import UploadStore, install_uploads
 
-__all__ = ["DB_URL_ENV", "CentralState", "app_from_env", "create_app", "error_response"]
+__all__ = [
+    "DB_URL_ENV",
+    "CentralState",
+    "app_from_env",
+    "create_app",
+    "error_response",
+    "shed_retry_after",
+]
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +141,12 @@ class CentralState:
     in_flight: int = 0
     stations_in_flight: set[str] = field(default_factory=set)
     draining: bool = False
+
+
+def shed_retry_after() -> int:
+    """Retry-After for a request shed under load: RETRY_AFTER_BUSY to three times it,
+    drawn anew for each (jitter), so a herd does not return as one."""
+    return random.randint(RETRY_AFTER_BUSY, 3 * RETRY_AFTER_BUSY)
 
 
 def error_response(
@@ -320,8 +334,10 @@ def create_app(
                 503, "draining", "Server sedang berhenti.", retry_after=RETRY_AFTER_OVERLOADED
             )
         if state.in_flight >= state.max_in_flight:
+            # shed: the stations turned away come back spread over a few seconds, not all
+            # at the same instant (a region's link returning sends hundreds at once)
             return error_response(
-                503, "overloaded", "Server sedang sibuk.", retry_after=RETRY_AFTER_BUSY
+                503, "overloaded", "Server sedang sibuk.", retry_after=shed_retry_after()
             )
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
