@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import socket
 import threading
 import time
@@ -114,6 +115,10 @@ class EngineConfig:
     # probe_interval)
     probe_after_cut: float = 0.5
     after_cut_window: float = 3.0
+    # after the link was down this long, the first send waits a random moment up to
+    # herd_jitter: a region's stations coming back together do not all call at once
+    long_outage: float = 60.0
+    herd_jitter: float = 5.0
     backoff_initial: float = 1.0
     backoff_max: float = 300.0
     idle_poll: float = 5.0  # look for entries saved by other processes this often
@@ -215,9 +220,9 @@ class SyncEngine:
         self._stopping = threading.Event()
         self._lock = queue.sync_lock()
         self._last_request = float("-inf")  # time.monotonic() of the last request of any kind
-        # The last request got no answer at all (nothing on the way asked for a wait): the
-        # link-down clock applies to the next one.
-        self._unanswered = False
+        # Since when the requests got no answer at all (nothing on the way asked for a wait):
+        # the link-down clock applies to the next one (``_unanswered``); None: answered.
+        self._no_answer_since: float | None = None
         self._granted = False  # "sync now" / "network changed": the next request need not wait
         self._look_soon_until = float("-inf")  # after an upload's cut: the clock is quicker
         #: the backlog the centre was last told (in a batch, or a heartbeat when idle)
@@ -753,6 +758,29 @@ class SyncEngine:
             granted, self._granted = self._granted, False
         return not self._stopping.is_set()
 
+    @property
+    def _unanswered(self) -> bool:
+        """The last request got no answer at all (the link-down clock applies)."""
+        return self._no_answer_since is not None
+
+    @_unanswered.setter
+    def _unanswered(self, value: bool) -> None:
+        if not value:
+            self._no_answer_since = None
+        elif self._no_answer_since is None:
+            self._no_answer_since = time.monotonic()  # the outage began
+
+    def _back_after_outage(self, down_for: float) -> None:
+        """The link answered again after ``down_for`` seconds without an answer: after a
+        long outage (``long_outage``) the first send waits a random moment up to
+        ``herd_jitter``, so that the stations of a region whose link came back do not all
+        call at the same instant; "sync now" and "network changed" cut it short."""
+        if down_for < self.config.long_outage or self.config.herd_jitter <= 0:
+            return
+        pause = random.uniform(0.0, self.config.herd_jitter)
+        log.info("link back after %.0f s down: first send in %.1f s (jitter)", down_for, pause)
+        self._wait_for(pause)
+
     def _spacing(self) -> float:
         """The link-down clock's spacing: ``probe_interval``, or ``probe_after_cut`` for a
         few seconds after an upload was cut."""
@@ -794,7 +822,10 @@ class SyncEngine:
                 if self._wait_for(until - now) in _URGENT:
                     return
                 continue
+            down_since = self._no_answer_since
             if self._probe():
+                if down_since is not None:
+                    self._back_after_outage(time.monotonic() - down_since)
                 return  # the link is back: send now, whatever the backoff had grown to
 
     def _wait_for(self, seconds: float) -> Wake | None:
