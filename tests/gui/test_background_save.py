@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ektp_station.errors import DiskFull
-from ektp_station.gui.biometrics import BiometricStep, attach_biometrics
+from ektp_station.gui.biometrics import BiometricStep
 from ektp_station.gui.devices import demo_devices
+from ektp_station.gui.recording import attach_biometrics
 from ektp_station.station import Station
 
 from factories import make_record

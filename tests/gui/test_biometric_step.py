@@ -13,9 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from ektp_station.devtools.images import fingerprint_png
 from ektp_station.domain.biometrics import PARTS
-from ektp_station.gui.biometrics import BiometricStep, attach_biometrics
+from ektp_station.gui.biometrics import BiometricStep
 from ektp_station.gui.devices import DemoDevice, DeviceError, demo_devices
 from ektp_station.gui.entry_form import EntryForm
+from ektp_station.gui.recording import attach_biometrics
 from ektp_station.station import Station
 
 from factories import make_record

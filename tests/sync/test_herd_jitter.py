@@ -14,12 +14,23 @@ import pytest
 from ektp_station.central.runner import CentralServer
 from ektp_station.devtools.faultproxy import FaultProxy
 from ektp_station.store import Queue, State
-from ektp_station.sync.engine import Link
+from ektp_station.sync.engine import EngineConfig, Link
 
 from helpers import wait_until
 from sync_support import FAST, fill, make_engine
 
 CONFIG = replace(FAST, long_outage=1.0, herd_jitter=1.5)
+
+
+def start_offline(
+    queue: Queue, proxy: FaultProxy, token: str, engines: list, config: EngineConfig
+) -> None:
+    """Three entries waiting, the link down, the engine running and seeing it down."""
+    fill(queue, 3)
+    proxy.set_mode("down")
+    engine = make_engine(engines, queue, proxy.url, token, config=config)
+    engine.start()
+    wait_until(lambda: engine.state.link is Link.OFFLINE, timeout=10)
 
 
 def test_after_a_long_outage_the_first_send_waits_a_random_moment(
@@ -31,11 +42,7 @@ def test_after_a_long_outage_the_first_send_waits_a_random_moment(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="ektp_station.sync.engine")
-    fill(queue, 3)
-    proxy.set_mode("down")
-    engine = make_engine(engines, queue, proxy.url, token, config=CONFIG)
-    engine.start()
-    wait_until(lambda: engine.state.link is Link.OFFLINE, timeout=10)
+    start_offline(queue, proxy, token, engines, CONFIG)
     # the outage is long once the engine's own failed requests span more than long_outage
     wait_until(
         lambda: (
@@ -65,11 +72,7 @@ def test_after_a_short_outage_it_goes_at_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="ektp_station.sync.engine")
-    fill(queue, 3)
-    proxy.set_mode("down")
-    engine = make_engine(engines, queue, proxy.url, token, config=replace(CONFIG, long_outage=30))
-    engine.start()
-    wait_until(lambda: engine.state.link is Link.OFFLINE, timeout=10)
+    start_offline(queue, proxy, token, engines, replace(CONFIG, long_outage=30))
     proxy.set_mode("up")
     wait_until(lambda: queue.count(State.SYNCED) == 3, timeout=20)
     assert "(jitter)" not in caplog.text

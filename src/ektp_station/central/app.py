@@ -52,7 +52,7 @@ from .db import CentralDB
 from .enrolments import EnrolmentStore, install_enrolments
 from .heartbeat import install_heartbeat
 from .ingest import NIK_PROBE_LIMIT, Ingestor, StationBusy
-from .transport import BodyTimeout, read_body
+from .transport import BodyTimeout, StationGate, read_body
 from .uploads import UploadStore, install_uploads
 
 __all__ = [
@@ -461,18 +461,8 @@ def create_app(
             return _busy()
         return BatchReply(protocol=batch.protocol, server_time=datetime.now(UTC), results=results)
 
-    install_uploads(
-        app,
-        UploadStore(db, upload_dir or default_upload_dir(db_url)),
-        _authenticate,
-        error_response,
-        idle_timeout=body_idle_timeout,
-        draining=lambda: state.draining,
-        retry_after=RETRY_AFTER_OVERLOADED,
-    )
-    install_heartbeat(
-        app,
-        db,
+    # the other station requests (parts, decisions, heartbeats) pass the same first checks
+    gate = StationGate(
         _authenticate,
         error_response,
         body_timeout=body_timeout,
@@ -480,16 +470,9 @@ def create_app(
         draining=lambda: state.draining,
         retry_after=RETRY_AFTER_OVERLOADED,
     )
-    install_enrolments(
-        app,
-        EnrolmentStore(db),
-        _authenticate,
-        error_response,
-        body_timeout=body_timeout,
-        idle_timeout=body_idle_timeout,
-        draining=lambda: state.draining,
-        retry_after=RETRY_AFTER_OVERLOADED,
-    )
+    install_uploads(app, UploadStore(db, upload_dir or default_upload_dir(db_url)), gate)
+    install_heartbeat(app, db, gate)
+    install_enrolments(app, EnrolmentStore(db), gate)
     return app
 
 

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..private import private_dir, private_files
+from ..sync.protocol import ENROLMENT_STATUSES
 
 __all__ = [
     "CentralDB",
@@ -447,7 +448,7 @@ class CentralDB:
                 sa.select(enrolments.c.status, sa.func.count()).group_by(enrolments.c.status)
             ).all()
         found = {status: int(n) for status, n in rows}
-        return {s: found.get(s, 0) for s in ("print_ready", "duplicate", "adjudication")}
+        return {s: found.get(s, 0) for s in ENROLMENT_STATUSES}
 
     def stats(self) -> dict[str, Any]:
         """``{"registrations": N, "corrected": C, "corrected_after_delivery": D,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -34,13 +34,11 @@ from fastapi import FastAPI, Request, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect
 
 from ..domain.biometrics import EXCEPTABLE, EXCEPTION_REASONS, FINGERS, PARTS, reasons_for
 from ..sync.protocol import PROTOCOL_VERSION, EnrolmentReply, EnrolmentRequest
 from .db import CentralDB, as_utc, enrolments, registrations, uploads
-from .transport import BodyTimeout, read_body
-from .uploads import Authenticate, ErrorReply
+from .transport import StationGate
 
 __all__ = ["ENROLMENTS_PATH", "MIN_FINGERS", "Decision", "EnrolmentStore", "install_enrolments"]
 
@@ -198,24 +196,10 @@ class EnrolmentStore:
         return "print_ready", None
 
 
-def install_enrolments(
-    app: FastAPI,
-    store: EnrolmentStore,
-    authenticate: Authenticate,
-    error: ErrorReply,
-    *,
-    body_timeout: float,
-    idle_timeout: float,
-    draining: Callable[[], bool] = lambda: False,
-    retry_after: int = 5,
-) -> None:
+def install_enrolments(app: FastAPI, store: EnrolmentStore, gate: StationGate) -> None:
     """``POST /v1/enrolments`` and ``GET /v1/enrolments/{entry_id}`` on ``app``; the body
     within the centre's deadlines (408), at most MAX_BODY bytes (413)."""
-
-    async def station_of(request: Request) -> str | Response:
-        if draining():
-            return error(503, "draining", "Server sedang berhenti.", retry_after=retry_after)
-        return await authenticate(request)
+    error = gate.error
 
     @app.post(
         ENROLMENTS_PATH,
@@ -223,19 +207,12 @@ def install_enrolments(
         summary="Submit a recorded entry to the pipeline stand-in (print-ready or not)",
     )
     async def submit(request: Request) -> Any:
-        station = await station_of(request)
+        station = await gate.station(request)
         if isinstance(station, Response):
             return station
-        try:
-            body = await read_body(request, body_timeout, idle_timeout, limit=MAX_BODY)
-        except BodyTimeout:
-            return error(
-                408, "request_timeout", "Isi permintaan tidak diterima tepat waktu.", close=True
-            )
-        except ClientDisconnect:
-            return error(400, "client_disconnected", "Koneksi terputus sebelum isi lengkap.")
-        if body is None:
-            return error(413, "too_large", f"Body melebihi {MAX_BODY} byte.", close=True)
+        body = await gate.body(request, MAX_BODY)
+        if isinstance(body, Response):
+            return body
         try:
             wanted = EnrolmentRequest.model_validate_json(body)
         except ValidationError:
@@ -257,7 +234,7 @@ def install_enrolments(
         summary="The pipeline stand-in's decision on an entry",
     )
     async def read(entry_id: str, request: Request) -> Any:
-        station = await station_of(request)
+        station = await gate.station(request)
         if isinstance(station, Response):
             return station
         decided = (

@@ -10,19 +10,16 @@ deadlines and limits as the other requests; nothing else is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect
 
 from ..sync.protocol import PROTOCOL_VERSION, HeartbeatReply, HeartbeatRequest
 from .db import CentralDB
-from .transport import BodyTimeout, read_body
-from .uploads import Authenticate, ErrorReply
+from .transport import StationGate
 
 __all__ = ["HEARTBEAT_PATH", "install_heartbeat"]
 
@@ -30,38 +27,20 @@ HEARTBEAT_PATH = "/v1/heartbeat"
 MAX_BODY = 4 * 1024
 
 
-def install_heartbeat(
-    app: FastAPI,
-    db: CentralDB,
-    authenticate: Authenticate,
-    error: ErrorReply,
-    *,
-    body_timeout: float,
-    idle_timeout: float,
-    draining: Callable[[], bool] = lambda: False,
-    retry_after: int = 5,
-) -> None:
+def install_heartbeat(app: FastAPI, db: CentralDB, gate: StationGate) -> None:
     @app.post(
         HEARTBEAT_PATH,
         response_model=HeartbeatReply,
         summary="A station's backlog as it is now (after its last batch)",
     )
     async def heartbeat(request: Request) -> Any:
-        if draining():
-            return error(503, "draining", "Server sedang berhenti.", retry_after=retry_after)
-        station = await authenticate(request)
+        station = await gate.station(request)
         if isinstance(station, Response):
             return station
-        try:
-            body = await read_body(request, body_timeout, idle_timeout, limit=MAX_BODY)
-        except BodyTimeout:
-            return error(
-                408, "request_timeout", "Isi permintaan tidak diterima tepat waktu.", close=True
-            )
-        except ClientDisconnect:
-            return error(400, "client_disconnected", "Koneksi terputus sebelum isi lengkap.")
-        if body is None:
-            return error(413, "too_large", f"Body melebihi {MAX_BODY} byte.", close=True)
+        body = await gate.body(request, MAX_BODY)
+        if isinstance(body, Response):
+            return body
+        error = gate.error
         try:
             beat = HeartbeatRequest.model_validate_json(body)
         except ValidationError:

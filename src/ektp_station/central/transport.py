@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import h11
-from starlette.requests import Request
+from fastapi.responses import JSONResponse
+from starlette.requests import ClientDisconnect, Request
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ektp_station.sync.protocol import MAX_BODY_BYTES
@@ -27,8 +30,11 @@ from ektp_station.sync.protocol import MAX_BODY_BYTES
 __all__ = [
     "HEADER_TIMEOUT",
     "HTTP_PROTOCOL",
+    "Authenticate",
     "BodyTimeout",
+    "ErrorReply",
     "HeaderTimeoutH11Protocol",
+    "StationGate",
     "read_body",
     "with_header_timeout",
 ]
@@ -138,3 +144,44 @@ async def read_body(
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+Authenticate = Callable[[Request], Awaitable["str | JSONResponse"]]
+ErrorReply = Callable[..., JSONResponse]
+
+
+@dataclass(frozen=True)
+class StationGate:
+    """What every station request beside the batch passes first (uploads, enrolments,
+    heartbeats): the server not stopping (503 with Retry-After), the station's token (the
+    app's ``authenticate``), then a small body within the centre's deadlines."""
+
+    authenticate: Authenticate
+    error: ErrorReply
+    body_timeout: float
+    idle_timeout: float
+    draining: Callable[[], bool] = lambda: False
+    retry_after: int = 5
+
+    async def station(self, request: Request) -> str | JSONResponse:
+        """The request's station, or the refusal to send."""
+        if self.draining():
+            return self.error(
+                503, "draining", "Server sedang berhenti.", retry_after=self.retry_after
+            )
+        return await self.authenticate(request)
+
+    async def body(self, request: Request, limit: int) -> bytes | JSONResponse:
+        """The body (at most ``limit`` bytes), or the refusal: 408 past its deadlines, 400
+        when the client left, 413 when too long."""
+        try:
+            body = await read_body(request, self.body_timeout, self.idle_timeout, limit=limit)
+        except BodyTimeout:
+            return self.error(
+                408, "request_timeout", "Isi permintaan tidak diterima tepat waktu.", close=True
+            )
+        except ClientDisconnect:
+            return self.error(400, "client_disconnected", "Koneksi terputus sebelum isi lengkap.")
+        if body is None:
+            return self.error(413, "too_large", f"Body melebihi {limit} byte.", close=True)
+        return body

@@ -32,7 +32,6 @@ import hashlib
 import logging
 import os
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,12 +39,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from ..domain.biometrics import PART_SPECS
 from .db import CentralDB, registrations, uploads
+from .transport import StationGate
 
 __all__ = [
     "MAX_CHUNK_BYTES",
@@ -244,24 +243,10 @@ def _checksum(header: str | None) -> bytes | str | None:
     return digest if len(digest) == 32 else "bad"
 
 
-Authenticate = Callable[[Request], Awaitable["str | JSONResponse"]]
-ErrorReply = Callable[..., JSONResponse]
-
-
-def install_uploads(
-    app: FastAPI,
-    store: UploadStore,
-    authenticate: Authenticate,
-    error: ErrorReply,
-    *,
-    idle_timeout: float,
-    draining: Callable[[], bool] = lambda: False,
-    retry_after: int = 5,
-) -> None:
-    """The tus routes on ``app``; ``authenticate`` gives the request's station (or the
-    refusal to send), ``error`` builds the protocol's error replies; while ``draining()``
-    (the server stopping) every upload request is answered 503 with Retry-After, as batches
-    are."""
+def install_uploads(app: FastAPI, store: UploadStore, gate: StationGate) -> None:
+    """The tus routes on ``app``, behind ``gate`` (the server not stopping, the station's
+    token; a chunk's pauses within its idle deadline)."""
+    error = gate.error
 
     def tus(response: Response) -> Response:
         response.headers["Tus-Resumable"] = TUS_VERSION
@@ -274,9 +259,7 @@ def install_uploads(
     async def station_of(request: Request) -> str | Response:
         """The checks every upload request passes first: the server not stopping, the
         station's token, the tus version."""
-        if draining():
-            return refuse(503, "draining", "Server sedang berhenti.", retry_after=retry_after)
-        station = await authenticate(request)
+        station = await gate.station(request)
         if isinstance(station, Response):
             return tus(station)
         if request.headers.get("tus-resumable") != TUS_VERSION:
@@ -367,7 +350,7 @@ def install_uploads(
         if offset != upload.received:
             return refuse(409, "offset_mismatch", "Offset tidak cocok; tanyakan offset (HEAD).")
         room = min(MAX_CHUNK_BYTES, upload.length - offset)
-        data, whole = await _read_chunk(request, room, idle_timeout)
+        data, whole = await _read_chunk(request, room, gate.idle_timeout)
         if data is None:
             return refuse(413, "too_large", "Potongan melebihi sisa bagian.", close=True)
         if whole and isinstance(checksum, bytes) and hashlib.sha256(data).digest() != checksum:

@@ -72,8 +72,8 @@ def attach_station_devices(window: MainWindow, station: Station) -> None:
     """The biometric step after the biodata, with this station's devices: installed
     plug-ins, the camera where present, the signature pad, the ``scan-folder`` setting's
     images (gui/capture.py)."""
-    from .biometrics import attach_biometrics
     from .capture import choose_devices, installed_plugins
+    from .recording import attach_biometrics
 
     devices = choose_devices(
         demo=False, plugins=installed_plugins(), folder=station.settings.scan_folder or None

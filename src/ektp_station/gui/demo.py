@@ -301,8 +301,8 @@ class Demo:
 def run_demo(*, keep: bool = False) -> int:
     """Open the demo window; returns when it closes."""
     from .app import application, run_window
-    from .biometrics import attach_biometrics
     from .capture import choose_devices
+    from .recording import attach_biometrics
 
     application()
     with Demo(keep=keep) as demo:

@@ -142,13 +142,13 @@ class EntryForm(QWidget):
         self.problem_labels: dict[str, ProblemLabel] = {}
         self._filled: set[str] = set()  # fields that had content since the form was reset
         self._show_all = False  # a save was attempted: every field's problems
-        #: the biometric step (``gui.biometrics.attach_biometrics``): the parts of a
+        #: the biometric step (``gui.recording.attach_biometrics``): the parts of a
         #: resident about to be saved, or None when the operator went back to the form
         self.collect_parts: (
             Callable[[Mapping[str, object]], tuple[dict[str, bytes], dict[str, str]] | None] | None
         ) = None
         self.last_missing: list[str] = []  # parts the last save left without image or reason
-        #: where a save with images runs (``gui.biometrics.attach_biometrics`` sets the
+        #: where a save with images runs (``gui.recording.attach_biometrics`` sets the
         #: window's); None: on the GUI thread
         self.tasks: TaskRunner | None = None
         self.saving: BackgroundSave | None = None  # the save on its way

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import QTableView
 from ..domain import mask_nik, vocabulary
 from ..station import Station
 from ..store import State
-from ..store.enrolment import MUST_RETURN
 from ..store.queries import EntrySummary
+from ..store.states import MUST_RETURN
 from .entry_form import field_label
 from .i18n import QT_TRANSLATE_NOOP, current_language
 

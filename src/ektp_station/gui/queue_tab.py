@@ -273,7 +273,7 @@ class QueueTab(QWidget):
 
     def finish_recording(self) -> None:
         """ "Lengkapi biometrik" (F3): take the parts the selected entry still lacks."""
-        from .biometrics import finish_recording  # the step imports this module
+        from .recording import finish_recording  # it imports this module
 
         entry = self._selected_entry()
         if entry is None or self.devices is None:

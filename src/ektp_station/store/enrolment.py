@@ -16,20 +16,15 @@ from sqlalchemy import Connection, select, update
 from .parts import parts_of
 from .schema import enrolment_counts as counts_table
 from .schema import entries
+from .states import DECIDED, MUST_RETURN
 
 __all__ = [
-    "DECIDED",
-    "MUST_RETURN",
     "EnrolmentDue",
     "enrolment_counts",
     "must_return",
     "next_enrolment",
     "record_enrolment",
 ]
-
-DECIDED = ("print_ready", "duplicate", "adjudication")
-#: decisions after which the resident has to come back to the counter
-MUST_RETURN = ("duplicate", "adjudication")
 
 
 @dataclass(frozen=True)

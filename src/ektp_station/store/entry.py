@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from ..timeutil import parse_utc
-from .states import State
+from .states import MUST_RETURN, State
 
 __all__ = ["AuditEvent", "Entry", "Outcome"]
 
@@ -41,7 +41,7 @@ class Entry:
     @property
     def must_return(self) -> bool:
         """The centre's decision sends the resident back to the counter (perlu rekam ulang)."""
-        return self.enrolment in ("duplicate", "adjudication")
+        return self.enrolment in MUST_RETURN
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> Entry:

@@ -21,10 +21,9 @@ from ..domain import clean_nik
 from ..domain.biometrics import PARTS
 from ..timeutil import format_utc, parse_utc
 from .db import reading
-from .enrolment import MUST_RETURN
 from .queue import Queue
 from .schema import entries, parts
-from .states import UNSYNCED, State
+from .states import MUST_RETURN, UNSYNCED, State
 
 __all__ = [
     "EntrySummary",

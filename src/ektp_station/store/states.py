@@ -5,7 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "DECIDED",
     "EDITABLE",
+    "MUST_RETURN",
     "RECORDED",
     "TRANSITIONS",
     "UNSYNCED",
@@ -53,3 +55,10 @@ UNSYNCED = frozenset(
 
 def can_transition(old: State | str, new: State | str) -> bool:
     return State(new) in TRANSITIONS[State(old)]
+
+
+#: The centre's decisions on an entry delivered whole with its parts (store/enrolment.py);
+#: an entry's ``enrolment`` is one of them, or "due" (to ask), or None (biodata only).
+DECIDED = ("print_ready", "duplicate", "adjudication")
+#: the decisions after which the resident has to come back to the counter
+MUST_RETURN = ("duplicate", "adjudication")

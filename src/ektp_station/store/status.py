@@ -17,7 +17,7 @@ from .delivery import LAST_SYNC_KEY
 from .enrolment import enrolment_counts
 from .parts import pending_totals
 from .schema import entries, meta, state_counts
-from .states import UNSYNCED, State
+from .states import DECIDED, MUST_RETURN, UNSYNCED, State
 
 __all__ = ["OperatorCounts", "QueueStatus", "read_status"]
 
@@ -48,16 +48,12 @@ class QueueStatus:
     bytes_pending: int = 0
     #: the centre's decisions on entries delivered whole with their parts ("due": not asked
     #: yet; store/enrolment.py)
-    enrolments: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(
-            ("due", "print_ready", "duplicate", "adjudication"), 0
-        )
-    )
+    enrolments: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("due", *DECIDED), 0))
 
     @property
     def must_return(self) -> int:
         """Residents the centre's decision sends back to the counter (perlu rekam ulang)."""
-        return self.enrolments.get("duplicate", 0) + self.enrolments.get("adjudication", 0)
+        return sum(self.enrolments.get(status, 0) for status in MUST_RETURN)
 
     @property
     def unsynced(self) -> int:
