@@ -9,7 +9,7 @@ import httpx
 import pytest
 from central_support import Station, assert_error_shape, make_batch, results_of
 
-from ektp_station.central.app import AuthFailures
+from ektp_station.central.auth import AuthFailures
 
 from factories import make_record
 from helpers import wait_until
