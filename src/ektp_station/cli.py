@@ -357,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Modules that contribute subcommands through ``add_parser(subparsers)``.
-_EXTENSIONS = ("central.cli", "sync.cli", "config_cli", "operator_cli")
+_EXTENSIONS = ("central.cli", "sync.cli", "config_cli", "operator_cli", "simulate.cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
