@@ -287,6 +287,15 @@ def create_app(
             return error_response(
                 503, "overloaded", "Server sedang sibuk.", retry_after=shed_retry_after()
             )
+        # the slot is taken before the first await: a herd arriving together must not all
+        # pass the check above before any of it holds a slot
+        state.in_flight += 1
+        try:
+            return await _admitted(request)
+        finally:
+            state.in_flight -= 1
+
+    async def _admitted(request: Request) -> Any:
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
             return error_response(
@@ -321,7 +330,6 @@ def create_app(
                 retry_after=max(1, math.ceil(probe_wait)),
             )
         state.stations_in_flight.add(token_station)
-        state.in_flight += 1
         # Released on every way out: a reply, a body deadline, a disconnect, an error.
         try:
             return await _handle_batch(request, token_station)
@@ -339,7 +347,6 @@ def create_app(
                 400, "client_disconnected", "Koneksi terputus sebelum isi permintaan lengkap."
             )
         finally:
-            state.in_flight -= 1
             state.stations_in_flight.discard(token_station)
 
     async def _authenticate(request: Request) -> str | JSONResponse:

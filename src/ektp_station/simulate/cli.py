@@ -34,6 +34,37 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     herd.add_argument("--central-url", required=True, metavar="URL", help="URL server pusat")
     herd.add_argument("--json", action="store_true", help="hasil sebagai JSON")
+    herd.add_argument(
+        "--db",
+        metavar="URL",
+        help="basis data pusat untuk mendaftarkan stasiun simulasi (default: seperti central serve)",
+    )
+    herd.add_argument(
+        "--tokens", metavar="FILE", help="stasiun terdaftar: JSON {ID stasiun: token}"
+    )
+    herd.add_argument(
+        "--batch-size", type=int, default=200, help="entri per batch (default 200, seperti sync)"
+    )
+    herd.add_argument(
+        "--timeout", type=float, default=10.0, help="batas waktu permintaan, detik (default 10)"
+    )
+    herd.add_argument(
+        "--max-time", type=float, default=600.0, help="batas waktu seluruh simulasi, detik"
+    )
+    herd.add_argument(
+        "--start-jitter",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="tiap stasiun mulai acak dalam rentang ini (default 0: serentak; mesin sync: 5)",
+    )
+    herd.add_argument(
+        "--central-pid",
+        type=int,
+        action="append",
+        metavar="PID",
+        help="proses server pusat untuk mengukur CPU-nya (default: yang mendengarkan port URL)",
+    )
     herd.set_defaults(func=_run("herd"))
 
     weekend = sub.add_parser(
