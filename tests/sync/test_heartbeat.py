@@ -70,3 +70,33 @@ def test_garbage_to_the_heartbeat_is_4xx_never_5xx(central: CentralServer, token
         ok = http.post("/v1/heartbeat", content=json.dumps(good), headers=auth)
         assert ok.status_code == 200 and ok.json()["protocol"] == 2
     assert reported(central)["pending"] == 3
+
+
+def test_an_idle_station_still_says_it_is_there(
+    queue: Queue, central: CentralServer, token: str, engines: list
+) -> None:
+    """Nothing to send and nothing changed: a heartbeat every heartbeat_interval all the
+    same, so that the dashboard tells a quiet counter from a silent one (and not more often:
+    the idle station's requests stay few)."""
+    from dataclasses import replace
+
+    from sync_support import FAST
+
+    def last_seen() -> object:
+        station = next(s for s in central.stats()["stations"] if s["station_id"] == STATION)
+        return station["last_seen_at"]
+
+    with FaultProxy.for_url(central.url, seed=3) as proxy:
+        config = replace(FAST, heartbeat_interval=0.5, idle_probe=0.2, idle_poll=0.05)
+        engine = make_engine(engines, queue, proxy.url, token, config=config)
+        engine.start()
+        wait_until(lambda: last_seen() is not None, timeout=30)
+        seen = {last_seen()}
+        wait_until(lambda: seen.add(last_seen()) or len(seen) >= 3, timeout=30)
+        engine.stop()
+        # the default: not one heartbeat more while nothing changes
+        quiet = make_engine(engines, queue, proxy.url, token)
+        assert quiet.drain(give_up_after=30)
+        asked = proxy.counters.requests
+        assert quiet.drain(give_up_after=30)
+        assert proxy.counters.requests == asked

@@ -47,6 +47,8 @@ from ektp_station.sync.protocol import (
 )
 
 from .auth import AUTH_FAILURE_WINDOW, AUTH_MAX_FAILURES, AuthFailures
+from .dashboard import install_dashboard
+from .dashboard_data import DEFAULT_SILENT_AFTER
 from .db import CentralDB
 from .enrolments import EnrolmentStore, install_enrolments
 from .heartbeat import install_heartbeat
@@ -190,6 +192,7 @@ def create_app(
     auth_failure_window: float = AUTH_FAILURE_WINDOW,
     nik_probe_limit: int = NIK_PROBE_LIMIT,
     upload_dir: Path | None = None,
+    silent_after: float = DEFAULT_SILENT_AFTER,
 ) -> FastAPI:
     """The centre's ASGI app over ``db_url`` (SQLite or ``postgresql+psycopg://``).
 
@@ -202,7 +205,8 @@ def create_app(
     that got more than ``nik_probe_limit`` "NIK recorded by another entry" answers in the
     current hour is answered 429 ``nik_probe_limit`` until that hour is over. Biometric
     parts' bytes go under ``upload_dir`` (default: :func:`default_upload_dir`), one folder
-    every worker of the centre shares.
+    every worker of the centre shares. The dashboard marks a station silent after
+    ``silent_after`` seconds without a word from it.
     """
     if body_timeout <= 0 or body_idle_timeout <= 0:
         raise ValueError("body timeouts must be positive")
@@ -428,6 +432,7 @@ def create_app(
     install_uploads(app, UploadStore(db, upload_dir or default_upload_dir(db_url)), gate)
     install_heartbeat(app, db, gate)
     install_enrolments(app, EnrolmentStore(db), gate)
+    install_dashboard(app, db, gate, silent_after=silent_after)
     return app
 
 

@@ -65,6 +65,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     revoke.add_argument("--db", help=db_help)
     revoke.set_defaults(func=cmd_revoke_station)
 
+    sup = sub.add_parser("add-supervisor", help="buat akun pengawas dasbor / ganti kata sandinya")
+    sup.add_argument("name", help="nama pengawas (1..64 karakter)")
+    sup.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="baca kata sandi dari masukan standar (satu baris), bukan dari terminal",
+    )
+    sup.add_argument("--db", help=db_help)
+    sup.set_defaults(func=cmd_add_supervisor)
+
     stats = sub.add_parser("stats", help="ringkasan per stasiun")
     stats.add_argument("--db", help=db_help)
     stats.add_argument("--json", action="store_true", help="keluaran JSON")
@@ -193,6 +203,60 @@ def cmd_revoke_station(args: argparse.Namespace) -> int:
         "token baru.",
         file=sys.stderr,
     )
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    """The new password: one line of standard input, or typed twice at the terminal (not
+    echoed). None (with the reason printed) when it cannot be had or does not match."""
+    import getpass
+
+    if from_stdin:
+        line = sys.stdin.readline()
+        return line.removesuffix("\n").removesuffix("\r")
+    if not sys.stdin.isatty():
+        print(
+            "Tidak ada terminal untuk mengetik kata sandi; pakai --password-stdin.",
+            file=sys.stderr,
+        )
+        return None
+    first = getpass.getpass("Kata sandi baru: ")
+    if getpass.getpass("Ulangi kata sandi: ") != first:
+        print("Kedua kata sandi tidak sama; tidak ada yang diubah.", file=sys.stderr)
+        return None
+    return first
+
+
+def cmd_add_supervisor(args: argparse.Namespace) -> int:
+    from .supervisors import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Supervisors, valid_name
+
+    if not valid_name(args.name):
+        print(
+            "Nama pengawas harus 1..64 karakter yang dapat dicetak, tanpa spasi di awal/akhir.",
+            file=sys.stderr,
+        )
+        return 2
+    password = _read_password(args.password_stdin)
+    if password is None:
+        return 2
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        print(
+            f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter "
+            f"(paling banyak {MAX_PASSWORD_LENGTH}); tidak ada yang diubah.",
+            file=sys.stderr,
+        )
+        return 2
+    db = CentralDB(_db_url(args))
+    try:
+        db.create_schema()
+        changed = Supervisors(db).add(args.name, password)
+    finally:
+        db.dispose()
+    if changed:
+        note = f"Kata sandi pengawas {args.name} diganti; sesinya yang terbuka diakhiri."
+    else:
+        note = f"Pengawas {args.name} dibuat. Dasbor: /dashboard di server pusat."
+    print(note, file=sys.stderr)
     return 0
 
 

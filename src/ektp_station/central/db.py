@@ -78,6 +78,10 @@ registrations = sa.Table(
     # and when a newer revision first replaced one stored here (None: never corrected here).
     sa.Column("revision", sa.Integer, nullable=False, server_default=sa.text("1")),
     sa.Column("corrected_at", sa.DateTime(timezone=True)),
+    # Revision 0002: the record's kelurahan, for the dashboard's counts per place (set at
+    # ingest; filled in from ``record`` for the rows before it)
+    sa.Column("kelurahan_code", sa.String(13)),
+    sa.Index("ix_registrations_captured_at", "captured_at"),
 )
 
 registration_revisions = sa.Table(
@@ -130,7 +134,7 @@ enrolments = sa.Table(
 # Columns added to ``registrations`` since the first release (upgrade of an existing
 # database): name -> what follows the column's type in ``ADD COLUMN``.
 _ADDED_COLUMNS = {
-    "registrations": {"revision": " NOT NULL DEFAULT 1", "corrected_at": ""},
+    "registrations": {"revision": " NOT NULL DEFAULT 1", "corrected_at": "", "kelurahan_code": ""},
     "stations": {
         "nik_recorded_answers": " NOT NULL DEFAULT 0",
         "nik_probe_window_start": "",
@@ -429,7 +433,10 @@ class CentralDB:
     ) -> None:
         """What a station said it has left (a heartbeat, central/heartbeat.py), as a batch
         records it."""
+        from .dashboard_data import record_sample
+
         with self.engine.begin() as conn:
+            record_sample(conn, self.dialect, station_id, now, pending)
             conn.execute(
                 sa.update(stations)
                 .where(stations.c.station_id == station_id)

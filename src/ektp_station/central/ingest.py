@@ -63,6 +63,7 @@ from ektp_station.sync.protocol import (
     content_hash,
 )
 
+from .dashboard_data import record_sample
 from .db import (
     NIK_PROBE_WINDOW,
     CentralDB,
@@ -237,6 +238,7 @@ class Ingestor:
             "content_hash": p.hash,
             "record": json.dumps(p.record, sort_keys=True, ensure_ascii=False),
             "reference": reference_for(p.entry_id),
+            "kelurahan_code": p.record.get("kelurahan_code"),
         }
 
     def ingest(self, station_id: str, batch: BatchRequest) -> list[EntryResult]:
@@ -273,6 +275,7 @@ class Ingestor:
                     clock_skew_seconds=skew,
                 )
             )
+            record_sample(conn, self.db.dialect, station_id, now, batch.backlog.pending)
             # The hot path: new entries are this one statement (and nothing else).
             inserted = self._insert_new(conn, list(rows.values()))
             for p in prepared:
@@ -479,6 +482,7 @@ class Ingestor:
                 received_at=db_time(now),
                 content_hash=p.hash,
                 record=json.dumps(p.record, sort_keys=True, ensure_ascii=False),
+                kelurahan_code=p.record.get("kelurahan_code"),
                 corrected_at=sa.func.coalesce(registrations.c.corrected_at, db_time(now)),
             )
         )

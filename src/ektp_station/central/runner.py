@@ -17,6 +17,7 @@ from typing import Any
 import uvicorn
 
 from .app import BODY_IDLE_TIMEOUT, BODY_TIMEOUT, CentralState, create_app
+from .dashboard_data import DEFAULT_SILENT_AFTER
 from .db import CentralDB
 from .ingest import NIK_PROBE_LIMIT
 from .transport import HEADER_TIMEOUT, with_header_timeout
@@ -56,6 +57,7 @@ class CentralServer:
         body_idle_timeout: float = BODY_IDLE_TIMEOUT,
         header_timeout: float = HEADER_TIMEOUT,
         nik_probe_limit: int = NIK_PROBE_LIMIT,
+        silent_after: float = DEFAULT_SILENT_AFTER,
     ) -> None:
         """``header_timeout``: seconds a connection has to send a request's headers;
         ``body_timeout`` / ``body_idle_timeout``: see :func:`create_app`."""
@@ -68,6 +70,7 @@ class CentralServer:
             body_timeout=body_timeout,
             body_idle_timeout=body_idle_timeout,
             nik_probe_limit=nik_probe_limit,
+            silent_after=silent_after,
         )
         self._host = host
         self._requested_port = port

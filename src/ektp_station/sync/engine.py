@@ -19,6 +19,7 @@ Progress and state go to a :class:`SyncListener` (the GUI wraps it in a Qt bridg
 from __future__ import annotations
 
 import logging
+import math
 import os
 import random
 import socket
@@ -127,6 +128,9 @@ class EngineConfig:
     idle_probe: float = 5.0
     refused_wait: float = 60.0
     lock_poll: float = 5.0
+    # an idle station tells the centre it is there (its backlog, unchanged) at least this
+    # often, so that the district's dashboard tells a quiet counter from a silent one
+    heartbeat_interval: float = 300.0
     # False exists only for the benchmarks' comparison: each part whole in one request, begun
     # again from byte 0 after a cut (the ODK / MOSIP way); see sync/uploads.py
     resume_parts: bool = True
@@ -227,6 +231,7 @@ class SyncEngine:
         self._look_soon_until = float("-inf")  # after an upload's cut: the clock is quicker
         #: the backlog the centre was last told (in a batch, or a heartbeat when idle)
         self._reported: Backlog | object = _NOT_TOLD_ANY
+        self._reported_at = 0.0  # time.monotonic() when the centre was last told it
         self._state = EngineState(Link.STARTING)
         self._thread: threading.Thread | None = None
         self.total_synced = 0
@@ -477,7 +482,8 @@ class SyncEngine:
         if not MIN_WIRE_TIME <= utc_now() < MAX_WIRE_TIME:
             return  # a clock out of range: the centre would refuse the time
         backlog = self._backlog()
-        if backlog == self._reported or not self._await_slot():
+        told_lately = time.monotonic() - self._reported_at < self.config.heartbeat_interval
+        if (backlog == self._reported and told_lately) or not self._await_slot():
             return
         self._last_request = time.monotonic()
         beat = HeartbeatRequest(station_id=self.station_id, station_time=utc_now(), backlog=backlog)
@@ -486,12 +492,14 @@ class SyncEngine:
         except BadRequest as exc:  # a centre without heartbeats: never asked again
             log.info("the centre takes no heartbeat (%s)", exc)
             self._reported = backlog
+            self._reported_at = math.inf
         except SyncError as exc:
             self._unanswered = isinstance(exc, LinkDown) and exc.retry_after is None
             log.info("backlog not reported (%s); again at the next idle turn", exc)
         else:
             self._unanswered = False
             self._reported = backlog
+            self._reported_at = time.monotonic()
 
     def _idle(self) -> None:
         waited = 0.0
@@ -597,6 +605,7 @@ class SyncEngine:
             raise StationClockWrong(f"station clock reads year {utc_now().year}")
         backlog = self._backlog()
         self._reported = backlog  # as it was before this batch: told again when idle
+        self._reported_at = time.monotonic()
         done = _Delivery()
         try:
             self._deliver(wire, backlog, done)
