@@ -21,6 +21,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -70,11 +71,10 @@ class SessionReply(BaseModel):
 
 
 def _lang(request: Request) -> str:
+    """Bahasa Indonesia unless the supervisor chose English (the link on every page; kept
+    in a cookie). Not the browser's Accept-Language: many counters' PCs say "en-US"."""
     asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    if asked in dashboard_texts.LANGS:
-        return str(asked)
-    accept = request.headers.get("accept-language", "").lower()
-    return "en" if accept.startswith("en") else "id"
+    return str(asked) if asked in dashboard_texts.LANGS else "id"
 
 
 def _templates() -> Environment:
@@ -88,14 +88,19 @@ def _templates() -> Environment:
     return env
 
 
+SPARK_MIN_SPAN = 3600.0
+"""The backlog line spans at least the last hour (then the day so far), so that the first
+minutes of a day are not a dot at the right edge."""
+
+
 def sparkline(points: list[list[Any]], day_start: str, now: str, width: int = 160) -> str:
     """SVG polyline points of a station's backlog over the day (x: time, y: backlog)."""
-    from datetime import datetime
-
     if not points:
         return ""
-    t0 = datetime.fromisoformat(day_start).timestamp()
-    t1 = max(datetime.fromisoformat(now).timestamp(), t0 + 1)
+    t1 = datetime.fromisoformat(now).timestamp()
+    first = datetime.fromisoformat(points[0][0]).timestamp()
+    t0 = max(datetime.fromisoformat(day_start).timestamp(), min(first, t1 - SPARK_MIN_SPAN))
+    t1 = max(t1, t0 + 1)
     top = max(1, max(int(p[1]) for p in points))
     height = 24
     coords = []

@@ -47,6 +47,14 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Stasiun yang tidak terdengar lebih dari {minutes} menit ditandai SENYAP.",
         "Stations not heard from for more than {minutes} minutes are marked SILENT.",
     ),
+    "silent_legend_seconds": (
+        "Stasiun yang tidak terdengar lebih dari {seconds} detik ditandai SENYAP.",
+        "Stations not heard from for more than {seconds} seconds are marked SILENT.",
+    ),
+    "conflicts_by_station": (
+        "Jawaban \u201cNIK sudah direkam\u201d per stasiun",
+        "\u201cNIK already recorded\u201d answers per station",
+    ),
     "never_seen": ("belum pernah", "never"),
     "stations_total": ("Stasiun", "Stations"),
     "silent_total": ("Senyap", "Silent"),
