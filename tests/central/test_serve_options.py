@@ -168,3 +168,33 @@ def test_serve_over_tls_for_real(tmp_path: Path) -> None:
                 proc.kill()
                 proc.wait(10)
     assert "https://127.0.0.1" in log.read_text()
+
+
+def test_every_worker_gets_the_options_given_to_serve(
+    tmp_path: Path,
+    runs: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With --workers N each worker builds its app from the environment: the in-flight bound
+    and the dashboard's silent threshold must reach it (before, only the database did)."""
+    import ektp_station.central.cli as cli
+    from ektp_station.central.app import app_from_env
+
+    monkeypatch.setattr(cli, "_is_sqlite", lambda _url: False)  # the check for >1 worker
+    db = f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    for name in ("EKTP_CENTRAL_DB", "EKTP_CENTRAL_MAX_IN_FLIGHT", "EKTP_CENTRAL_SILENT_AFTER"):
+        monkeypatch.setenv(name, "")  # so that the undo removes what serve sets
+        monkeypatch.delenv(name)
+    argv = ["--db", db, "--workers", "2", "--max-in-flight", "7", "--silent-after", "120"]
+    code, _err = _serve(tmp_path, argv, capsys)
+    assert code == 0 and runs[-1]["workers"] == 2
+    app = app_from_env()
+    assert app.state.central.max_in_flight == 7
+    assert app.state.dashboard_silent_after == 120
+
+
+def test_serve_refuses_nonsense_bounds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--max-in-flight", "0"], ["--silent-after", "0"], ["--silent-after", "-5"]):
+        code, err = _serve(tmp_path, argv, capsys)
+        assert code == 2 and "--max-in-flight" in err

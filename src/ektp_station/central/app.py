@@ -453,5 +453,12 @@ def default_upload_dir(db_url: str) -> Path:
 
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` with several workers: the database URL comes from
-    ``EKTP_CENTRAL_DB`` and the schema must already exist."""
-    return create_app(os.environ[DB_URL_ENV], create_schema=False)
+    ``EKTP_CENTRAL_DB`` (the schema must already exist), ``central serve``'s other options
+    from ``EKTP_CENTRAL_MAX_IN_FLIGHT`` and ``EKTP_CENTRAL_SILENT_AFTER`` when set."""
+    env = os.environ
+    return create_app(
+        env[DB_URL_ENV],
+        create_schema=False,
+        max_in_flight=int(env.get("EKTP_CENTRAL_MAX_IN_FLIGHT", 64)),
+        silent_after=float(env.get("EKTP_CENTRAL_SILENT_AFTER", DEFAULT_SILENT_AFTER)),
+    )

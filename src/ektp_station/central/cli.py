@@ -50,7 +50,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--workers", type=int, default=1, help="proses uvicorn (>1: PostgreSQL)")
-    serve.add_argument("--max-in-flight", type=int, default=64)
+    serve.add_argument(
+        "--max-in-flight", type=int, default=64, help="batch diproses bersamaan per proses"
+    )
+    serve.add_argument(
+        "--silent-after",
+        type=float,
+        default=15 * 60,
+        metavar="SECONDS",
+        help="dasbor menandai stasiun SENYAP setelah sekian detik tanpa kabar (default 900)",
+    )
     serve.add_argument("--ssl-certfile", metavar="FILE", help="sertifikat TLS (PEM), untuk HTTPS")
     serve.add_argument("--ssl-keyfile", metavar="FILE", help="kunci privat TLS (PEM)")
     serve.set_defaults(func=cmd_serve)
@@ -105,6 +114,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("--workers minimal 1.", file=sys.stderr)
         return 2
+    if args.max_in_flight < 1 or not 0 < args.silent_after < 10**7:
+        print("--max-in-flight minimal 1; --silent-after lebih dari 0 detik.", file=sys.stderr)
+        return 2
     if args.workers > 1 and _is_sqlite(url):
         print(
             "Lebih dari satu worker hanya dengan PostgreSQL (--db postgresql+psycopg://...); "
@@ -138,6 +150,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     if args.workers > 1:
         os.environ[DB_URL_ENV] = url
+        os.environ["EKTP_CENTRAL_MAX_IN_FLIGHT"] = str(args.max_in_flight)
+        os.environ["EKTP_CENTRAL_SILENT_AFTER"] = str(args.silent_after)
         uvicorn.run(
             "ektp_station.central.app:app_from_env",
             factory=True,
@@ -149,7 +163,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             **tls,
         )
     else:
-        app = create_app(url, max_in_flight=args.max_in_flight, create_schema=False)
+        app = create_app(
+            url,
+            max_in_flight=args.max_in_flight,
+            create_schema=False,
+            silent_after=args.silent_after,
+        )
         uvicorn.run(
             app,
             host=args.host,

@@ -124,6 +124,7 @@ def install_dashboard(
 ) -> Supervisors:
     """Add the pages and the API to ``app``; returns the accounts it checks logins against."""
     accounts = supervisors or Supervisors(db)
+    app.state.dashboard_silent_after = silent_after
     env = _templates()
     error = gate.error
 
