@@ -198,3 +198,13 @@ def test_serve_refuses_nonsense_bounds(tmp_path: Path, capsys: pytest.CaptureFix
     for argv in (["--max-in-flight", "0"], ["--silent-after", "0"], ["--silent-after", "-5"]):
         code, err = _serve(tmp_path, argv, capsys)
         assert code == 2 and "--max-in-flight" in err
+
+
+def test_the_load_balancers_forwarded_address_is_trusted_only_when_told(
+    tmp_path: Path, runs: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _err = _serve(tmp_path, [], capsys)
+    assert code == 0 and runs[-1]["forwarded_allow_ips"] == "127.0.0.1"
+    code, _err = _serve(tmp_path, ["--forwarded-allow-ips", "10.0.0.5,10.0.0.6"], capsys)
+    assert code == 0 and runs[-1]["forwarded_allow_ips"] == "10.0.0.5,10.0.0.6"
+    assert runs[-1]["proxy_headers"] is True

@@ -60,6 +60,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="SECONDS",
         help="dasbor menandai stasiun SENYAP setelah sekian detik tanpa kabar (default 900)",
     )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        default="127.0.0.1",
+        help="alamat penyeimbang beban yang X-Forwarded-For-nya dipercaya (dipisah koma; "
+        "default 127.0.0.1): batas autentikasi gagal per alamat klien memakai alamat aslinya",
+    )
     serve.add_argument("--ssl-certfile", metavar="FILE", help="sertifikat TLS (PEM), untuk HTTPS")
     serve.add_argument("--ssl-keyfile", metavar="FILE", help="kunci privat TLS (PEM)")
     serve.set_defaults(func=cmd_serve)
@@ -160,6 +167,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             timeout_graceful_shutdown=10,
             http=HTTP_PROTOCOL,
+            # behind a load balancer every request comes from its address: trust its
+            # X-Forwarded-For, or one client's failed logins would hold back every station
+            # and supervisor behind it
+            proxy_headers=True,
+            forwarded_allow_ips=args.forwarded_allow_ips,
             **tls,
         )
     else:
@@ -175,6 +187,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=args.port,
             timeout_graceful_shutdown=10,
             http=HTTP_PROTOCOL,
+            # behind a load balancer every request comes from its address: trust its
+            # X-Forwarded-For, or one client's failed logins would hold back every station
+            # and supervisor behind it
+            proxy_headers=True,
+            forwarded_allow_ips=args.forwarded_allow_ips,
             **tls,
         )
     return 0
