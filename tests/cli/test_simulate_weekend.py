@@ -94,15 +94,15 @@ def test_a_lying_dashboard_fails_the_run(
     cli: Callable[..., Result], data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The dashboard claims the station's clock is 30 s off (one machine, one clock)."""
-    honest = weekend_rig.StatsOverview.overview
+    honest = weekend_rig.DashboardOverview.overview
 
-    def lying(self: weekend_rig.StatsOverview) -> dict[str, Any]:
+    def lying(self: weekend_rig.DashboardOverview) -> dict[str, Any]:
         overview = honest(self)
         for row in overview["stations"]:
             row["clock_skew_seconds"] = 30.0
         return overview
 
-    monkeypatch.setattr(weekend_rig.StatsOverview, "overview", lying)
+    monkeypatch.setattr(weekend_rig.DashboardOverview, "overview", lying)
     args = ("--minutes", "0.05", "--residents", "4", "--stations", "1", "--down", "0")
     result = cli("--data-dir", data_dir, "simulate", "weekend", *args, "--seed", "3")
     assert result.rc == 1

@@ -93,9 +93,16 @@ def _overview(**row: object) -> dict[str, object]:
         "silent": False,
         "reported_backlog": {"pending": 5, "oldest_unsynced_at": None},
         "clock_skew_seconds": 0.01,
+        "registrations_today": 6,
         **row,
     }
-    return {"generated_at": format_utc(NOW), "stations": [station], "today": {"total": 6}}
+    return {
+        "generated_at": format_utc(NOW),
+        "day": "2026-12-05",
+        "totals": {"stations": 1, "registrations": 6, "registrations_today": 6},
+        "stations": [station],
+        "today": {"total": 6},
+    }
 
 
 def _codes(tally: Tally) -> set[str]:
@@ -147,12 +154,16 @@ def test_the_centre_holding_what_was_never_saved_is_caught() -> None:
     ("row", "code"),
     [
         ({"registrations": 11}, "dash_registrations"),  # more than it saved
-        ({"registrations": 5}, "dash_registrations"),  # less than the centre holds
+        (
+            {"registrations": 5, "registrations_today": 5},
+            "dash_registrations",
+        ),  # less than the centre holds
         ({"reported_backlog": {"pending": -1}}, "dash_backlog_range"),
         ({"last_seen_at": None}, "dash_never_seen"),
         ({"silent": True}, "dash_silent"),
         ({"clock_skew_seconds": 30.0}, "dash_skew"),
         ({"station_id": "HJM-09"}, "dash_missing"),
+        ({"registrations_today": 7}, "dash_today_over_total"),
     ],
 )
 def test_each_lie_of_the_dashboard_is_caught(row: dict[str, object], code: str) -> None:
@@ -173,6 +184,26 @@ def test_the_dashboard_backlog_must_catch_up_once_quiet() -> None:
     tally = Tally()
     check_overview({**_overview(), "today": {"total": 12}}, [_view()], tally, now=NOW)
     assert _codes(tally) == {"dash_total"}
+    tally = Tally()  # after the centre's midnight today's total starts again
+    check_overview(
+        {**_overview(), "today": {"total": 0}}, [_view()], tally, now=NOW, check_today=False
+    )
+    assert _codes(tally) == set()
+    tally = Tally()
+    check_overview({**_overview(), "totals": {"registrations": 99}}, [_view()], tally, now=NOW)
+    assert _codes(tally) == {"dash_totals"}
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"), [({"unavailable": 401}, "(401)"), ({"detail": "Not Found"}, "(no stations)")]
+)
+def test_a_dashboard_without_its_overview_is_a_violation(
+    answer: dict[str, object], why: str
+) -> None:
+    tally = Tally()
+    check_overview(answer, [_view()], tally, now=NOW)
+    assert _codes(tally) == {"dash_unavailable"}
+    assert tally.violations[0].message("en").endswith(why)
 
 
 def test_a_duplicate_at_the_centre_fails_the_end() -> None:
@@ -190,6 +221,7 @@ def test_a_duplicate_at_the_centre_fails_the_end() -> None:
     view = _view(status=status, at_centre=done, oldest_waiting=None, waiting=0)
     overview = _overview(registrations=10, reported_backlog={"pending": 0})
     overview["today"] = {"total": 10}
+    overview["totals"] = {"registrations": 10}
 
     def final(delivery: Delivery, *, residents: int = 2, drained: bool = True) -> set[str]:
         tally = Tally()

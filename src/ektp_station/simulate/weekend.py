@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -65,16 +65,17 @@ class _Replay:
     shown: int = 0
     save_checks: int = 0
     failures_seen: dict[str, int] = field(default_factory=dict)
-    started_on: date | None = None
+    day: object = None  # the centre's day (Asia/Jakarta) when the replay began
 
     def round(self) -> tuple[list[StationView], dict[str, Any]]:
         """One look at everything; every check that holds at any moment."""
         views, overview, now = self.rig.read()
         for view in views:
             check_station(view, self.tally)
-        check_overview(
-            overview, views, self.tally, now=now, check_today=date.today() == self.started_on
-        )
+        if self.day is None:
+            self.day = overview.get("day")
+        same_day = overview.get("day") == self.day
+        check_overview(overview, views, self.tally, now=now, check_today=same_day)
         self._saves()
         self.rounds += 1
         self.show_new_violations()
@@ -125,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     out.flush()
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ektp-weekend-") as tmp, Rig(plan, Path(tmp)) as rig:
-        replay = _Replay(rig, Tally(), lang, out, started_on=date.today())
+        replay = _Replay(rig, Tally(), lang, out)
         result, drained_at = _run_replay(replay, plan, args.minutes)
         if plot is not None:
             render(plot, _plot_data(rig, plan, result["capture_end_s"], drained_at), lang)
@@ -186,6 +187,7 @@ def _run_replay(replay: _Replay, plan: Plan, minutes: float) -> tuple[dict[str, 
         drained=drained_at is not None,
         drain_limit=DRAIN_LIMIT,
         now=now,
+        check_today=overview.get("day") == replay.day,
     )
     replay.show_new_violations()
     last_save = max((c.saved.at[-1] for c in rig.counters if c.saved.at), default=0.0)

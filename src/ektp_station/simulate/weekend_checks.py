@@ -92,6 +92,18 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{n} entries not at the centre {grace} s after the link came up",
     ),
     "save_failed": ("penyimpanan gagal ({kind})", "a save failed ({kind})"),
+    "dash_unavailable": (
+        "dasbor tidak menjawab dengan ringkasannya ({why})",
+        "the dashboard did not answer with its overview ({why})",
+    ),
+    "dash_totals": (
+        "dasbor: jumlah pendaftaran {shown}, seharusnya {lo}–{hi}",
+        "dashboard: registrations in all {shown}, should be {lo}–{hi}",
+    ),
+    "dash_today_over_total": (
+        "dasbor: {today} pendaftaran hari ini dari {total} seluruhnya",
+        "dashboard: {today} registrations today out of {total} in all",
+    ),
     "dash_missing": (
         "dasbor tidak menampilkan stasiun ini",
         "the dashboard does not show this station",
@@ -278,7 +290,13 @@ def check_overview(
 ) -> None:
     """The centre's overview (the dashboard's ``GET /v1/dashboard/overview``) against the
     truth and the stations' views, read before it (every second). ``now``: when it was read;
-    ``check_today``: False when the replay crossed midnight (today's total restarts)."""
+    ``check_today``: False once the centre's day is not the one the replay began on (today's
+    total restarts at the centre's midnight, Asia/Jakarta)."""
+    if "unavailable" in overview or not isinstance(overview.get("stations"), list):
+        at = views[0].at if views else 0.0
+        why = str(overview.get("unavailable", "no stations"))
+        tally.expect(False, at, None, "dash_unavailable", why=why)
+        return
     rows = _stations_of(overview)
     for view in views:
         s, at = view.station_id, view.at
@@ -289,6 +307,10 @@ def check_overview(
         shown = row.get("registrations")
         ok = isinstance(shown, int) and lo <= shown <= hi
         tally.expect(ok, at, s, "dash_registrations", shown=str(shown), lo=lo, hi=hi)
+        today = row.get("registrations_today")
+        if isinstance(today, int) and isinstance(shown, int):
+            ok = 0 <= today <= shown
+            tally.expect(ok, at, s, "dash_today_over_total", today=today, total=shown)
         pending = _backlog(row)
         ok = pending is None or (isinstance(pending, int) and 0 <= pending <= hi)
         tally.expect(ok, at, s, "dash_backlog_range", shown=str(pending), hi=hi)
@@ -308,11 +330,18 @@ def check_overview(
         if isinstance(skew, (int, float)):
             ok = abs(skew) <= MAX_SKEW_SECONDS
             tally.expect(ok, at, s, "dash_skew", skew=round(float(skew), 2))
+    if not views:
+        return
+    lo = sum(len(v.at_centre) for v in views)
+    hi = sum(v.started_after for v in views)
+    totals = overview.get("totals")
+    if isinstance(totals, Mapping) and "registrations" in totals:
+        shown = totals["registrations"]
+        ok = isinstance(shown, int) and lo <= shown <= hi
+        tally.expect(ok, views[0].at, None, "dash_totals", shown=str(shown), lo=lo, hi=hi)
     today = overview.get("today")
-    if check_today and isinstance(today, Mapping) and views:
+    if check_today and isinstance(today, Mapping):
         total = today.get("total")
-        lo = sum(len(v.at_centre) for v in views)
-        hi = sum(v.started_after for v in views)
         ok = isinstance(total, int) and lo <= total <= hi
         tally.expect(ok, views[0].at, None, "dash_total", shown=str(total), lo=lo, hi=hi)
 
@@ -357,6 +386,7 @@ def check_final(
     drained: bool,
     drain_limit: float,
     now: datetime,
+    check_today: bool = True,
 ) -> None:
     """At the end, every link up for long enough: each of the ``residents`` saved and at the
     centre exactly once, every station empty, the dashboard showing it."""
@@ -381,4 +411,5 @@ def check_final(
             saved=saved,
             unsynced=unsynced,
         )
-    check_overview(overview, [replace(v, quiet=True) for v in views], tally, now=now)
+    quiet = [replace(v, quiet=True) for v in views]
+    check_overview(overview, quiet, tally, now=now, check_today=check_today)

@@ -11,6 +11,7 @@ down and back by itself, as at Harjamukti.
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Mapping
@@ -19,10 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 
 from ..central.db import CentralDB, registrations
 from ..central.runner import CentralServer
+from ..central.supervisors import Supervisors
 from ..devtools.faultproxy import FaultProxy
 from ..errors import EktpError
 from ..logs import log_unexpected
@@ -30,11 +33,11 @@ from ..paths import AppPaths
 from ..settings import DEFAULT_CITY, Settings
 from ..station import Actor, Station
 from ..store.keys import KeyStore
-from ..timeutil import format_utc, utc_now
+from ..timeutil import utc_now
 from .weekend_checks import DELIVERY_GRACE, SETTLE, StationView
 from .weekend_plan import Plan, StationPlan, weekend_resident
 
-__all__ = ["Clock", "Counter", "Rig", "Save", "StatsOverview"]
+__all__ = ["Clock", "Counter", "DashboardOverview", "Rig", "Save"]
 
 log = logging.getLogger(__name__)
 
@@ -210,23 +213,43 @@ class Counter:
         return spells
 
 
-class StatsOverview:
-    """The centre's overview in the shape of the dashboard's ``GET /v1/dashboard/overview``,
-    read from ``CentralDB.stats()`` (the same per-station rows) until that API is served."""
+class DashboardOverview:
+    """The supervisors' dashboard as a supervisor's script reads it: a supervisor account of
+    its own, ``POST /v1/dashboard/session``, then ``GET /v1/dashboard/overview`` with the
+    session cookie, straight to the centre (the district office's link is not the
+    counters'). An answer that is not the overview is ``{"unavailable": status}``."""
 
-    def __init__(self, db_url: str) -> None:
-        self._db = CentralDB(db_url)
+    NAME = "PENGAWAS SIMULASI"
+
+    def __init__(self, central_url: str, db_url: str) -> None:
+        password = secrets.token_urlsafe(24)
+        db = CentralDB(db_url)
+        try:
+            Supervisors(db).add(self.NAME, password)
+        finally:
+            db.dispose()
+        self._client = httpx.Client(base_url=central_url, timeout=10.0)
+        try:
+            reply = self._client.post(
+                "/v1/dashboard/session", json={"name": self.NAME, "password": password}
+            )
+            reply.raise_for_status()
+        except BaseException:
+            self._client.close()
+            raise
 
     def overview(self) -> dict[str, Any]:
-        stats = self._db.stats()
-        return {
-            "generated_at": format_utc(utc_now()),
-            "stations": stats["stations"],
-            "today": {"total": stats["registrations"]},
-        }
+        try:
+            reply = self._client.get("/v1/dashboard/overview")
+            if reply.status_code != 200:
+                return {"unavailable": reply.status_code}
+            data = reply.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            return {"unavailable": type(exc).__name__}
+        return data if isinstance(data, dict) else {"unavailable": "not_an_object"}
 
     def close(self) -> None:
-        self._db.dispose()
+        self._client.close()
 
 
 class Rig:
@@ -239,7 +262,7 @@ class Rig:
         self.counters: list[Counter] = []
         self.clock = Clock()
         self._db: CentralDB | None = None
-        self.dashboard: StatsOverview | None = None
+        self.dashboard: DashboardOverview | None = None
         self._driver = threading.Thread(target=self._drive_links, name="links", daemon=True)
         self._stop = threading.Event()
 
@@ -259,7 +282,7 @@ class Rig:
         (self.root / "central").mkdir(parents=True, exist_ok=True)
         self.central = CentralServer(db_url).start()
         self._db = CentralDB(db_url)
-        self.dashboard = StatsOverview(db_url)
+        self.dashboard = DashboardOverview(self.central.url, db_url)
         keys = KeyStore(self.root / "keys", use_keyring=False)
         for i, station_plan in enumerate(self.plan.stations):
             proxy = FaultProxy.for_url(self.central.url, seed=self.plan.seed + i).start()
