@@ -87,8 +87,13 @@ def overview(
     zone = ZoneInfo(timezone)
     start = _day_start(now, zone)
     since = db.db_time(start)
-    infos = db.station_infos()
     with db.engine.connect() as conn:
+        # one snapshot for every figure (a batch landing between two reads must not show
+        # more registered today than in all): on SQLite the connection's one transaction, on
+        # PostgreSQL a repeatable-read one
+        if db.dialect == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        infos = db.station_infos(conn)
         today_by_station = dict(
             conn.execute(
                 sa.select(registrations.c.station_id, sa.func.count())

@@ -363,7 +363,9 @@ class CentralDB:
             sa.func.coalesce(after, 0).label("corrected_after_delivery"),
         )
 
-    def station_infos(self) -> list[StationInfo]:
+    def station_infos(self, conn: sa.Connection | None = None) -> list[StationInfo]:
+        """Every station with its counts; in ``conn``'s transaction when given (one snapshot
+        with the caller's other reads: the dashboard's overview)."""
         counts = (
             sa.select(registrations.c.station_id, *self._counts())
             .group_by(registrations.c.station_id)
@@ -379,7 +381,10 @@ class CentralDB:
             .select_from(stations.outerjoin(counts, counts.c.station_id == stations.c.station_id))
             .order_by(stations.c.station_id)
         )
-        with self.engine.connect() as conn:
+        if conn is None:
+            with self.engine.connect() as own:
+                rows = own.execute(query).all()
+        else:
             rows = conn.execute(query).all()
         return [
             StationInfo(
