@@ -43,6 +43,7 @@
     │   └── OperatorError         operator accounts
     │       ├── OperatorExistsError, OperatorNotFound, InvalidPinError, InvalidNameError
     │       └── LastSupervisorError   the station would be left without a supervisor
+    ├── CentreSchemaTooNew        the centre's database is newer than this program
     ├── SyncError                 one exchange with the centre (``retry_after`` when it said)
     │   ├── TransientError        try again later: the batch goes back to pending
     │   │   ├── LinkDown          no answer, or a reply that is not the protocol
@@ -83,6 +84,7 @@ __all__ = [
     "BadRequest",
     "BatchTooLarge",
     "CentreBusy",
+    "CentreSchemaTooNew",
     "CertificateRefused",
     "ConfigError",
     "DiskFull",
@@ -684,6 +686,22 @@ class LastSupervisorError(OperatorError):
 
 
 # -- the centre ------------------------------------------------------------------------------
+
+
+class CentreSchemaTooNew(EktpError):
+    """The centre's database is at a schema revision this program does not know: a newer
+    release upgraded it (central/schema.py). Nothing was changed."""
+
+    def __init__(self, revision: str, newest: str) -> None:
+        super().__init__(
+            f"Basis data pusat memakai skema revisi {revision}, lebih baru dari yang dikenal "
+            f"program ini (terbaru: {newest}); tidak ada yang diubah. Pakai versi ektp-station "
+            "yang lebih baru.",
+            f"The centre's database is at schema revision {revision}, newer than this "
+            f"program knows (newest: {newest}); nothing was changed. Use a newer version of "
+            "ektp-station.",
+        )
+        self.revision = revision
 
 
 class SyncError(EktpError):

@@ -2,7 +2,9 @@
 
 ``registrations`` holds the latest accepted revision of every entry; each revision it replaced
 is kept in ``registration_revisions`` (primary key entry id + revision). A database made
-before revisions existed is upgraded in place by :meth:`CentralDB.create_schema`.
+before revisions existed is upgraded in place by :meth:`CentralDB.create_schema`, which keeps
+the schema at alembic's newest revision (central/schema.py, central/migrations; a table or
+column added here needs a new revision there: docs/central.md).
 
 SQLAlchemy Core over SQLite (WAL, busy_timeout, ``BEGIN IMMEDIATE`` so that writers queue on
 the busy timeout instead of failing a lock upgrade) or PostgreSQL (``postgresql+psycopg://``),
@@ -18,13 +20,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..private import private_dir, private_files
 from ..sync.protocol import ENROLMENT_STATUSES
+
+if TYPE_CHECKING:
+    from .schema import SchemaUpgrade
 
 __all__ = [
     "CentralDB",
@@ -129,18 +134,6 @@ enrolments = sa.Table(
     sa.Column("reason", sa.String(32)),
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
 )
-
-
-# Columns added to ``registrations`` since the first release (upgrade of an existing
-# database): name -> what follows the column's type in ``ADD COLUMN``.
-_ADDED_COLUMNS = {
-    "registrations": {"revision": " NOT NULL DEFAULT 1", "corrected_at": "", "kelurahan_code": ""},
-    "stations": {
-        "nik_recorded_answers": " NOT NULL DEFAULT 0",
-        "nik_probe_window_start": "",
-        "nik_probe_window_count": " NOT NULL DEFAULT 0",
-    },
-}
 
 
 #: The window in which "NIK recorded" answers to one station are counted against the limit.
@@ -261,34 +254,20 @@ class CentralDB:
         self.engine = make_engine(db_url)
         self.dialect = self.engine.dialect.name
 
-    def create_schema(self) -> None:
-        """Create what is missing; upgrade a database from before revisions in place.
+    def create_schema(self) -> SchemaUpgrade:
+        """Upgrade the database to the newest schema revision (alembic, central/schema.py):
+        an empty one is created, one made before migrations is adopted in place (existing
+        rows kept), a versioned one is upgraded. Idempotent, and safe when several processes
+        start at once (a lock held for the whole check and upgrade)."""
+        from .schema import upgrade_to_head
 
-        Idempotent. The upgrade adds ``registrations.revision`` (every existing row is
-        revision 1) and ``registrations.corrected_at``; ``registration_revisions`` is a new
-        table, so ``create_all`` makes it. On PostgreSQL ``ADD COLUMN IF NOT EXISTS`` keeps
-        two processes starting at once harmless; on SQLite the check and the ``ALTER`` run in
-        one ``BEGIN IMMEDIATE`` transaction.
-        """
-        metadata.create_all(self.engine, checkfirst=True)
-        with self.engine.begin() as conn:
-            UPLOADS_SHA256_INDEX.create(conn, checkfirst=True)
-            for table_name, added in _ADDED_COLUMNS.items():
-                table = metadata.tables[table_name]
-                present = {c["name"] for c in sa.inspect(conn).get_columns(table_name)}
-                for name, constraints in added.items():
-                    if name in present:
-                        continue
-                    ddl = table.c[name].type.compile(dialect=self.engine.dialect)
-                    exists = " IF NOT EXISTS" if self.dialect == "postgresql" else ""
-                    conn.exec_driver_sql(
-                        f"ALTER TABLE {table_name} ADD COLUMN{exists} {name} {ddl}{constraints}"
-                    )
-                    log.info("database upgraded: %s.%s added", table_name, name)
+        return upgrade_to_head(self.engine)
 
     def drop_schema(self) -> None:
-        """Drop the centre's tables (tests)."""
-        metadata.drop_all(self.engine, checkfirst=True)
+        """Drop every table of the centre and alembic's version table (tests)."""
+        from .schema import drop_all
+
+        drop_all(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()
