@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -43,6 +45,7 @@ from ektp_station.central.schema import (
     head_revision,
     target_metadata,
 )
+from ektp_station.cli import main
 from ektp_station.errors import CentreSchemaTooNew
 
 from helpers import wait_until
@@ -280,6 +283,52 @@ def test_two_upgrades_at_once_upgrade_once(
         assert differences(db) == []
     finally:
         db.dispose()
+
+
+def test_central_migrate_in_three_processes_at_once(db_url: str, tmp_path: Path) -> None:
+    """Three ``central migrate`` processes on one new database: each ends at the head,
+    exactly one of them did the upgrade."""
+    procs = [
+        subprocess.Popen(
+            [
+                *(sys.executable, "-m", "ektp_station", "--data-dir", str(tmp_path / f"d{k}")),
+                *("central", "migrate", "--db", db_url),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for k in range(3)
+    ]
+    outcomes = [proc.communicate(timeout=120) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0, 0], outcomes
+    assert [out for out, _err in outcomes] == [f"{head_revision()}\n"] * 3
+    assert sum("Skema diperbarui: kosong" in err for _out, err in outcomes) == 1, outcomes
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def test_central_migrate_prints_the_revision(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    make_today(url)
+    argv = ["--data-dir", str(tmp_path / "d"), "central", "migrate", "--db", url]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{head_revision()}\n" and "diambil alih tanpa kehilangan data" in err
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{head_revision()}\n" and "sudah revisi terbaru" in err
+
+    db = CentralDB(url)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    db.dispose()
+    assert main(argv) == 3
+    out, err = capsys.readouterr()
+    assert out == "" and "revisi 9999, lebih baru" in err
 
 
 # -- how a maintainer adds the next revision --------------------------------------------------

@@ -91,6 +91,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     sup.add_argument("--db", help=db_help)
     sup.set_defaults(func=cmd_add_supervisor)
 
+    migrate = sub.add_parser(
+        "migrate", help="perbarui skema basis data pusat ke revisi terbaru, tampilkan revisinya"
+    )
+    migrate.add_argument("--db", help=db_help)
+    migrate.set_defaults(func=cmd_migrate)
+
     stats = sub.add_parser("stats", help="ringkasan per stasiun")
     stats.add_argument("--db", help=db_help)
     stats.add_argument("--json", action="store_true", help="keluaran JSON")
@@ -292,6 +298,28 @@ def cmd_add_supervisor(args: argparse.Namespace) -> int:
         note = f"Kata sandi pengawas {args.name} diganti; sesinya yang terbuka diakhiri."
     else:
         note = f"Pengawas {args.name} dibuat. Dasbor: /dashboard di server pusat."
+    print(note, file=sys.stderr)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Upgrade the schema (what every other ``central`` command does first) and print the
+    revision on stdout, what was done on stderr."""
+    db = CentralDB(_db_url(args))
+    try:
+        done = db.create_schema()
+    finally:
+        db.dispose()
+    print(done.after)
+    if done.legacy:
+        note = (
+            "Basis data dari sebelum migrasi skema diambil alih tanpa kehilangan data, "
+            f"lalu diperbarui ke revisi {done.after}."
+        )
+    elif done.changed:
+        note = f"Skema diperbarui: {done.before or 'kosong'} -> revisi {done.after}."
+    else:
+        note = f"Skema sudah revisi terbaru ({done.after}); tidak ada yang diubah."
     print(note, file=sys.stderr)
     return 0
 
