@@ -369,3 +369,38 @@ def test_the_script_directory_ships_with_the_package() -> None:
     assert schema.MIGRATIONS_DIR.parent == Path(schema.__file__).parent
     spec = (Path(__file__).parents[2] / "packaging" / "ektp-station.spec").read_text("utf-8")
     assert '"ektp_station/central/migrations"' in spec
+
+
+def test_older_rows_get_their_kelurahan_from_the_record(db: CentralDB, db_url: str) -> None:
+    """Revision 0002: a database from before the dashboard has registrations without
+    ``kelurahan_code``; the upgrade fills it from the stored record where it names one."""
+    import json
+
+    engine = sa.create_engine(db_url)
+    md = before_dashboard()
+    table = md.tables["registrations"]
+    base = {k: v for k, v in ROWS["registrations"][0].items() if k in table.c}
+    rows = [
+        {**base, "record": json.dumps({"kelurahan_code": "32.76.02.1007", "nik": "x"})},
+        {
+            **base,
+            "entry_id": "00000000-0000-4000-8000-000000000002",
+            "nik": "3276014101900002",
+            "reference": "DPK-0002",
+            "record": json.dumps({"full_name": "WARGA FIKTIF"}),
+        },
+    ]
+    try:
+        md.create_all(engine)
+        with engine.begin() as conn:
+            conn.execute(md.tables["stations"].insert(), ROWS["stations"])
+            conn.execute(table.insert(), rows)
+    finally:
+        engine.dispose()
+    db.create_schema()
+    with db.engine.connect() as conn:
+        got = dict(
+            conn.execute(sa.text("SELECT reference, kelurahan_code FROM registrations")).all()
+        )
+    assert got == {"DPK-0001": "32.76.02.1007", "DPK-0002": None}
+    assert current_revision(db.engine) == head_revision() == "0002"
