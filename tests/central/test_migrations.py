@@ -360,6 +360,26 @@ def test_a_new_revision_follows_the_head(tmp_path: Path) -> None:
         db.dispose()
 
 
+def test_a_revision_added_while_the_process_runs_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The revisions are read afresh at every upgrade: a process that upgraded once and then
+    finds a new revision on disk (the package updated under it) runs it, and says so,
+    instead of stopping on an older idea of the head."""
+    folder = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(schema, "MIGRATIONS_DIR", folder)
+    db = CentralDB(f"sqlite:///{tmp_path / 'central.sqlite3'}")
+    try:
+        old = db.create_schema().after
+        script = command.revision(alembic_config(), "later", rev_id="0099")
+        assert isinstance(script, Script)
+        done = db.create_schema()
+        assert (done.before, done.after) == (old, "0099") == (old, head_revision())
+    finally:
+        db.dispose()
+
+
 def test_the_script_directory_ships_with_the_package() -> None:
     """alembic reads these files from disk (the wheel takes the package folder whole; the
     PyInstaller spec copies the folder: packaging/ektp-station.spec)."""
