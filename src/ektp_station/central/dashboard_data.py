@@ -94,7 +94,7 @@ def overview(
         if db.dialect == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         infos = db.station_infos(conn)
-        today_by_station = dict(
+        today_by_station: dict[str, int] = dict(
             conn.execute(
                 sa.select(registrations.c.station_id, sa.func.count())
                 .where(registrations.c.captured_at >= since)
