@@ -424,3 +424,20 @@ def test_older_rows_get_their_kelurahan_from_the_record(db: CentralDB, db_url: s
         )
     assert got == {"DPK-0001": "32.76.02.1007", "DPK-0002": None}
     assert current_revision(db.engine) == head_revision() == "0002"
+
+
+def test_a_database_that_cannot_be_used_is_one_clear_line(tmp_path: Path, capsys: Any) -> None:
+    """A path instead of a URL, an unknown driver, a file that is not a database: told in
+    one line with what to check (exit 2 / 3), never an "unexpected error" (exit 4)."""
+    garbage = tmp_path / "not-a-db.sqlite3"
+    garbage.write_bytes(b"this is not SQLite" * 100)
+    cases = [
+        (["central", "migrate", "--db", str(tmp_path / "plain-path.sqlite3")], 2),
+        (["central", "stats", "--db", "foo://bar"], 2),
+        (["central", "migrate", "--db", f"sqlite:///{garbage}"], 3),
+        (["central", "add-station", "X1", "--db", f"sqlite:///{garbage}"], 3),
+    ]
+    for argv, status in cases:
+        assert main(["--data-dir", str(tmp_path / "d"), *argv]) == status, argv
+        err = capsys.readouterr().err
+        assert "basis data" in err.lower() and "tak terduga" not in err, err

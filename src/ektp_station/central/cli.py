@@ -69,17 +69,17 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     serve.add_argument("--ssl-certfile", metavar="FILE", help="sertifikat TLS (PEM), untuk HTTPS")
     serve.add_argument("--ssl-keyfile", metavar="FILE", help="kunci privat TLS (PEM)")
-    serve.set_defaults(func=cmd_serve)
+    serve.set_defaults(func=_guarded(cmd_serve))
 
     add = sub.add_parser("add-station", help="daftarkan stasiun / ganti tokennya")
     add.add_argument("station_id")
     add.add_argument("--db", help=db_help)
-    add.set_defaults(func=cmd_add_station)
+    add.set_defaults(func=_guarded(cmd_add_station))
 
     revoke = sub.add_parser("revoke-station", help="cabut token stasiun (berlaku seketika)")
     revoke.add_argument("station_id")
     revoke.add_argument("--db", help=db_help)
-    revoke.set_defaults(func=cmd_revoke_station)
+    revoke.set_defaults(func=_guarded(cmd_revoke_station))
 
     sup = sub.add_parser("add-supervisor", help="buat akun pengawas dasbor / ganti kata sandinya")
     sup.add_argument("name", help="nama pengawas (1..64 karakter)")
@@ -89,18 +89,47 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="baca kata sandi dari masukan standar (satu baris), bukan dari terminal",
     )
     sup.add_argument("--db", help=db_help)
-    sup.set_defaults(func=cmd_add_supervisor)
+    sup.set_defaults(func=_guarded(cmd_add_supervisor))
 
     migrate = sub.add_parser(
         "migrate", help="perbarui skema basis data pusat ke revisi terbaru, tampilkan revisinya"
     )
     migrate.add_argument("--db", help=db_help)
-    migrate.set_defaults(func=cmd_migrate)
+    migrate.set_defaults(func=_guarded(cmd_migrate))
 
     stats = sub.add_parser("stats", help="ringkasan per stasiun")
     stats.add_argument("--db", help=db_help)
     stats.add_argument("--json", action="store_true", help="keluaran JSON")
-    stats.set_defaults(func=cmd_stats)
+    stats.set_defaults(func=_guarded(cmd_stats))
+
+
+def _guarded(command: Any) -> Any:
+    """``command`` with a database that cannot be used answered in one line, not as an
+    unexpected error: a URL that is not one (exit 2), a database that cannot be opened or is
+    not the centre's (exit 3)."""
+    import functools
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            result: int = command(args)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError):
+            print(
+                "URL basis data tidak sah. Contoh: sqlite:////var/lib/ektp/central.sqlite3 "
+                "atau postgresql+psycopg://user:sandi@host/db",
+                file=sys.stderr,
+            )
+            return 2
+        except sa.exc.DBAPIError as exc:
+            print(
+                "Basis data pusat tidak dapat dibuka atau bukan basis data pusat "
+                f"({type(exc.orig).__name__}); periksa --db dan servernya.",
+                file=sys.stderr,
+            )
+            return 3
+        return result
+
+    return run
 
 
 def _is_sqlite(url: str) -> bool:
@@ -130,6 +159,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.max_in_flight < 1 or not 0 < args.silent_after < 10**7:
         print("--max-in-flight minimal 1; --silent-after lebih dari 0 detik.", file=sys.stderr)
         return 2
+    if args.silent_after < 600:
+        print(
+            f"PERINGATAN: --silent-after {args.silent_after:g} detik: stasiun yang diam "
+            "mengabari pusat tiap 5 menit, jadi stasiun sehat tanpa kiriman akan tampak SENYAP.",
+            file=sys.stderr,
+        )
     if args.workers > 1 and _is_sqlite(url):
         print(
             "Lebih dari satu worker hanya dengan PostgreSQL (--db postgresql+psycopg://...); "

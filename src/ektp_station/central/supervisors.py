@@ -6,8 +6,10 @@
   sha256 only, with a CSRF token that every action must send back (central/dashboard.py).
   Sessions live in the database, so any worker behind a load balancer knows them.
 - Failed logins are counted in the database per name and per client address over
-  LOGIN_WINDOW; past LOGIN_MAX_FAILURES the next attempt is refused with the seconds to wait
-  (before the password is even hashed). A correct password clears its name's count.
+  LOGIN_WINDOW; past LOGIN_MAX_FAILURES for a name (LOGIN_MAX_FAILURES_PER_ADDRESS for an
+  address: several supervisors may share one behind a NAT) the next attempt is refused with
+  the seconds to wait (before the password is even hashed). A correct password clears its
+  name's count.
 """
 
 from __future__ import annotations
@@ -70,7 +72,9 @@ login_failures = sa.Table(
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 LOGIN_MAX_FAILURES = 5
-"""Failed logins per name, and per client address, within LOGIN_WINDOW..."""
+"""Failed logins per name within LOGIN_WINDOW..."""
+LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+"""...per client address (several supervisors may sit behind one address, a NAT)..."""
 LOGIN_WINDOW = timedelta(minutes=15)
 """...after which further attempts wait until the oldest failure leaves the window."""
 SESSION_LIFETIME = timedelta(hours=12)
@@ -146,12 +150,14 @@ class Supervisors:
         db: CentralDB,
         *,
         max_failures: int = LOGIN_MAX_FAILURES,
+        max_address_failures: int = LOGIN_MAX_FAILURES_PER_ADDRESS,
         window: timedelta = LOGIN_WINDOW,
         lifetime: timedelta = SESSION_LIFETIME,
         idle: timedelta = SESSION_IDLE,
     ) -> None:
         self.db = db
         self.max_failures = max_failures
+        self.max_address_failures = max_address_failures
         self.window = window
         self.lifetime = lifetime
         self.idle = idle
@@ -206,15 +212,16 @@ class Supervisors:
         horizon = self.db.db_time(now - self.window)
         waits = []
         for key in keys:
+            limit = self.max_address_failures if key.startswith("addr:") else self.max_failures
             times = list(
                 conn.execute(
                     sa.select(login_failures.c.failed_at)
                     .where(login_failures.c.key == key, login_failures.c.failed_at > horizon)
                     .order_by(login_failures.c.failed_at.desc())
-                    .limit(self.max_failures)
+                    .limit(limit)
                 ).scalars()
             )
-            if len(times) >= self.max_failures:
+            if len(times) >= limit:
                 oldest = as_utc(times[-1])
                 assert oldest is not None
                 waits.append((oldest + self.window - now).total_seconds())
