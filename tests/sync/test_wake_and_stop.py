@@ -124,4 +124,7 @@ def test_an_idle_engine_sees_a_cut_far_away_within_its_idle_probe(
         proxy.set_mode(mode)  # type: ignore[arg-type]
         cut = time.monotonic()
         wait_until(lambda link=link: engine.state.link is link, timeout=10, interval=0.02)
-        assert time.monotonic() - cut < 0.4 + 0.5 + 0.5  # idle probe + probe timeout + slack
+        # idle probe + probe timeout (0.9 s), with room for a loaded CI machine (it failed at
+        # 2.9 s on two busy cores): still far below what an engine that did not probe while
+        # idle would take (never: nothing else wakes it)
+        assert time.monotonic() - cut < 4.0
