@@ -39,13 +39,9 @@ in the same batch has just freed is inserted after the corrections.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -53,15 +49,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from ektp_station.domain import normalise, validate
-from ektp_station.domain.problems import Severity
-from ektp_station.sync.protocol import (
-    BatchEntry,
-    BatchRequest,
-    EntryResult,
-    FieldError,
-    content_hash,
-)
+from ektp_station.domain.regions import default_regions
+from ektp_station.sync.protocol import BatchRequest, EntryResult
 
 from .dashboard_data import record_sample
 from .db import (
@@ -73,6 +62,10 @@ from .db import (
     station_lock_key,
     stations,
 )
+from .prepare import PgBulkInsert, prepare, reference_for
+from .prepare import Prepared as _Prepared
+from .stored import Stored as _Stored
+from .stored import history_hashes, rows_by
 
 #: "NIK recorded by another entry" answers one station may get in an hour before its batches
 #: wait for the window to end: a counter re-sends a few, a station probing NIKs many.
@@ -82,62 +75,7 @@ __all__ = ["Ingestor", "StationBusy", "reference_for"]
 
 log = logging.getLogger(__name__)
 
-REFERENCE_PREFIX = "DPK-"
 
-
-def reference_for(entry_id: str) -> str:
-    """The centre's reference for an entry: stable, derived from its id, 80 bits.
-
-    ``DPK-`` + 16 base32 characters of sha256(entry_id) in groups of four,
-    e.g. ``DPK-7Q2M-XK4C-J9RA-B3TD``.
-    """
-    digest = hashlib.sha256(entry_id.encode("ascii")).digest()[:10]
-    text = base64.b32encode(digest).decode("ascii")
-    return REFERENCE_PREFIX + "-".join(text[i : i + 4] for i in range(0, 16, 4))
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    entry: BatchEntry
-    hash: str
-    record: dict[str, str | None]
-    errors: list[FieldError]
-
-    @property
-    def entry_id(self) -> str:
-        return self.entry.entry_id
-
-    @property
-    def revision(self) -> int:
-        return self.entry.revision
-
-    @property
-    def nik(self) -> str:
-        return self.record.get("nik") or ""
-
-
-@dataclass(frozen=True, slots=True)
-class _Stored:
-    """What classification needs of a ``registrations`` row."""
-
-    entry_id: str
-    nik: str
-    station_id: str
-    content_hash: str
-    reference: str
-    revision: int
-    captured_at: datetime | None = None
-
-
-_STORED_COLUMNS = (
-    registrations.c.entry_id,
-    registrations.c.nik,
-    registrations.c.station_id,
-    registrations.c.content_hash,
-    registrations.c.reference,
-    registrations.c.revision,
-    registrations.c.captured_at,
-)
 _HISTORY_COLUMNS = (
     "entry_id",
     "revision",
@@ -155,7 +93,7 @@ def _accepted(p: _Prepared, status: str, revision: int) -> EntryResult:
         {
             "entry_id": p.entry_id,
             "status": status,
-            "reference": reference_for(p.entry_id),
+            "reference": p.reference,
             "revision": revision,
         }
     )
@@ -186,6 +124,8 @@ class StationBusy(Exception):
 class Ingestor:
     """Applies one batch in one transaction; thread-safe (each call uses its own connection)."""
 
+    _rows_by = staticmethod(rows_by)
+
     def __init__(
         self,
         db: CentralDB,
@@ -207,23 +147,9 @@ class Ingestor:
             .returning(registrations.c.entry_id)
         )
         self._dialect = dialect
-
-    def _prepare(self, station_id: str, entry: BatchEntry, today: date) -> _Prepared:
-        record = normalise(entry.record)
-        problems = validate(record, today=today, area=None, normalised=True)
-        errors = [
-            FieldError(field=p.field, code=p.code, message=p.message("id"))
-            for p in problems
-            if p.severity is Severity.ERROR
-        ]
-        digest = content_hash(
-            station_id=station_id,
-            operator=entry.operator,
-            captured_at=entry.captured_at,
-            record=record,
-            normalised=True,
-        )
-        return _Prepared(entry=entry, hash=digest, record=record, errors=errors)
+        # PostgreSQL: a batch's new rows in one fixed statement (central/prepare.py)
+        self._bulk = PgBulkInsert(registrations, "entry_id") if db.dialect == "postgresql" else None
+        default_regions()  # loaded now, not by the first batch (half a second of CPU)
 
     def _row(self, station_id: str, p: _Prepared, now: datetime) -> dict[str, Any]:
         db_time = self.db.db_time
@@ -236,8 +162,8 @@ class Ingestor:
             "captured_at": db_time(p.entry.captured_at),
             "received_at": db_time(now),
             "content_hash": p.hash,
-            "record": json.dumps(p.record, sort_keys=True, ensure_ascii=False),
-            "reference": reference_for(p.entry_id),
+            "record": p.record_json,
+            "reference": p.reference,
             "kelurahan_code": p.record.get("kelurahan_code"),
         }
 
@@ -247,7 +173,7 @@ class Ingestor:
         Version-1 batches get version-1 results (no ``revision``)."""
         now = datetime.now(UTC)
         today = self._today()
-        prepared = [self._prepare(station_id, e, today) for e in batch.entries]
+        prepared = [prepare(station_id, e, today) for e in batch.entries]
         rows = {p.entry_id: self._row(station_id, p, now) for p in prepared if not p.errors}
         db_time = self.db.db_time
         skew = (batch.station_time - now).total_seconds()
@@ -290,10 +216,10 @@ class Ingestor:
                 # Stored entries (corrections among them) first, in entry-id order: the same
                 # lock order in every transaction, and NIKs they free are known to the rest.
                 rest.sort(key=lambda p: (p.entry_id not in by_id, p.entry_id))
-                history = self._history(
+                history = history_hashes(
                     conn,
                     [
-                        p
+                        (p.entry_id, p.revision)
                         for p in rest
                         if (s := by_id.get(p.entry_id)) is not None and s.revision > p.revision
                     ],
@@ -335,6 +261,8 @@ class Ingestor:
         (RETURNING names exactly those; insertmanyvalues batches it)."""
         if not rows:
             return set()
+        if self._bulk is not None:
+            return self._bulk(conn, rows)
         return set(conn.execute(self._insert_stmt, rows).scalars())
 
     def _insert_again(
@@ -397,7 +325,7 @@ class Ingestor:
                 return _conflict(p, "id_reused")
             if stored.revision > p.revision:
                 if history is None or (p.entry_id, p.revision) not in history:
-                    history = self._history(conn, [p])
+                    history = history_hashes(conn, [(p.entry_id, p.revision)])
                 if history.get((p.entry_id, p.revision)) == p.hash:
                     return _accepted(p, "already_accepted", stored.revision)
                 return _conflict(p, "id_reused")
@@ -481,7 +409,7 @@ class Ingestor:
                 captured_at=db_time(p.entry.captured_at),
                 received_at=db_time(now),
                 content_hash=p.hash,
-                record=json.dumps(p.record, sort_keys=True, ensure_ascii=False),
+                record=p.record_json,
                 kelurahan_code=p.record.get("kelurahan_code"),
                 corrected_at=sa.func.coalesce(registrations.c.corrected_at, db_time(now)),
             )
@@ -498,41 +426,3 @@ class Ingestor:
             return False
         savepoint.commit()
         return True
-
-    @staticmethod
-    def _rows_by(
-        conn: sa.Connection, column: sa.Column[Any], keys: Sequence[str]
-    ) -> dict[str, _Stored]:
-        found: dict[str, _Stored] = {}
-        keys = sorted(set(keys))
-        for start in range(0, len(keys), 400):
-            chunk = keys[start : start + 400]
-            for row in conn.execute(sa.select(*_STORED_COLUMNS).where(column.in_(chunk))):
-                stored = _Stored(
-                    entry_id=row.entry_id,
-                    nik=row.nik,
-                    station_id=row.station_id,
-                    content_hash=row.content_hash,
-                    reference=row.reference,
-                    revision=int(row.revision),
-                    captured_at=row.captured_at,
-                )
-                found[row._mapping[column.name]] = stored
-        return found
-
-    @staticmethod
-    def _history(conn: sa.Connection, entries: Sequence[_Prepared]) -> dict[tuple[str, int], str]:
-        """Content hash of each stored superseded (entry id, revision) asked for."""
-        wanted = {(p.entry_id, p.revision) for p in entries}
-        found: dict[tuple[str, int], str] = {}
-        ids = sorted({entry_id for entry_id, _ in wanted})
-        h = registration_revisions.c
-        for start in range(0, len(ids), 400):
-            query = sa.select(h.entry_id, h.revision, h.content_hash).where(
-                h.entry_id.in_(ids[start : start + 400])
-            )
-            for row in conn.execute(query):
-                key = (str(row.entry_id), int(row.revision))
-                if key in wanted:
-                    found[key] = str(row.content_hash)
-        return found

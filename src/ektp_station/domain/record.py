@@ -34,6 +34,7 @@ FIELDS: Final[tuple[str, ...]] = (
     "phone",
 )
 
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ISO_LOOSE = re.compile(r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})")
 _DMY = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
 _RT_RW = re.compile(r"(?:R[TW])?\s*[.:]?\s*0*([0-9]{1,3})", re.IGNORECASE)
@@ -58,6 +59,8 @@ def _as_text(value: object) -> str:
 def _birth_date(text: str) -> str:
     """``1990-8-7`` / ``1990/08/07`` / ``07-08-1990`` (Indonesian day-month order) ->
     ``1990-08-07``. The date's existence is left to validation."""
+    if _ISO.fullmatch(text):
+        return text  # already so (what stations send)
     text = text.strip()
     if match := _ISO_LOOSE.fullmatch(text):
         year, month, day = match.groups()
@@ -70,6 +73,8 @@ def _birth_date(text: str) -> str:
 
 def _rt_rw(text: str) -> str:
     """``3`` / ``03`` / ``RT 3`` -> ``003``; anything else is left for validation."""
+    if len(text) == 3 and text.isascii() and text.isdigit():
+        return text  # already so (what stations send)
     text = text.strip()
     if match := _RT_RW.fullmatch(text):
         return f"{int(match.group(1)):03d}"
@@ -88,7 +93,7 @@ def _enum(field: str) -> Callable[[str], str]:
     return lambda text: canonical_value(field, text)
 
 
-_NORMALISERS: Final[dict[str, Callable[[str], str]]] = {
+_NORMALISERS: Final[dict[str, Callable[[str], str | None]]] = {
     "nik": lambda text: clean_nik(text.strip()),
     "kk_number": lambda text: clean_nik(text.strip()),
     "full_name": normalise_text,
@@ -99,20 +104,20 @@ _NORMALISERS: Final[dict[str, Callable[[str], str]]] = {
     "rt": _rt_rw,
     "rw": _rt_rw,
     "kelurahan_code": _kelurahan_code,
+    "phone": normalise_phone,
 }
+_IN_ORDER: Final = tuple((field, _NORMALISERS[field]) for field in FIELDS)
 
 
 def normalise(data: Mapping[str, object]) -> dict[str, str | None]:
     """The record in canonical form; never raises. Missing fields become ``""`` (``phone``
     becomes None), unknown keys are dropped, values that are not text are converted. Values
     that cannot be made canonical are kept (tidied) for :func:`validate` to report."""
+    get = data.get
     result: dict[str, str | None] = {}
-    for field in FIELDS:
-        text = _as_text(data.get(field))
-        if field == "phone":
-            result[field] = normalise_phone(text)
-        else:
-            result[field] = _NORMALISERS[field](text)
+    for field, normaliser in _IN_ORDER:  # run for every entry the centre receives: kept lean
+        value = get(field)
+        result[field] = normaliser(value if type(value) is str else _as_text(value))
     return result
 
 

@@ -51,6 +51,10 @@ _LOOKALIKES: Final = str.maketrans(
     }
 )
 _SPACE_RUN = re.compile(r" {2,}")
+# What most names and addresses are, checked in one step (the centre validates every entry of
+# every batch): plain capitals and marks, nothing for the character-by-character checks to find
+_PLAIN_NAME = re.compile(r"[A-Z '.,-]*[A-Z][A-Z '.,-]*")
+_PLAIN_ADDRESS = re.compile(r"[A-Z0-9 '.,/-]+")
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()/\u2010-\u2015]+")
 _PHONE = re.compile(r"\+?[0-9]+")
 
@@ -63,6 +67,9 @@ def normalise_text(text: str) -> str:
     """NFC, look-alike marks made plain, tabs and Unicode spaces made spaces, runs of spaces
     collapsed, ends stripped, capitals. Line breaks and other control characters inside the
     text are kept, for validation to report."""
+    if text.isascii():  # the same steps, where NFC changes nothing and ` is the only look-alike
+        text = text.replace("\t", " ").replace("`", "'").upper()
+        return _SPACE_RUN.sub(" ", text).strip()
     text = unicodedata.normalize("NFC", text).translate(_LOOKALIKES)
     text = "".join(" " if ch == "\t" or unicodedata.category(ch) == "Zs" else ch for ch in text)
     text = unicodedata.normalize("NFC", text.upper())
@@ -73,6 +80,9 @@ def check_name(field: str, value: str) -> list[Problem]:
     """Problems of a normalised full name or place of birth."""
     if not value:
         return [make_problem(field, "required")]
+    shortest, longest = NAME_LIMITS[field]
+    if shortest <= len(value) <= longest and _PLAIN_NAME.fullmatch(value):
+        return []
     if any(_is_control(ch) for ch in value):
         return [make_problem(field, "control_chars")]
     problems: list[Problem] = []
@@ -86,7 +96,6 @@ def check_name(field: str, value: str) -> list[Problem]:
         problems.append(make_problem(field, "name_chars"))
     if not any(ch.isalpha() for ch in value):
         problems.append(make_problem(field, "name_no_letters"))
-    shortest, longest = NAME_LIMITS[field]
     if len(value) < shortest:
         problems.append(make_problem(field, "too_short", min=shortest))
     elif len(value) > longest:
@@ -111,6 +120,8 @@ def check_address(value: str) -> list[Problem]:
     field = "address"
     if not value:
         return [make_problem(field, "required")]
+    if len(value) <= ADDRESS_MAX and _PLAIN_ADDRESS.fullmatch(value):
+        return []
     problems: list[Problem] = []
     if any(_is_control(ch) for ch in value):
         problems.append(make_problem(field, "control_chars"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 
 from ektp_station.resources import resource_path
@@ -173,6 +173,7 @@ def _lookup(field: str) -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=4096)  # a few spellings of a few labels: the centre sees them all day
 def canonical_value(field: str, text: str) -> str:
     """The canonical label for ``text`` in ``field``'s list; when nothing matches, ``text``
     uppercased with its spaces collapsed (validation then reports it). Never raises."""

@@ -126,9 +126,14 @@ def canonical_entry_id(value: str) -> str:
     return str(uuid.UUID(value))
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _entry_id(value: object) -> object:
     if not isinstance(value, str) or len(value) > 64:
         raise ValueError("entry_id must be a UUID string")
+    if _CANONICAL_UUID.fullmatch(value):
+        return value  # already what canonical_entry_id makes of it (what stations send)
     return canonical_entry_id(value)
 
 
