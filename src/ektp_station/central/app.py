@@ -46,11 +46,13 @@ from ektp_station.sync.protocol import (
     Health,
 )
 
+from .admission import Admission
 from .auth import AUTH_FAILURE_WINDOW, AUTH_MAX_FAILURES, AuthFailures
 from .dashboard import install_dashboard
 from .dashboard_data import DEFAULT_SILENT_AFTER
 from .db import CentralDB
 from .enrolments import EnrolmentStore, install_enrolments
+from .fastpaths import FastPaths
 from .heartbeat import install_heartbeat
 from .ingest import NIK_PROBE_LIMIT, Ingestor, StationBusy
 from .transport import BodyTimeout, StationGate, read_body
@@ -90,6 +92,8 @@ class CentralState:
     )
     in_flight: int = 0
     stations_in_flight: set[str] = field(default_factory=set)
+    # the bound on batches in flight below max_in_flight, and the ingest threads
+    admission: Admission = field(default_factory=Admission)
     draining: bool = False
 
 
@@ -237,6 +241,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.central = state
+    # health and the shed answered before the routing: what a herd asks for most
+    app.add_middleware(FastPaths, state=state, retry_after=state.admission.retry_after)
     _install_openapi(app)
 
     @app.exception_handler(StarletteHTTPException)
@@ -285,11 +291,11 @@ def create_app(
             return error_response(
                 503, "draining", "Server sedang berhenti.", retry_after=RETRY_AFTER_OVERLOADED
             )
-        if state.in_flight >= state.max_in_flight:
+        if state.in_flight >= state.admission.bound(state.max_in_flight):
             # shed: the stations turned away come back spread over a few seconds, not all
             # at the same instant (a region's link returning sends hundreds at once)
             return error_response(
-                503, "overloaded", "Server sedang sibuk.", retry_after=shed_retry_after()
+                503, "overloaded", "Server sedang sibuk.", retry_after=state.admission.retry_after()
             )
         # the slot is taken before the first await: a herd arriving together must not all
         # pass the check above before any of it holds a slot
@@ -414,7 +420,7 @@ def create_app(
                 403, "wrong_station", "Token ini bukan milik stasiun yang disebut di batch."
             )
         try:
-            results = await run_in_threadpool(state.ingestor.ingest, token_station, batch)
+            results = await state.admission.run(state.ingestor.ingest, token_station, batch)
         except StationBusy:
             # Another server process holds this station's lock (PostgreSQL, several workers).
             return _busy()

@@ -1,0 +1,67 @@
+"""Admission under a reconnect herd (issue #14): the bound on batches in flight follows what the
+process completes, a batch shed gets a Retry-After of 2–6 s (wider when many were turned away
+lately), and health and the shed are answered before FastAPI's routing with the app's own
+bodies (a draining server still answers through the app)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ektp_station.central import CentralServer
+from ektp_station.central.admission import RETRY_HIGH, RETRY_LOW, Admission
+from ektp_station.sync.protocol import parse_error_reply, parse_health
+
+
+def test_the_bound_follows_what_the_process_completes() -> None:
+    now = [1000.0]
+    admission = Admission(target_wait=2.0, floor=8, window=5.0, clock=lambda: now[0])
+    assert admission.bound(64) == 64  # nothing measured yet: the configured bound
+    assert all(RETRY_LOW <= admission.retry_after() <= RETRY_HIGH for _ in range(50))
+    for _ in range(50):  # 10 batches a second for 5 s
+        now[0] += 0.1
+        admission._done.append(now[0])
+    assert admission.rate() == pytest.approx(10.0, rel=0.05)
+    assert admission.bound(64) == 20  # 2 s of work
+    assert admission.bound(12) == 12
+    now[0] += 10  # idle: nothing measured in the window
+    assert admission.rate() is None and admission.bound(64) == 64
+    for _ in range(10):
+        now[0] += 0.1
+        admission._done.append(now[0])
+    waits = [admission.retry_after() for _ in range(400)]  # 400 turned away at 10 a second
+    assert min(waits) >= RETRY_LOW and max(waits) > RETRY_HIGH and max(waits) <= 60
+
+
+@pytest.fixture
+def centre(tmp_path: Path) -> Iterator[CentralServer]:
+    with CentralServer(f"sqlite:///{tmp_path / 'c.sqlite3'}", max_in_flight=2) as server:
+        yield server
+
+
+def test_health_and_the_shed_answered_before_the_routing(centre: CentralServer) -> None:
+    reply = httpx.get(centre.url + "/v1/health")
+    assert reply.status_code == 200 and reply.headers["content-type"] == "application/json"
+    health = parse_health(reply.content, reply.headers["content-type"])
+    assert health.protocols == [1, 2] and health.protocol == 1 and health.status == "ok"
+    assert abs(health.server_time - datetime.now(UTC)) < timedelta(seconds=30)
+    token = centre.add_station("ST-FAST")
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    centre.state.in_flight = 2  # every slot taken
+    try:
+        shed = httpx.post(centre.url + "/v1/batches", content=b"{}", headers=auth)
+        assert shed.status_code == 503
+        error = parse_error_reply(shed.content, shed.headers["content-type"])
+        assert error is not None and error.error.code == "overloaded"
+        assert RETRY_LOW <= int(shed.headers["retry-after"]) <= RETRY_HIGH
+        assert httpx.get(centre.url + "/v1/health").status_code == 200
+    finally:
+        centre.state.in_flight = 0
+    assert httpx.post(centre.url + "/v1/batches", content=b"{}", headers=auth).status_code == 400
+    centre.draining = True  # the app's own answers while it stops
+    drained = httpx.get(centre.url + "/v1/health")
+    assert drained.status_code == 503 and drained.json()["error"]["code"] == "draining"
