@@ -75,6 +75,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Context], list[Row]]]] = {
     "scale": ("6. scale", _lazy("bench_gui", "run_scale")),
     "central": ("7. central ingest", _lazy("bench_central", "run_central")),
     "parts": ("8. biometric parts", _lazy("bench_parts", "run_parts")),
+    "herd": ("9. reconnect herd", _lazy("bench_herd", "run_herd")),
 }
 
 

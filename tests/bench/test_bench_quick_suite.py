@@ -34,7 +34,14 @@ METRICS = {
         "parts_gui_stall",
         "parts_rss_growth",
     },
+    9: {
+        f"herd_{where}_{what}"
+        for where in ("sqlite_w1", "pg_w1", "pg_w2")
+        for what in ("capacity", "drain", "errors", "once", "cpu")
+    },
 }
+# rows whose value is a count that should be 0 (error replies)
+ZERO_OK = {"herd_sqlite_w1_errors", "herd_pg_w1_errors", "herd_pg_w2_errors"}
 
 
 @pytest.mark.slow
@@ -67,7 +74,8 @@ def test_bench_quick_suite(tmp_path: Path) -> None:
         if row.get("skipped"):
             assert row["value"] is None and row["pass"] is None
             continue
-        assert isinstance(row["value"], int | float) and row["value"] > 0, row["metric"]
+        assert isinstance(row["value"], int | float), row["metric"]
+        assert row["value"] >= 0 if row["metric"] in ZERO_OK else row["value"] > 0, row["metric"]
         if row["baseline"] is not None:
             assert row["ratio"] == pytest.approx(row["value"] / row["baseline"], rel=0.01)
         if row["target"] is not None:
@@ -93,6 +101,13 @@ def test_bench_quick_suite(tmp_path: Path) -> None:
         for r in rows
         if r["metric"] == "parts_wire"
     )
+    # the herd: the SQLite centre always runs; every entry stored once, no error reply
+    for row in rows:
+        if row["group"] == 9 and row["metric"].startswith("herd_sqlite_w1"):
+            assert not row["skipped"], row
+    once = next(r for r in rows if r["metric"] == "herd_sqlite_w1_once")
+    assert once["value"] == once["baseline"] == once["size"]
+    assert next(r for r in rows if r["metric"] == "herd_sqlite_w1_errors")["value"] == 0
     check_store_report(json.loads((tmp_path / "results-store-quick.json").read_text("utf-8")))
     # only the results files are left behind
     assert sorted(p.name for p in tmp_path.iterdir()) == [
