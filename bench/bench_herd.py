@@ -89,7 +89,7 @@ def measure(ctx: Context, db_url: str, workers: int, tag: str, server: str) -> l
     keep = ("accepted", "expected", "registered", "exactly_once", "shed_503", "errors_5xx",
             "errors_4xx", "busy_429", "transport_errors", "already_accepted", "duplicates",
             "requests", "drain_s", "rate_per_s", "p50_ms", "p99_ms", "cpu_s",
-            "cpu_ms_per_entry", "cpu_note", "error_codes")  # fmt: skip
+            "cpu_ms_per_entry", "cpu_note", "generator_cpu_s", "error_codes")  # fmt: skip
     detail = {
         "server": server,
         "workers": workers,

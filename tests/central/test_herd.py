@@ -120,6 +120,7 @@ def test_a_herd_is_shed_and_every_entry_is_stored_exactly_once(centre: Centre) -
     # the centre's CPU, found by the port it listens on (this user's process on loopback)
     assert centre.pid in report["cpu_pids"], report["cpu_note"]
     assert report["cpu_ms_per_entry"] > 0
+    assert report["generator_cpu_s"] > 0
 
 
 def test_human_report_is_indonesian_and_shows_no_nik(centre: Centre) -> None:

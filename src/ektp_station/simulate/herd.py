@@ -20,8 +20,9 @@ entry acknowledged; ``p50_ms`` / ``p99_ms`` — latency of the answered batch re
 ``cpu_ms_per_entry`` — the centre's CPU time (its server processes' user + system time from
 ``/proc``, never this process's nor the database's) per accepted entry, or null with
 ``cpu_note`` saying why. ``registered``: the centre's own count of registrations from these
-stations (null with ``--tokens`` and no ``--db``). Exit status 0 only when no error reply came
-and every entry was accepted exactly once (``exactly_once``).
+stations (null with ``--tokens`` and no ``--db``); ``generator_cpu_s``: this process's own CPU
+time (the light stations': on the same machine they take cores from the centre). Exit status
+0 only when no error reply came and every entry was accepted exactly once (``exactly_once``).
 """
 
 from __future__ import annotations
@@ -280,6 +281,7 @@ def report(
             None if cpu_s is None or not acknowledged else round(cpu_s * 1000 / acknowledged, 4)
         ),
         "cpu_pids": cpu.pids,
+        "generator_cpu_s": round(tally.generator_cpu_s, 3),
         "cpu_note": cpu.note,
         "ok": exactly_once and tally.errors_5xx == 0,
     }
@@ -384,8 +386,11 @@ def run(args: argparse.Namespace) -> int:
     )
     cpu = _cpu_probe(args)
     cpu.start()
+    mine = resource.getrusage(resource.RUSAGE_SELF)
     tally = herd.run()
     cpu_s = cpu.stop()
+    spent = resource.getrusage(resource.RUSAGE_SELF)
+    tally.generator_cpu_s = spent.ru_utime + spent.ru_stime - mine.ru_utime - mine.ru_stime
     registered = _registered(db_url, list(tokens)) if db_url else None
     result = report(
         tally,

@@ -161,6 +161,7 @@ class Tally:
     acked: dict[str, list[str]] = field(default_factory=dict)
     last_ack: float = 0.0
     gave_up: int = 0  # stations that stopped on a refusal that is not transient
+    generator_cpu_s: float = 0.0  # this process's CPU during the run
 
 
 class Herd:
