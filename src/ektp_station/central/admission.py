@@ -1,5 +1,6 @@
 """How many batches one server process takes in at once (the rest is shed: 503 with a
-jittered Retry-After), and how many it ingests at once (issue #14: the reconnect herd).
+Retry-After of 2–6 s, drawn for each), and how many it ingests at once (issue #14: the
+reconnect herd).
 
 A batch taken in waits for one of ``ingest_threads`` ingest threads (the database pool's
 connections are enough for them, and few threads competing for the interpreter cost less CPU
@@ -8,20 +9,18 @@ been busy for a moment, by what it completes in ``target_wait`` seconds: the que
 process then holds about that much work, so that a batch taken in is answered well within a
 station's timeout (10 s by default) however slow the machine — a centre that took in more
 than it can answer in time would see the stations give up and send again, doing each batch
-twice. ``floor`` keeps the ingest threads fed.
+twice. ``floor`` keeps the ingest threads fed. Per process: with several workers each has
+its own bound (docs/performance.md, "Scaling the centre").
 
-A batch shed is told to come back after 2–6 s, drawn anew for each (a herd turned away does
-not return as one); when more were turned away in the last 6 s than the process completes in
-4 s, the range widens to the time it needs to serve them (at most a minute), so that they
-come back at about the pace it can take instead of being turned away again and again (each
-refusal costs both sides a request and its body). Per process: with several workers each
-has its own bound and its own count (docs/performance.md, "Scaling the centre").
+(Tried and left out: widening the shed's Retry-After beyond 6 s when many were turned away
+lately, so that they come back at the pace the process takes them. It halved the sheds but
+the last stations, told to wait 20 s or more, came back to an idle centre: drain 30 s
+instead of 27 s for 500 stations x 200 entries on PostgreSQL, up to 2.1x the steady time.)
 """
 
 from __future__ import annotations
 
 import math
-import random
 import time
 from collections import deque
 from collections.abc import Callable
@@ -40,9 +39,6 @@ INGEST_THREADS = 8
 FLOOR = 8
 WINDOW = 5.0
 """Seconds of completions the rate is measured over."""
-RETRY_LOW, RETRY_HIGH = 2, 6
-"""Retry-After of a shed batch: drawn in [RETRY_LOW, RETRY_HIGH] (or wider, see above)."""
-RETRY_MAX = 60
 
 
 class Admission:
@@ -63,7 +59,6 @@ class Admission:
         self.window = window
         self._clock = clock
         self._done: deque[float] = deque()
-        self._shed: deque[float] = deque()
         self._limiter: anyio.CapacityLimiter | None = None
 
     def rate(self) -> float | None:
@@ -84,19 +79,6 @@ class Admission:
         if rate is None:
             return max_in_flight
         return min(max_in_flight, max(self.floor, math.ceil(rate * self.target_wait)))
-
-    def retry_after(self) -> int:
-        """Seconds a batch shed now is told to wait (its ``Retry-After``)."""
-        now = self._clock()
-        shed = self._shed
-        shed.append(now)
-        while now - shed[0] > RETRY_HIGH:
-            shed.popleft()
-        high = RETRY_HIGH
-        rate = self.rate()
-        if rate is not None:  # the time the process needs for those it turned away lately
-            high = max(high, min(RETRY_MAX, math.ceil(len(shed) / rate)))
-        return random.randint(RETRY_LOW, high)
 
     async def run(self, func: Callable[..., T], *args: object) -> T:
         """``func(*args)`` on one of the ingest threads (waiting for one), counted as done."""

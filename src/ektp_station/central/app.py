@@ -242,7 +242,7 @@ def create_app(
     )
     app.state.central = state
     # health and the shed answered before the routing: what a herd asks for most
-    app.add_middleware(FastPaths, state=state, retry_after=state.admission.retry_after)
+    app.add_middleware(FastPaths, state=state, retry_after=lambda: shed_retry_after())
     _install_openapi(app)
 
     @app.exception_handler(StarletteHTTPException)
@@ -295,7 +295,7 @@ def create_app(
             # shed: the stations turned away come back spread over a few seconds, not all
             # at the same instant (a region's link returning sends hundreds at once)
             return error_response(
-                503, "overloaded", "Server sedang sibuk.", retry_after=state.admission.retry_after()
+                503, "overloaded", "Server sedang sibuk.", retry_after=shed_retry_after()
             )
         # the slot is taken before the first await: a herd arriving together must not all
         # pass the check above before any of it holds a slot
