@@ -1,4 +1,4 @@
-"""For test_migrations: today's schema frozen as MetaData, and two older releases', rows for
+"""For test_centre_migrations: today's schema frozen as MetaData, and two older releases', rows for
 every table, and ways to read a database's schema and rows back."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Every word of the supervisors' dashboard, in Bahasa Indonesia and English (one place).
 
 The pages look texts up by key (``t("stations")``); a key missing here is a test failure,
-not a blank on the page (tests/central/test_dashboard.py).
+not a blank on the page (tests/central/test_dashboard_web.py).
 """
 
 from __future__ import annotations
