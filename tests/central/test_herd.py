@@ -191,3 +191,15 @@ def test_cpu_of_processes_from_proc() -> None:
         port = sock.getsockname()[1]
         assert me not in find_listeners(port)  # the herd never measures itself
     assert find_listeners(port) == set()
+
+
+def test_stations_registered_in_another_database_are_told_why(
+    centre: Centre, tmp_path: Path
+) -> None:
+    """A new user's first try: no --db, so the stations went into another database than
+    the running centre's. The report says so, and leaks no raw value ("None")."""
+    other = f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"
+    done = _herd(centre, "--stations", "2", "--entries", "2", "--db", other)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "--db harus basis data yang dipakai server pusat itu" in done.stdout
+    assert "None" not in done.stdout

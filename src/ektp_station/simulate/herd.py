@@ -336,7 +336,7 @@ def format_report(r: HerdReport, url: str, lang: str) -> str:
     if r["cpu_ms_per_entry"] is None:
         lines.append(
             say("CPU pusat per entri: tidak terukur", "Centre CPU per entry: not measured")
-            + f" ({r['cpu_note']})"
+            + (f" ({r['cpu_note']})" if r.get("cpu_note") else "")
         )
     else:
         pids = ", ".join(str(p) for p in r["cpu_pids"])
@@ -346,6 +346,15 @@ def format_report(r: HerdReport, url: str, lang: str) -> str:
                 f"({n(r['cpu_s'], 2)} dtk CPU, proses {pids})",
                 f"Centre CPU per entry: {n(r['cpu_ms_per_entry'], 3)} ms "
                 f"({n(r['cpu_s'], 2)} s of CPU, processes {pids})",
+            )
+        )
+    if any(code.startswith("401 ") for code in r.get("error_codes", {})):
+        lines.append(
+            say(
+                "Pusat menolak token stasiun simulasi (401): --db harus basis data yang "
+                "dipakai server pusat itu (stasiun didaftarkan di sana).",
+                "The centre refused the simulated stations' tokens (401): --db must be the "
+                "database that centre serves (the stations are registered there).",
             )
         )
     if r["ok"]:
