@@ -80,7 +80,7 @@ def count_entries(db_path: Path) -> int:
         return 0
     try:
         conn = raw_queue(db_path, read_only=True, timeout=1.0)
-    except (DriverError, OSError, AssertionError):  # no queue.id or key yet
+    except (DriverError, OSError, AssertionError, ValueError):  # no queue.id or key yet
         return 0
     try:
         return int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
