@@ -2,8 +2,8 @@
 
 - every station: last seen, the backlog and oldest unsynced entry as it last reported them,
   clock skew, registrations (in all and captured today), silent past a threshold, and its
-  backlog over the day (``backlog_samples``: one row per station per minute, the last report
-  in that minute, written by batches and heartbeats);
+  backlog over the day (``backlog_samples``, central/reports.py: one row per station per
+  minute, the last report in that minute, written by batches and heartbeats);
 - registrations captured today per kecamatan and kelurahan (``registrations.kelurahan_code``,
   set at ingest), "today" in the centre's time zone (WIB unless told);
 - entries under review: the stand-in pipeline's duplicates and adjudications, and per station
@@ -19,17 +19,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain.regions import default_regions
-from .db import CentralDB, as_utc, enrolments, metadata, registrations
+from .db import CentralDB, as_utc, enrolments, registrations
+from .reports import backlog_samples
 
 __all__ = [
     "DEFAULT_SILENT_AFTER",
     "DEFAULT_TIMEZONE",
-    "backlog_samples",
     "overview",
-    "record_sample",
 ]
 
 DEFAULT_SILENT_AFTER = 15 * 60
@@ -38,31 +36,6 @@ DEFAULT_TIMEZONE = "Asia/Jakarta"
 """Where "today" begins and ends (Kota Depok keeps WIB)."""
 REVIEW_ITEMS = 50
 """The newest entries under review listed by reference (the counts cover them all)."""
-
-backlog_samples = sa.Table(
-    "backlog_samples",
-    metadata,
-    sa.Column("station_id", sa.String(64), primary_key=True),
-    sa.Column("minute", sa.DateTime(timezone=True), primary_key=True),
-    sa.Column("pending", sa.Integer, nullable=False),
-)
-
-
-def record_sample(
-    conn: sa.Connection, dialect: str, station_id: str, now: datetime, pending: int
-) -> None:
-    """Keep ``pending`` as the station's backlog in the minute of ``now`` (the last report in
-    a minute wins); in the caller's transaction."""
-    minute = now.astimezone(UTC).replace(second=0, microsecond=0)
-    if dialect == "sqlite":
-        minute = minute.replace(tzinfo=None)
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(backlog_samples)
-    conn.execute(
-        insert.values(station_id=station_id, minute=minute, pending=pending).on_conflict_do_update(
-            index_elements=[backlog_samples.c.station_id, backlog_samples.c.minute],
-            set_={"pending": pending},
-        )
-    )
 
 
 def _iso(value: datetime | None) -> str | None:

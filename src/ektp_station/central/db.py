@@ -415,22 +415,12 @@ class CentralDB:
         oldest_unsynced_at: datetime | None,
         skew: float,
     ) -> None:
-        """What a station said it has left (a heartbeat, central/heartbeat.py), as a batch
-        records it."""
-        from .dashboard_data import record_sample
+        """What a station said it has left (a heartbeat, central/heartbeat.py), recorded as
+        a batch records it (central/reports.py)."""
+        from .reports import record_report
 
         with self.engine.begin() as conn:
-            record_sample(conn, self.dialect, station_id, now, pending)
-            conn.execute(
-                sa.update(stations)
-                .where(stations.c.station_id == station_id)
-                .values(
-                    last_seen_at=self.db_time(now),
-                    reported_pending=pending,
-                    reported_oldest_unsynced_at=self.db_time(oldest_unsynced_at),
-                    clock_skew_seconds=skew,
-                )
-            )
+            record_report(conn, station_id, now, pending, oldest_unsynced_at, skew)
 
     def enrolment_counts(self) -> dict[str, int]:
         """The pipeline stand-in's decisions by status (central/enrolments.py)."""

@@ -52,7 +52,6 @@ from sqlalchemy.exc import IntegrityError
 from ektp_station.domain.regions import default_regions
 from ektp_station.sync.protocol import BatchRequest, EntryResult
 
-from .dashboard_data import record_sample
 from .db import (
     NIK_PROBE_WINDOW,
     CentralDB,
@@ -64,6 +63,7 @@ from .db import (
 )
 from .prepare import PgBulkInsert, prepare, reference_for
 from .prepare import Prepared as _Prepared
+from .reports import record_report
 from .stored import Stored as _Stored
 from .stored import history_hashes, rows_by
 
@@ -175,7 +175,6 @@ class Ingestor:
         today = self._today()
         prepared = [prepare(station_id, e, today) for e in batch.entries]
         rows = {p.entry_id: self._row(station_id, p, now) for p in prepared if not p.errors}
-        db_time = self.db.db_time
         skew = (batch.station_time - now).total_seconds()
         results: dict[str, EntryResult] = {}
         corrected = 0
@@ -191,17 +190,14 @@ class Ingestor:
                 if not locked:
                     raise StationBusy(station_id)
             # First statement writes: on SQLite the transaction holds the write lock from here.
-            conn.execute(
-                sa.update(stations)
-                .where(stations.c.station_id == station_id)
-                .values(
-                    last_seen_at=db_time(now),
-                    reported_pending=batch.backlog.pending,
-                    reported_oldest_unsynced_at=db_time(batch.backlog.oldest_unsynced_at),
-                    clock_skew_seconds=skew,
-                )
+            record_report(
+                conn,
+                station_id,
+                now,
+                batch.backlog.pending,
+                batch.backlog.oldest_unsynced_at,
+                skew,
             )
-            record_sample(conn, self.db.dialect, station_id, now, batch.backlog.pending)
             # The hot path: new entries are this one statement (and nothing else).
             inserted = self._insert_new(conn, list(rows.values()))
             for p in prepared:

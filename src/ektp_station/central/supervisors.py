@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -115,9 +116,12 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got.hex(), digest)
 
 
-# verified against when the name is unknown, so that a wrong name costs as long as a wrong
-# password (the time taken tells nothing about which names exist)
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so that a wrong name costs as long as a
+    wrong password (the time taken tells nothing about which names exist). Made at the first
+    such login, not at import: every ``central`` command and the demo import this module."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def valid_name(name: str) -> bool:
@@ -243,7 +247,7 @@ class Supervisors:
             stored = conn.execute(
                 sa.select(supervisors.c.password_hash).where(supervisors.c.name == name)
             ).scalar_one_or_none()
-        ok = verify_password(password[:MAX_PASSWORD_LENGTH], stored or _DUMMY_HASH)
+        ok = verify_password(password[:MAX_PASSWORD_LENGTH], stored or _dummy_hash())
         if not ok or stored is None:
             with self.db.engine.begin() as conn:
                 conn.execute(
