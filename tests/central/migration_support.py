@@ -12,13 +12,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ektp_station.central import db
+from ektp_station.central import connect
 from ektp_station.central.db import as_utc
 from ektp_station.central.schema import SCHEMA_LOCK_KEY, VERSION_TABLE
 
 T0 = datetime(2026, 11, 21, 1, 30, tzinfo=UTC)
 T1 = datetime(2026, 11, 21, 2, 45, tzinfo=UTC)
-DB_PY = db.__file__
+CONNECT_PY = connect.__file__  # where make_engine's BEGIN IMMEDIATE hook lives
 ENTRY = "0b9e9c3e-4a57-4d0c-9a39-3f0d2a4b7e11"
 
 
@@ -310,7 +310,7 @@ def waits_for_the_lock(db_url: str, thread: threading.Thread) -> bool:
         # only the code objects: another running thread's f_locals are not safe to read
         frame = sys._current_frames().get(thread.ident or -1)
         while frame is not None:
-            if frame.f_code.co_name == "_on_begin" and frame.f_code.co_filename == DB_PY:
+            if frame.f_code.co_name == "_on_begin" and frame.f_code.co_filename == CONNECT_PY:
                 return True  # make_engine's hook, inside its BEGIN IMMEDIATE
             frame = frame.f_back
         return False

@@ -55,6 +55,7 @@ from .enrolments import EnrolmentStore, install_enrolments
 from .fastpaths import FastPaths
 from .heartbeat import install_heartbeat
 from .ingest import NIK_PROBE_LIMIT, Ingestor, StationBusy
+from .openapi import ERROR_RESPONSES, install_openapi, request_body_openapi
 from .transport import BodyTimeout, StationGate, read_body
 from .uploads import UploadStore, install_uploads
 
@@ -137,53 +138,6 @@ def _schema_message(exc: ValidationError | RequestValidationError) -> tuple[str,
     return "invalid_request", "Isi permintaan tidak sesuai skema: " + "; ".join(where)
 
 
-_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorReply, "description": text}
-    for code, text in {
-        400: "Malformed JSON or not the BatchRequest schema",
-        401: "Missing or unknown bearer token",
-        403: "Token valid, but station_id is not the token's station",
-        408: "The request body did not arrive within its deadline",
-        413: "Body larger than MAX_BODY_BYTES",
-        415: "Content-Type is not application/json",
-        429: "This station already has a batch in flight, or this client address failed to "
-        "authenticate too often (Retry-After)",
-        503: "Server overloaded, draining or its database unavailable (Retry-After)",
-    }.items()
-}
-
-
-def _request_body_openapi() -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}}
-            },
-        }
-    }
-
-
-def _install_openapi(app: FastAPI) -> None:
-    """FastAPI's generated description, plus BatchRequest (the body is parsed by hand)."""
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        from fastapi.openapi.utils import get_openapi
-
-        spec = get_openapi(title=app.title, version=app.version, routes=app.routes)
-        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-        request_schema = BatchRequest.model_json_schema(ref_template="#/components/schemas/{model}")
-        for name, sub in request_schema.pop("$defs", {}).items():
-            schemas.setdefault(name, sub)
-        schemas["BatchRequest"] = request_schema
-        app.openapi_schema = spec
-        return spec
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
 def create_app(
     db_url: str,
     *,
@@ -243,7 +197,7 @@ def create_app(
     app.state.central = state
     # health and the shed answered before the routing: what a herd asks for most
     app.add_middleware(FastPaths, state=state, retry_after=lambda: shed_retry_after())
-    _install_openapi(app)
+    install_openapi(app)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -272,7 +226,7 @@ def create_app(
         log.error("internal error: %s", type(exc).__name__)
         return error_response(500, "internal_error", "Kesalahan di server pusat.")
 
-    @app.get("/v1/health", response_model=Health, responses={503: _ERROR_RESPONSES[503]})
+    @app.get("/v1/health", response_model=Health, responses={503: ERROR_RESPONSES[503]})
     async def health() -> Any:
         if state.draining:
             return error_response(
@@ -283,8 +237,8 @@ def create_app(
     @app.post(
         "/v1/batches",
         response_model=BatchReply,
-        responses=_ERROR_RESPONSES,
-        openapi_extra=_request_body_openapi(),
+        responses=ERROR_RESPONSES,
+        openapi_extra=request_body_openapi(),
     )
     async def post_batch(request: Request) -> Any:
         if state.draining:

@@ -195,7 +195,7 @@ def _upgrade_locked(conn: sa.Connection) -> SchemaUpgrade:
 def upgrade_to_head(engine: Engine) -> SchemaUpgrade:
     """Upgrade the database to the newest revision (see the module's docstring); safe when
     several processes do it at once; a no-op at the newest. ``engine`` comes from
-    ``db.make_engine`` (on SQLite its transactions begin ``IMMEDIATE``)."""
+    ``connect.make_engine`` (on SQLite its transactions begin ``IMMEDIATE``)."""
     with _schema_lock(engine) as conn:
         return _upgrade_locked(conn)
 

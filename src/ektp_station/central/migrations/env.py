@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
-from ektp_station.central.db import make_engine
+from ektp_station.central.connect import make_engine
 from ektp_station.central.schema import target_metadata
 
 
