@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .bundle_cli import add_bundle_parsers
 from .cli_argparse import speak_indonesian
 from .cli_errors import EXIT_UNEXPECTED, exit_status, hint_for, unexpected_message
 from .errors import EktpError
@@ -343,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.set_defaults(ctx_func=cmd_queue_correct)
 
     add_admin_parsers(queue_cmds)
+    add_bundle_parsers(queue_cmds)
 
     demo = commands.add_parser(
         "demo", help="demo: pusat, proxy gangguan dan jendela stasiun di folder sementara"

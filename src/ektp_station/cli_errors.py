@@ -64,6 +64,7 @@ def hint_for(exc: EktpError, lang: str) -> str:
     """The command-line hint that goes with an error (errors themselves name no command)."""
     from .errors import (
         BackupKeyUnknown,
+        BundleRefused,
         EntryNotFound,
         KeyMismatch,
         KeyMissing,
@@ -87,6 +88,14 @@ def hint_for(exc: EktpError, lang: str) -> str:
         return f" (ektp-station [--data-dir DIR] config set station-id {exc.backup_stations[0]})"
     if isinstance(exc, EntryNotFound):
         return " (ektp-station queue list)"
+    if isinstance(exc, BundleRefused) and exc.reason == "no_centre_key":
+        if lang == "en":
+            return " (ektp-station config set centre-key KEY; KEY from 'central centre-key' at the centre)"
+        return (
+            " (ektp-station config set centre-key KUNCI; KUNCI dari 'central centre-key' di pusat)"
+        )
+    if isinstance(exc, BundleRefused) and exc.reason == "no_token":
+        return " (ektp-station config set token TOKEN)"
     if isinstance(exc, NotAllowed):
         if lang == "en":
             return " (as a supervisor: ektp-station --as NAME …, the PIN typed or in EKTP_PIN)"

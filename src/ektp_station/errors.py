@@ -44,6 +44,7 @@
     │       ├── OperatorExistsError, OperatorNotFound, InvalidPinError, InvalidNameError
     │       └── LastSupervisorError   the station would be left without a supervisor
     ├── CentreSchemaTooNew        the centre's database is newer than this program
+    ├── BundleRefused             a USB bundle or its receipt refused (``reason``): nothing applied
     ├── SyncError                 one exchange with the centre (``retry_after`` when it said)
     │   ├── TransientError        try again later: the batch goes back to pending
     │   │   ├── LinkDown          no answer, or a reply that is not the protocol
@@ -83,6 +84,7 @@ __all__ = [
     "BackupKeyUnknown",
     "BadRequest",
     "BatchTooLarge",
+    "BundleRefused",
     "CentreBusy",
     "CentreSchemaTooNew",
     "CertificateRefused",
@@ -702,6 +704,88 @@ class CentreSchemaTooNew(EktpError):
             "ektp-station.",
         )
         self.revision = revision
+
+
+#: BundleRefused's reasons: (Bahasa Indonesia, English), each saying what to do next.
+_BUNDLE_REASONS: dict[str, tuple[str, str]] = {
+    "not_bundle": (
+        "Berkas ini bukan bundel ektp-station, atau rusak sejak awal.",
+        "This file is not an ektp-station bundle, or it is damaged from its start.",
+    ),
+    "truncated": (
+        "Bundel ini terpotong atau rusak (salinan ke USB tidak selesai?). Ekspor ulang di stasiun.",
+        "This bundle is cut short or damaged (was the copy to the USB stick finished?). "
+        "Export it again at the station.",
+    ),
+    "signature": (
+        "Tanda tangan bundel tidak cocok dengan stasiun yang disebutnya: bundel diubah atau "
+        "rusak. Tidak ada yang diimpor; ekspor ulang di stasiun.",
+        "The bundle's signature does not match the station it names: it was changed or is "
+        "damaged. Nothing was imported; export it again at the station.",
+    ),
+    "unregistered": (
+        "Stasiun pembuat bundel ini tidak terdaftar di pusat ini. Tidak ada yang diimpor.",
+        "The station that made this bundle is not registered at this centre. Nothing was imported.",
+    ),
+    "revoked": (
+        "Token stasiun pembuat bundel ini sudah dicabut; bundelnya tidak diterima. Daftarkan "
+        "ulang stasiun itu, lalu ekspor ulang.",
+        "The token of the station that made this bundle was revoked; its bundle is not taken. "
+        "Register that station again, then export again.",
+    ),
+    "other_centre": (
+        "Bundel ini dibuat untuk pusat lain (atau dengan kunci pusat yang salah). Tidak ada "
+        "yang diimpor; periksa kunci pusat di stasiun.",
+        "This bundle was made for another centre (or with a wrong centre key). Nothing was "
+        "imported; check the centre key at the station.",
+    ),
+    "no_centre_key": (
+        "Kunci pusat belum diatur di stasiun ini; minta kunci pusat ke pengelola pusat dan "
+        "atur di pengaturan stasiun.",
+        "The centre key is not set at this station; ask the centre's administrator for it "
+        "and set it in the station's settings.",
+    ),
+    "no_token": (
+        "Token stasiun belum diatur: bundel ditandatangani dengan kunci dari token stasiun.",
+        "The station token is not set: bundles are signed with a key from the station token.",
+    ),
+    "not_receipt": (
+        "Berkas ini bukan tanda terima ektp-station, atau rusak.",
+        "This file is not an ektp-station receipt, or it is damaged.",
+    ),
+    "receipt_signature": (
+        "Tanda terima ini tidak ditandatangani pusat stasiun ini (diubah, rusak, atau dari "
+        "pusat lain). Tidak ada yang diubah.",
+        "This receipt is not signed by this station's centre (changed, damaged, or from "
+        "another centre). Nothing was changed.",
+    ),
+    "receipt_other_station": (
+        "Tanda terima ini untuk stasiun lain. Tidak ada yang diubah.",
+        "This receipt is for another station. Nothing was changed.",
+    ),
+    "unwritable": (
+        "Berkas tidak dapat ditulis di sana (USB penuh, dilepas, atau hanya-baca). Antrean "
+        "tidak berubah; coba lagi di tempat lain.",
+        "The file cannot be written there (USB stick full, removed or read-only). The queue "
+        "did not change; try again elsewhere.",
+    ),
+    "unreadable": (
+        "Berkas tidak dapat dibaca (USB dilepas, atau tidak ada). Tidak ada yang diubah.",
+        "The file cannot be read (USB stick removed, or no such file). Nothing was changed.",
+    ),
+}
+
+
+class BundleRefused(EktpError):
+    """A USB bundle (``bundles``) or a receipt refused before anything was applied; the
+    reason is one of ``_BUNDLE_REASONS`` (station ids are no personal data)."""
+
+    REASONS: ClassVar[frozenset[str]] = frozenset(_BUNDLE_REASONS)
+
+    def __init__(self, reason: str, detail: str | None = None) -> None:
+        text_id, text_en = _BUNDLE_REASONS[reason]
+        super().__init__(text_id, text_en, detail=detail or f"bundle refused: {reason}")
+        self.reason = reason
 
 
 class SyncError(EktpError):

@@ -46,6 +46,7 @@ SETTING_NAMES: dict[str, str] = {
     "central-url": "central_url",
     "station-id": "station_id",
     "token": "token",
+    "centre-key": "centre_key",
     "city-code": "city_code",
     "language": "language",
     "batch-size": "batch_size",
@@ -164,6 +165,9 @@ class Settings:
     #: (``<part>.png``; the camera's too where there is no camera here); empty: none
     #: (docs/biometrics.md, "How the devices are chosen").
     scan_folder: str = ""
+    #: The centre's public key line (``central centre-key``): USB bundles are encrypted to
+    #: it and its receipts checked against it (docs/bundles.md); no secret.
+    centre_key: str = ""
     token: str = ""  # stored in its own file, not in config.json
     #: Keys of the settings file whose values were unreadable and ignored at load (the
     #: defaults are used instead); never saved.
@@ -312,6 +316,12 @@ _HINTS = {
         "Station id: letters, digits, dot, underscore or hyphen only (≤ 40).",
     ),
     "token": ("Token tidak boleh berisi spasi.", "The token must not contain spaces."),
+    "centre_key": (
+        "Kunci pusat satu baris 'ektp-centre-1:…' seperti yang dicetak 'central centre-key' "
+        "di pusat.",
+        "The centre key is one line 'ektp-centre-1:…' as 'central centre-key' prints it at "
+        "the centre.",
+    ),
     "city_code": ("Kode kota/kabupaten seperti 32.76.", "A city code such as 32.76."),
     "language": ("Bahasa: id atau en.", "Language: id or en."),
     "batch_size": ("Ukuran batch: 1–500.", "Batch size: 1–500."),
@@ -373,6 +383,8 @@ def _checked(key: str, value: Any) -> Any:
         ok = valid_station_id(value)
     elif key == "token":
         ok = value == "" or (value.isprintable() and not any(c.isspace() for c in value))
+    elif key == "centre_key":
+        ok = value == "" or _is_centre_key(value)
     elif key == "city_code":
         ok = value == "" or _CITY_CODE.fullmatch(value) is not None
     elif key == "language":
@@ -400,6 +412,16 @@ def _checked(key: str, value: Any) -> Any:
     if not ok:
         raise ValueError(f"invalid value for setting {key}")
     return value
+
+
+def _is_centre_key(value: str) -> bool:
+    from .bundles.keys import CentreKey
+
+    try:
+        CentreKey.parse(value)
+    except ValueError:
+        return False
+    return value == value.strip()
 
 
 def _coerce(key: str, value: object) -> Any:

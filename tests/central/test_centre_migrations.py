@@ -423,7 +423,7 @@ def test_older_rows_get_their_kelurahan_from_the_record(db: CentralDB, db_url: s
             conn.execute(sa.text("SELECT reference, kelurahan_code FROM registrations")).all()
         )
     assert got == {"DPK-0001": "32.76.02.1007", "DPK-0002": None}
-    assert current_revision(db.engine) == head_revision() == "0002"
+    assert current_revision(db.engine) == head_revision()
 
 
 def test_a_database_that_cannot_be_used_is_one_clear_line(tmp_path: Path, capsys: Any) -> None:

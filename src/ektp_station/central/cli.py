@@ -97,6 +97,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     migrate.add_argument("--db", help=db_help)
     migrate.set_defaults(func=_guarded(cmd_migrate))
 
+    from .bundle_cli import add_bundle_parsers
+
+    add_bundle_parsers(sub, db_help, _guarded, _db_url)
+
     stats = sub.add_parser("stats", help="ringkasan per stasiun")
     stats.add_argument("--db", help=db_help)
     stats.add_argument("--json", action="store_true", help="keluaran JSON")
@@ -247,6 +251,9 @@ def cmd_add_station(args: argparse.Namespace) -> int:
         except ValueError:
             print("ID stasiun harus 1..64 karakter yang dapat dicetak.", file=sys.stderr)
             return 2
+        from .identity import centre_identity
+
+        centre_key = centre_identity(db).public
     finally:
         db.dispose()
     print(token)
@@ -261,6 +268,10 @@ def cmd_add_station(args: argparse.Namespace) -> int:
             "Simpan token ini sekarang: tidak bisa ditampilkan lagi."
         )
     print(note, file=sys.stderr)
+    print(
+        f"Untuk bundel USB, di stasiun juga: ektp-station config set centre-key {centre_key}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -62,6 +62,8 @@ stations = sa.Table(
     sa.Column("nik_recorded_answers", sa.Integer, nullable=False, server_default=sa.text("0")),
     sa.Column("nik_probe_window_start", sa.DateTime(timezone=True)),
     sa.Column("nik_probe_window_count", sa.Integer, nullable=False, server_default=sa.text("0")),
+    # the public key its USB bundles are signed with (bundles/keys.py: from its token)
+    sa.Column("bundle_key", sa.String(64)),
 )
 
 registrations = sa.Table(
@@ -253,19 +255,25 @@ class CentralDB:
         """
         if not station_id or len(station_id) > 64 or not station_id.isprintable():
             raise ValueError("station id must be 1..64 printable characters")
+        from ..bundles.keys import station_public_key
+
         token = new_token()
         digest = hash_token(token)
+        bundle_key = station_public_key(token)
         now = self.db_time(datetime.now(UTC))
         with self.engine.begin() as conn:
             updated = conn.execute(
                 sa.update(stations)
                 .where(stations.c.station_id == station_id)
-                .values(token_hash=digest)
+                .values(token_hash=digest, bundle_key=bundle_key)
             ).rowcount
             if not updated:
                 conn.execute(
                     sa.insert(stations).values(
-                        station_id=station_id, token_hash=digest, created_at=now
+                        station_id=station_id,
+                        token_hash=digest,
+                        bundle_key=bundle_key,
+                        created_at=now,
                     )
                 )
         log.info("station %s: token %s", station_id, "rotated" if updated else "created")
@@ -281,7 +289,7 @@ class CentralDB:
             updated = conn.execute(
                 sa.update(stations)
                 .where(stations.c.station_id == station_id)
-                .values(token_hash=revoked)
+                .values(token_hash=revoked, bundle_key=None)
             ).rowcount
         if updated:
             log.info("station %s: token revoked", station_id)

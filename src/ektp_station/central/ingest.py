@@ -167,10 +167,14 @@ class Ingestor:
             "kelurahan_code": p.record.get("kelurahan_code"),
         }
 
-    def ingest(self, station_id: str, batch: BatchRequest) -> list[EntryResult]:
+    def ingest(
+        self, station_id: str, batch: BatchRequest, *, report: bool = True
+    ) -> list[EntryResult]:
         """Store what is new or newer, answer every entry of ``batch`` (in its order).
 
-        Version-1 batches get version-1 results (no ``revision``)."""
+        Version-1 batches get version-1 results (no ``revision``). ``report=False``: the
+        batch says nothing of the station now (a USB bundle's, made days ago: its backlog
+        and clock are not the station's today)."""
         now = datetime.now(UTC)
         today = self._today()
         prepared = [prepare(station_id, e, today) for e in batch.entries]
@@ -190,14 +194,15 @@ class Ingestor:
                 if not locked:
                     raise StationBusy(station_id)
             # First statement writes: on SQLite the transaction holds the write lock from here.
-            record_report(
-                conn,
-                station_id,
-                now,
-                batch.backlog.pending,
-                batch.backlog.oldest_unsynced_at,
-                skew,
-            )
+            if report:
+                record_report(
+                    conn,
+                    station_id,
+                    now,
+                    batch.backlog.pending,
+                    batch.backlog.oldest_unsynced_at,
+                    skew,
+                )
             # The hot path: new entries are this one statement (and nothing else).
             inserted = self._insert_new(conn, list(rows.values()))
             for p in prepared:

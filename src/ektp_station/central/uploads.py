@@ -52,6 +52,7 @@ __all__ = [
     "TUS_VERSION",
     "UploadStore",
     "install_uploads",
+    "part_refusal",
     "uploads",
 ]
 
@@ -202,6 +203,21 @@ class UploadStore:
         return bool(gone)
 
 
+def part_refusal(entry_id: str, part: str, sha256: str, length: int) -> str | None:
+    """Why a part cannot be taken as described ("too_large", "invalid_upload"), or None: the
+    one check of an upload's metadata (online, and in a USB bundle: central/bundles.py)."""
+    if length > MAX_PART_BYTES:
+        return "too_large"
+    if (
+        part not in PART_SPECS
+        or len(entry_id) != 36
+        or len(sha256) != 64
+        or any(c not in "0123456789abcdef" for c in sha256)
+    ):
+        return "invalid_upload"
+    return None
+
+
 def _sha256_of(path: Path, length: int) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -299,14 +315,10 @@ def install_uploads(app: FastAPI, store: UploadStore, gate: StationGate) -> None
             return refuse(400, "invalid_upload", "Upload-Length atau Upload-Metadata tidak sah.")
         length = int(length_text)
         entry_id, part, sha256 = (meta.get(k, "") for k in ("entry_id", "part", "sha256"))
-        if length > MAX_PART_BYTES:
+        refusal = part_refusal(entry_id, part, sha256, length)
+        if refusal == "too_large":
             return refuse(413, "too_large", f"Bagian melebihi {MAX_PART_BYTES} byte.")
-        if (
-            part not in PART_SPECS
-            or len(entry_id) != 36
-            or len(sha256) != 64
-            or any(c not in "0123456789abcdef" for c in sha256)
-        ):
+        if refusal is not None:
             return refuse(400, "invalid_upload", "Metadata unggahan tidak sah.")
         made = await run_in_threadpool(store.create, station, entry_id, part, sha256, length)
         if made == "entry_unknown":

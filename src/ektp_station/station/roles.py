@@ -59,6 +59,10 @@ class Permission:
     RESTORE_QUEUE = ("memulihkan antrean dari cadangan", "restore the queue from a backup")
     PURGE = ("menghapus data pribadi entri", "purge the personal data of entries")
     SEE_RECOVERY_KEY = ("melihat kunci pemulihan", "see the recovery key")
+    CARRY_BUNDLE = (
+        "membawa antrean lewat USB (ekspor bundel, impor tanda terima)",
+        "carry the queue by USB (export a bundle, import a receipt)",
+    )
 
 
 def require(actor: Actor | None, permission: tuple[str, str]) -> Actor:

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from ..store.backup import BackupInfo
     from ..sync.client import CentralClient
     from ..sync.engine import EngineConfig, EngineState, Progress, SyncEngine
+    from .bundles import BundleProgress, ExportReport, ReceiptReport
     from .importing import ImportReport
 
 __all__ = ["STOP_WAIT_SECONDS", "Station", "SyncLife", "save_settings"]
@@ -529,6 +530,34 @@ class Station:
     def receipt_pdf(self, seq: int) -> bytes:
         """The kept receipt of entry ``seq``, as a PDF (ReceiptUnreadable when none)."""
         return read_receipt(self.paths.receipts_dir, seq, self.receipt_key)
+
+    # -- the USB bundles (station/bundles.py, docs/bundles.md) -------------------------------
+
+    def bundle_waiting(self) -> int:
+        """How many entries a bundle would carry now (not confirmed by the centre yet)."""
+        from .bundles import waiting_count
+
+        return waiting_count(self.queue)
+
+    def export_bundle(
+        self, target: Path, progress: Callable[[BundleProgress], None] | None = None
+    ) -> ExportReport:
+        """A supervisor writes what waits into a bundle for the centre (nothing changes here)."""
+        from .bundles import export_bundle
+
+        require(self.actor, Permission.CARRY_BUNDLE)
+        self.queue.ensure_there()
+        return export_bundle(self.queue, self.attachments, self.settings, target, progress)
+
+    def import_receipt(self, source: Path) -> ReceiptReport:
+        """A supervisor applies the centre's receipt for a bundle, as replies from the centre."""
+        from .bundles import import_receipt
+
+        require(self.actor, Permission.CARRY_BUNDLE)
+        self.queue.ensure_there()
+        report = import_receipt(self.queue, self.settings, source)
+        self.events.changed(Changes(origin="receipt", queue=True))
+        return report
 
     def recovery_key(self) -> str:
         """The queue's recovery key (a supervisor's), until :meth:`recovery_key_noted`:

@@ -17,11 +17,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..timeutil import utc_now_iso
 from .auditlog import write_audit
 from .entry import Entry, Outcome
-from .parts import hold_for_parts
-from .schema import entries, meta
+from .parts import deliver_if_done, hold_for_parts
+from .schema import entries, meta, parts
 from .states import State
 
-__all__ = ["LAST_SYNC_KEY", "apply", "claim", "recover"]
+__all__ = ["LAST_SYNC_KEY", "apply", "apply_carried", "claim", "recover"]
 
 log = logging.getLogger(__name__)
 
@@ -154,3 +154,88 @@ def recover(conn: Connection) -> int:
         write_audit(conn, seq, "system", "recovered", {"from": State.SENDING.value}, now)
     log.info("recovered %d entries left in sending by a stopped process", len(rows))
     return len(rows)
+
+
+def apply_carried(
+    conn: Connection,
+    owner: str,
+    carried: Sequence[tuple[int, Outcome]],
+    verified: Sequence[tuple[str, str, str]],
+) -> dict[str, int]:
+    """A bundle's receipt (bundles/receipt.py), as if its replies had come over the network.
+
+    ``carried``: (revision carried, outcome) per entry. An outcome applies to an entry still
+    ``pending`` at that revision: it is claimed by ``owner`` and :func:`apply` takes it from
+    there, so the states move as the engine moves them. An entry sent online meanwhile, being
+    sent now, corrected since (a newer revision waits) or withdrawn is left as it is.
+    ``verified``: (entry id, part, sha256) the centre verified; a part still holding that
+    image is marked verified, and an entry whose parts are all in becomes ``synced``.
+
+    Returns the carried entries' states after (and "unchanged": left as they were)."""
+    now = utc_now_iso()
+    ids = [o.entry_id for _revision, o in carried] + [entry_id for entry_id, _p, _s in verified]
+    found: dict[str, tuple[int, int, str]] = {}
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(entries.c.entry_id, entries.c.seq, entries.c.revision, entries.c.state).where(
+                entries.c.entry_id.in_(ids[start : start + 500])
+            )
+        )
+        found.update({str(r.entry_id): (int(r.seq), int(r.revision), str(r.state)) for r in rows})
+    taking = [
+        o
+        for revision, o in carried
+        if (row := found.get(o.entry_id)) is not None
+        and row[1] == revision
+        and row[2] == State.PENDING.value
+    ]
+    if taking:
+        seqs = [found[o.entry_id][0] for o in taking]
+        for start in range(0, len(seqs), 500):
+            conn.execute(
+                update(entries)
+                .where(entries.c.seq.in_(seqs[start : start + 500]))
+                .values(state=State.SENDING.value, claimed_by=owner, claimed_at=now)
+            )
+        apply(conn, owner, taking)
+        for seq in seqs:
+            write_audit(conn, seq, "central", "carried", {"by": owner}, now)
+    touched: set[int] = set()
+    parts_changed = 0
+    for entry_id, part, sha256 in verified:
+        if (row := found.get(entry_id)) is None:
+            continue
+        changed = conn.execute(
+            update(parts)
+            .where(
+                parts.c.entry_seq == row[0],
+                parts.c.part == part,
+                parts.c.sha256 == sha256,
+                parts.c.verified_at.is_(None),
+            )
+            .values(verified_at=now, acked=parts.c.size)
+        ).rowcount
+        if changed:
+            touched.add(row[0])
+            parts_changed += changed
+    for seq in sorted(touched):
+        deliver_if_done(conn, seq, now)
+    counts = {"synced": 0, "uploading": 0, "rejected": 0, "conflict": 0, "unchanged": 0}
+    taken = {o.entry_id for o in taking}
+    seq_list = [found[o.entry_id][0] for _r, o in carried if o.entry_id in found]
+    states: dict[int, str] = {}
+    for start in range(0, len(seq_list), 500):
+        rows = conn.execute(
+            select(entries.c.seq, entries.c.state).where(
+                entries.c.seq.in_(seq_list[start : start + 500])
+            )
+        )
+        states.update({int(r.seq): str(r.state) for r in rows})
+    for _revision, o in carried:
+        row = found.get(o.entry_id)
+        if row is None or (o.entry_id not in taken and row[0] not in touched):
+            counts["unchanged"] += 1
+        elif states.get(row[0]) in counts:
+            counts[states[row[0]]] += 1
+    counts["parts_verified"] = parts_changed
+    return counts

@@ -581,6 +581,16 @@ class Queue:
         with self.writing() as conn:
             return delivery.apply(conn, owner, outcomes)
 
+    def apply_carried(
+        self,
+        owner: str,
+        carried: Sequence[tuple[int, Outcome]],
+        verified: Sequence[tuple[str, str, str]],
+    ) -> dict[str, int]:
+        """A bundle's receipt (``delivery.apply_carried``), in one transaction."""
+        with self.writing() as conn:
+            return delivery.apply_carried(conn, owner, carried, verified)
+
     def release(self, owner: str, entry_ids: list[str], error: str) -> int:
         outcomes = [Outcome(e, State.PENDING, last_error=error) for e in entry_ids]
         return self.apply_outcomes(owner, outcomes)

@@ -1,0 +1,303 @@
+"""USB bundles, end to end with the real parts: a station's queue and attachment store, the
+real centre (its database, its upload folder, its HTTP server for the online path).
+
+export -> import at the centre -> receipt back -> online sync: exactly once at the centre,
+synced at the station; each refusal, with nothing stored or changed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from ektp_station.central.app import default_upload_dir
+from ektp_station.central.bundles import import_bundle
+from ektp_station.central.db import CentralDB, registrations
+from ektp_station.central.identity import centre_identity
+from ektp_station.central.runner import CentralServer
+from ektp_station.errors import BundleRefused, NotAllowed
+from ektp_station.settings import Settings
+from ektp_station.station import Station
+from ektp_station.store import State
+from parts_support import assert_every_part_once, capture, centre_parts
+
+from .support import OPERATOR, OPERATOR_PIN, SUPERVISOR, SUPERVISOR_PIN, OpenStation
+from factories import make_record
+from sync_support import STATION
+
+
+@pytest.fixture
+def carrier(open_station: OpenStation, central: CentralServer, token: str) -> Station:
+    """A station set up for bundles (its token, the centre's key) whose link is down (no
+    centre address): a supervisor signed in."""
+    settings = Settings(
+        station_id=STATION, token=token, centre_key=str(centre_identity(central._db).public)
+    )
+    station = open_station(settings=settings)
+    station.create_first_account(SUPERVISOR, SUPERVISOR_PIN)
+    station.add_operator(OPERATOR, OPERATOR_PIN)
+    return station
+
+
+def record_some(station: Station) -> dict[int, int]:
+    """Two residents with all their parts, one with two fingers excepted, one biodata only."""
+    seeds = {
+        seed: capture(station.queue, station.attachments, seed, skip=skip)
+        for seed, skip in ((1, ()), (2, ()), (3, ("finger_r1", "finger_r2")))
+    }
+    station.queue.enqueue(make_record(4), operator="SITI", station_id=STATION)
+    return seeds
+
+
+def centre_rows(central: CentralServer) -> list[tuple[str, int]]:
+    with central._db.engine.connect() as conn:
+        return [
+            (str(r.entry_id), int(r.revision))
+            for r in conn.execute(sa.select(registrations.c.entry_id, registrations.c.revision))
+        ]
+
+
+def carry(central: CentralServer, bundle: Path, receipt: Path) -> object:
+    return import_bundle(central._db, default_upload_dir(central.db_url), bundle, receipt)
+
+
+def test_export_import_receipt_then_online_sync_is_exactly_once(
+    carrier: Station, central: CentralServer, tmp_path: Path
+) -> None:
+    seeds = record_some(carrier)
+    seen: list[object] = []
+    exported = carrier.export_bundle(tmp_path / "a.ektpbundle", seen.append)
+    assert (exported.entries, exported.parts) == (4, 14 + 14 + 12)
+    assert seen[-1].entries_done == 4 and seen[-1].bytes_done == seen[-1].bytes_total > 0
+    # nothing at the station changed, nothing at the centre yet
+    assert carrier.count(State.PENDING) == 4 and centre_rows(central) == []
+
+    report = carry(central, exported.path, tmp_path / "a.ektpreceipt")
+    assert (report.entries, report.accepted, report.parts_verified) == (4, 4, 40)
+    again = carry(central, exported.path, tmp_path / "b.ektpreceipt")  # imported twice
+    assert (again.accepted, again.already_accepted, again.parts_verified) == (0, 4, 40)
+    assert len(centre_rows(central)) == 4 and len(centre_parts(central)) == 40
+
+    applied = carrier.import_receipt(tmp_path / "a.ektpreceipt")
+    assert (applied.synced, applied.parts_verified, applied.unchanged) == (4, 40, 0)
+    assert carrier.count(State.SYNCED) == 4
+    assert carrier.import_receipt(tmp_path / "b.ektpreceipt").unchanged == 4  # harmless twice
+    # the link comes back: nothing left to send, nothing twice
+    carrier.change_settings(Settings(**{**_fields(carrier.settings), "central_url": central.url}))
+    assert carrier.drain(give_up_after=20)
+    assert_every_part_once(central, carrier.queue, seeds, {3: ("finger_r1", "finger_r2")})
+    assert sorted(centre_rows(central)) == sorted(
+        (e.entry_id, e.revision) for e in carrier.iter_entries()
+    )
+
+
+def test_a_receipt_that_never_came_back_the_online_path_finds_everything_there(
+    carrier: Station, central: CentralServer, tmp_path: Path
+) -> None:
+    seeds = record_some(carrier)
+    exported = carrier.export_bundle(tmp_path / "a.ektpbundle")
+    carry(central, exported.path, tmp_path / "a.ektpreceipt")
+    held = centre_parts(central)
+    carrier.change_settings(Settings(**{**_fields(carrier.settings), "central_url": central.url}))
+    assert carrier.drain(give_up_after=20)
+    assert carrier.count(State.SYNCED) == 4
+    assert_every_part_once(central, carrier.queue, seeds, {3: ("finger_r1", "finger_r2")})
+    assert centre_parts(central) == held  # no part sent again: each found verified
+    # the receipt arriving late changes nothing
+    assert carrier.import_receipt(tmp_path / "a.ektpreceipt").unchanged == 4
+
+
+def test_entries_corrected_or_rejected_after_the_export(
+    carrier: Station, central: CentralServer, tmp_path: Path
+) -> None:
+    good = carrier.queue.enqueue(make_record(11), operator="SITI", station_id=STATION)
+    later = carrier.queue.enqueue(make_record(12), operator="SITI", station_id=STATION)
+    # saved despite an error (an old import, say): the centre refuses it, as online
+    wrong = carrier.queue.enqueue(make_record(13, rt="000"), operator="SITI", station_id=STATION)
+    exported = carrier.export_bundle(tmp_path / "a.ektpbundle")
+    # after the export, an operator corrects one entry: the receipt is about the old revision
+    carrier.correct(later.seq, fields={"address": "JL. KENANGA NO. 5"}, confirmed=True)
+    report = carry(central, exported.path, tmp_path / "a.ektpreceipt")
+    assert (report.accepted, report.rejected) == (2, 1)
+    applied = carrier.import_receipt(tmp_path / "a.ektpreceipt")
+    assert (applied.synced, applied.rejected, applied.unchanged) == (1, 1, 1)
+    assert carrier.entry(good.seq).state is State.SYNCED
+    assert carrier.entry(wrong.seq).state is State.REJECTED
+    assert any(e["field"] == "rt" for e in carrier.entry(wrong.seq).errors)  # as online
+    assert carrier.entry(later.seq).state is State.PENDING  # revision 2 still to send
+    carrier.change_settings(Settings(**{**_fields(carrier.settings), "central_url": central.url}))
+    assert carrier.drain(give_up_after=20)
+    assert carrier.entry(later.seq).state is State.SYNCED
+    assert (carrier.entry(later.seq).entry_id, 2) in centre_rows(central)
+
+
+def _fields(settings: Settings) -> dict[str, object]:
+    from dataclasses import fields
+
+    return {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "ignored"}
+
+
+# -- refusals: nothing stored at the centre, nothing changed at the station -----------------
+
+
+def _refused(
+    central: CentralServer, bundle: Path, receipt: Path, reason: str, db: CentralDB | None = None
+) -> None:
+    with pytest.raises(BundleRefused) as caught:
+        import_bundle(db or central._db, default_upload_dir(central.db_url), bundle, receipt)
+    assert caught.value.reason == reason
+    assert caught.value.message("id") and caught.value.message("en")
+    assert centre_rows(central) == [] and centre_parts(central) == {}
+    assert not receipt.exists()
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda b: b[: len(b) // 2], "truncated"),
+        (lambda b: b[:-1], "truncated"),
+        (
+            lambda b: b[: len(b) // 2] + bytes([b[len(b) // 2] ^ 1]) + b[len(b) // 2 + 1 :],
+            "signature",
+        ),
+        (lambda b: b[:-5] + bytes([b[-5] ^ 0x40]) + b[-4:], "signature"),
+        (lambda b: b"", "not_bundle"),
+        (lambda b: b"PK\x03\x04" + b[4:], "not_bundle"),
+        (lambda b: b.replace(STATION.encode(), b"ST-DEPOK-02", 1), "unregistered"),
+    ],
+    ids=["half", "last-byte-gone", "bit-flipped", "signature-bit", "empty", "zip", "renamed"],
+)
+def test_a_damaged_or_changed_bundle_is_refused(
+    carrier: Station,
+    central: CentralServer,
+    tmp_path: Path,
+    damage: Callable[[bytes], bytes],
+    reason: str,
+) -> None:
+    record_some(carrier)
+    bundle = carrier.export_bundle(tmp_path / "a.ektpbundle").path
+    bundle.write_bytes(damage(bundle.read_bytes()))
+    _refused(central, bundle, tmp_path / "r.ektpreceipt", reason)
+
+
+def test_a_renamed_station_registered_at_the_centre_still_cannot_pass_its_bundle_off(
+    carrier: Station, central: CentralServer, tmp_path: Path
+) -> None:
+    """The header is bound to the payload: naming another registered station in it breaks
+    the signature (that station's key) and the decryption alike."""
+    record_some(carrier)
+    central.add_station("ST-DEPOK-02")
+    bundle = carrier.export_bundle(tmp_path / "a.ektpbundle").path
+    bundle.write_bytes(bundle.read_bytes().replace(STATION.encode(), b"ST-DEPOK-02", 1))
+    _refused(central, bundle, tmp_path / "r.ektpreceipt", "signature")
+
+
+def test_bundles_of_unregistered_revoked_or_rotated_stations_are_refused(
+    carrier: Station, open_station: OpenStation, central: CentralServer, tmp_path: Path
+) -> None:
+    record_some(carrier)
+    stranger = open_station(
+        tmp_path / "other",
+        Settings(station_id="ST-LAIN", token="x" * 43, centre_key=carrier.settings.centre_key),
+    )
+    stranger.create_first_account(SUPERVISOR, SUPERVISOR_PIN)
+    stranger.queue.enqueue(make_record(9), operator="SITI", station_id="ST-LAIN")
+    bundle = stranger.export_bundle(tmp_path / "s.ektpbundle").path
+    _refused(central, bundle, tmp_path / "r.ektpreceipt", "unregistered")
+
+    bundle = carrier.export_bundle(tmp_path / "a.ektpbundle").path
+    central._db.revoke_station(STATION)
+    _refused(central, bundle, tmp_path / "r.ektpreceipt", "revoked")
+    central.add_station(STATION)  # a new token: the old token's key no longer signs
+    _refused(central, bundle, tmp_path / "r.ektpreceipt", "signature")
+
+
+def test_a_bundle_made_for_another_centre_is_refused(
+    carrier: Station, central: CentralServer, tmp_path: Path
+) -> None:
+    record_some(carrier)
+    bundle = carrier.export_bundle(tmp_path / "a.ektpbundle").path
+    other = CentralDB(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    other.create_schema()
+    other.add_station(STATION)
+    try:
+        _refused(central, bundle, tmp_path / "r.ektpreceipt", "other_centre", db=other)
+    finally:
+        other.dispose()
+
+
+def test_a_receipt_not_signed_by_this_station_s_centre_changes_nothing(
+    carrier: Station, open_station: OpenStation, central: CentralServer, tmp_path: Path
+) -> None:
+    record_some(carrier)
+    bundle = carrier.export_bundle(tmp_path / "a.ektpbundle").path
+    receipt = tmp_path / "a.ektpreceipt"
+    carry(central, bundle, receipt)
+    before = [(e.seq, e.state) for e in carrier.iter_entries()]
+
+    def refused(path: Path, reason: str, station: Station = carrier) -> None:
+        with pytest.raises(BundleRefused) as caught:
+            station.import_receipt(path)
+        assert caught.value.reason == reason
+        assert [(e.seq, e.state) for e in carrier.iter_entries()] == before
+
+    body = json.loads(receipt.read_text())
+    first = body["receipt"]["entries"][0]["result"]
+    first["status"], first["reference"] = "accepted", "REF-PALSU"  # one changed result
+    forged = tmp_path / "forged.ektpreceipt"
+    forged.write_text(json.dumps(body))
+    refused(forged, "receipt_signature")
+    cut = tmp_path / "cut.ektpreceipt"
+    cut.write_bytes(receipt.read_bytes()[:-40])
+    refused(cut, "not_receipt")
+    refused(tmp_path / "a.ektpbundle", "not_receipt")
+    refused(tmp_path / "nowhere.ektpreceipt", "unreadable")
+
+    # a centre of its own signs a receipt of its own: not this station's centre
+    other = CentralDB(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    other.create_schema()
+    try:
+        theirs = centre_identity(other)
+        from ektp_station.bundles.receipt import read_receipt, write_receipt
+
+        mine = read_receipt(receipt, centre_identity(central._db).public, STATION)
+        write_receipt(tmp_path / "theirs.ektpreceipt", mine, theirs.sign_key)
+        refused(tmp_path / "theirs.ektpreceipt", "receipt_signature")
+    finally:
+        other.dispose()
+
+    # this centre's receipt for another station
+    neighbour = open_station(
+        tmp_path / "neighbour",
+        Settings(station_id="ST-DEPOK-02", token="y" * 43, centre_key=carrier.settings.centre_key),
+    )
+    neighbour.create_first_account(SUPERVISOR, SUPERVISOR_PIN)
+    refused(receipt, "receipt_other_station", neighbour)
+
+
+def test_only_a_supervisor_carries_and_the_keys_must_be_set(
+    carrier: Station, open_station: OpenStation, tmp_path: Path
+) -> None:
+    carrier.sign_out()
+    carrier.sign_in(OPERATOR, OPERATOR_PIN)
+    with pytest.raises(NotAllowed):
+        carrier.export_bundle(tmp_path / "a.ektpbundle")
+    with pytest.raises(NotAllowed):
+        carrier.import_receipt(tmp_path / "a.ektpreceipt")
+    bare = open_station(tmp_path / "bare", Settings(station_id=STATION, token="z" * 43))
+    bare.create_first_account(SUPERVISOR, SUPERVISOR_PIN)
+    with pytest.raises(BundleRefused) as caught:
+        bare.export_bundle(tmp_path / "a.ektpbundle")
+    assert caught.value.reason == "no_centre_key"
+    assert not list(tmp_path.glob("a.ektpbundle*"))
+
+
+def test_an_export_that_cannot_be_written_leaves_nothing(carrier: Station, tmp_path: Path) -> None:
+    record_some(carrier)
+    with pytest.raises(BundleRefused) as caught:
+        carrier.export_bundle(tmp_path / "no-such-folder" / "a.ektpbundle")
+    assert caught.value.reason == "unwritable"
+    assert carrier.count(State.PENDING) == 4
