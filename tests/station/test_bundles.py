@@ -134,6 +134,23 @@ def test_entries_corrected_or_rejected_after_the_export(
     assert (carrier.entry(later.seq).entry_id, 2) in centre_rows(central)
 
 
+def test_an_entry_withdrawn_while_the_bundle_is_written_is_not_carried(
+    carrier: Station, central: CentralServer, tmp_path: Path
+) -> None:
+    seeds = record_some(carrier)
+    withdrawn = seeds[2]
+
+    def meanwhile(progress: object) -> None:
+        if progress.entries_done == 0:  # type: ignore[attr-defined]
+            carrier.discard(withdrawn, "warga membatalkan")
+
+    exported = carrier.export_bundle(tmp_path / "a.ektpbundle", meanwhile)
+    assert (exported.entries, exported.parts) == (3, 14 + 12)
+    report = carry(central, exported.path, tmp_path / "a.ektpreceipt")
+    assert (report.accepted, report.parts, report.parts_verified) == (3, 26, 26)
+    assert carrier.entry(withdrawn).entry_id not in {e for e, _r in centre_rows(central)}
+
+
 def _fields(settings: Settings) -> dict[str, object]:
     from dataclasses import fields
 
@@ -301,3 +318,56 @@ def test_an_export_that_cannot_be_written_leaves_nothing(carrier: Station, tmp_p
         carrier.export_bundle(tmp_path / "no-such-folder" / "a.ektpbundle")
     assert caught.value.reason == "unwritable"
     assert carrier.count(State.PENDING) == 4
+
+
+# -- memory: a big bundle streams through both sides -----------------------------------------
+
+PART_BYTES = 64 * 1024
+MEMORY_BOUND = 16 * 1024 * 1024  # what either side may hold at its peak (Python's heap)
+
+
+@pytest.mark.slow
+def test_a_bundle_of_1000_entries_with_parts_streams_in_bounded_memory(
+    carrier: Station, central: CentralServer, tmp_path: Path
+) -> None:
+    """1,000 entries, each with a 64 KiB part (a 63 MiB bundle): the peak of Python's heap
+    while exporting and while importing stays under 16 MiB — a copy of the bundle, or of its
+    parts, in memory would be four times that."""
+    import os
+    import tracemalloc
+
+    from ektp_station.domain.biometrics import PART_SPECS
+    from ektp_station.store.db import writing
+    from ektp_station.store.parts import PartRow
+
+    from factories import many_records
+
+    with writing(carrier.queue.engine) as conn:
+        for record in many_records(1000):
+            stored = carrier.attachments.put(os.urandom(PART_BYTES))
+            row = PartRow("photo", stored.sha256, stored.size, PART_SPECS["photo"].media_type)
+            carrier.queue.enqueue_in(conn, record, operator="SITI", station_id=STATION, parts=[row])
+
+    def peak(work: Callable[[], object]) -> tuple[object, int]:
+        tracemalloc.start()
+        try:
+            done = work()
+            return done, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    bundle, receipt = tmp_path / "big.ektpbundle", tmp_path / "big.ektpreceipt"
+    exported, export_peak = peak(lambda: carrier.export_bundle(bundle))
+    assert exported.entries == 1000 and exported.parts == 1000  # type: ignore[attr-defined]
+    assert bundle.stat().st_size > 1000 * PART_BYTES
+    imported, import_peak = peak(lambda: carry(central, bundle, receipt))
+    assert imported.accepted == 1000 and imported.parts_verified == 1000  # type: ignore[attr-defined]
+    applied, apply_peak = peak(lambda: carrier.import_receipt(receipt))
+    assert applied.parts_verified == 1000  # type: ignore[attr-defined]
+    print(  # the measured figures, for docs/bundles.md (no personal data)
+        f"bundle {bundle.stat().st_size / 2**20:.1f} MiB; peak heap: export "
+        f"{export_peak / 2**20:.1f} MiB, import {import_peak / 2**20:.1f} MiB, receipt "
+        f"{apply_peak / 2**20:.1f} MiB"
+    )
+    assert export_peak < MEMORY_BOUND and import_peak < MEMORY_BOUND, (export_peak, import_peak)
+    assert apply_peak < MEMORY_BOUND

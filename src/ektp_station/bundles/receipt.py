@@ -11,6 +11,7 @@ station's centre signed it, for this station.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,8 +109,6 @@ def _canonical(data: dict[str, Any]) -> bytes:
 
 def write_receipt(path: Path, receipt: Receipt, key: Ed25519PrivateKey) -> None:
     """Signed, written under a temporary name, flushed, then renamed into place."""
-    import os
-
     body = receipt.to_json()
     signature = key.sign(SIGNED_LABEL + _canonical(body))
     text = json.dumps(
@@ -131,11 +130,12 @@ def read_receipt(path: Path, centre: CentreKey, station_id: str) -> Receipt:
     BundleRefused otherwise (nothing is applied)."""
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_RECEIPT_BYTES + 1)
+            too_big = os.fstat(handle.fileno()).st_size > MAX_RECEIPT_BYTES
+            raw = b"" if too_big else handle.read()
     except OSError as exc:
         raise BundleRefused("unreadable", f"receipt unreadable: {exc.__class__.__name__}") from None
     try:
-        outer = json.loads(raw) if len(raw) <= MAX_RECEIPT_BYTES else None
+        outer = json.loads(raw) if raw else None
         ok = isinstance(outer, dict) and outer.get("format") == FORMAT
         body = outer["receipt"] if ok else None  # type: ignore[index]
         signature = unb64(outer["signature"]) if ok else b""  # type: ignore[index]

@@ -113,12 +113,15 @@ def export_bundle(
     signing_key = station_signing_key(settings.token)
     # what goes: the entries' numbers and their parts, read first (small), so that the
     # header can count them; the entries themselves are read again one page at a time
-    plan: list[tuple[int, list[PartRow]]] = []
+    plan: list[tuple[int, str, list[PartRow]]] = []
     for state in CARRIED:
-        plan.extend((e.seq, _parts_to_carry(queue.parts(e.seq))) for e in queue.iter_entries(state))
+        plan.extend(
+            (e.seq, e.entry_id, _parts_to_carry(queue.parts(e.seq)))
+            for e in queue.iter_entries(state)
+        )
     plan.sort(key=lambda item: item[0])
-    part_total = sum(len(rows) for _seq, rows in plan)
-    byte_total = sum(r.size or 0 for _seq, rows in plan for r in rows)
+    part_total = sum(len(rows) for _seq, _id, rows in plan)
+    byte_total = sum(r.size or 0 for _seq, _id, rows in plan for r in rows)
     header = BundleHeader(
         bundle_id=uuid.uuid4().hex,
         station_id=settings.effective_station_id,
@@ -145,23 +148,28 @@ def export_bundle(
         with partial.open("wb") as out:
             writer = BundleWriter(out, header, centre.box_key, signing_key)
             tell()
-            for seq, _rows in plan:
+            gone: set[int] = set()
+            for seq, _entry_id, _rows in plan:
                 entry = _entry(queue, seq)
-                if entry is None:
+                if entry is None or entry.state not in CARRIED:  # withdrawn meanwhile
+                    gone.add(seq)
+                    tell(entries=1)
                     continue
                 wire, _local = to_wire([entry])
+                if not wire:  # not sendable as it is (the engine marks it to be fixed)
+                    gone.add(seq)
                 for item in wire:  # one that cannot go on the wire goes neither here
                     write_record(writer, ENTRY, item.model_dump(mode="json"))  # type: ignore[arg-type]
                     carried_entries += 1
                 tell(entries=1)
             carried_parts = 0
-            for seq, rows in plan:
-                entry = _entry(queue, seq)
-                if entry is None:
+            for seq, entry_id, rows in plan:
+                if seq in gone:
+                    tell(moved=sum(r.size or 0 for r in rows))
                     continue
                 for row in rows:
                     assert row.sha256 is not None and row.size is not None
-                    head = PartHeader(entry.entry_id, row.part, row.sha256, row.size)
+                    head = PartHeader(entry_id, row.part, row.sha256, row.size)
                     write_part(writer, head, _told(store.stream(row.sha256), tell))  # type: ignore[arg-type]
                     carried_parts += 1
             write_record(writer, END, {"entries": carried_entries, "parts": carried_parts})  # type: ignore[arg-type]
