@@ -200,6 +200,55 @@ def test_a_damaged_or_changed_bundle_is_refused(
     _refused(central, bundle, tmp_path / "r.ektpreceipt", reason)
 
 
+@pytest.mark.parametrize("fault", ["bad-entry", "entry-after-part", "wrong-count", "no-end"])
+def test_a_signed_bundle_out_of_form_is_refused_before_anything_is_stored(
+    carrier: Station, central: CentralServer, tmp_path: Path, fault: str
+) -> None:
+    """What a faulty station program could sign: refused whole, not half-way."""
+    import uuid
+
+    from ektp_station.bundles.container import BundleHeader, BundleWriter
+    from ektp_station.bundles.keys import CentreKey, b64, public_bytes, station_signing_key
+    from ektp_station.bundles.records import END, ENTRY, PartHeader, write_part, write_record
+    from ektp_station.sync.outcomes import to_wire
+
+    record_some(carrier)
+    wire, _ = to_wire(list(carrier.iter_entries()))
+    centre = CentreKey.parse(carrier.settings.centre_key)
+    header = BundleHeader(
+        uuid.uuid4().hex,
+        STATION,
+        centre.centre_id,
+        b64(public_bytes(centre.box_key)),
+        "2026-12-02T00:00:00+00:00",
+        len(wire),
+        1,
+        3,
+    )
+    path = tmp_path / "odd.ektpbundle"
+    with path.open("wb") as out:
+        writer = BundleWriter(
+            out, header, centre.box_key, station_signing_key(carrier.settings.token)
+        )
+        for item in wire:
+            write_record(writer, ENTRY, item.model_dump(mode="json"))
+        if fault == "bad-entry":
+            write_record(writer, ENTRY, {"entry_id": "not-an-id"})
+        write_part(writer, PartHeader(wire[0].entry_id, "photo", "0" * 64, 3), [b"abc"])
+        if fault == "entry-after-part":
+            write_record(writer, ENTRY, wire[1].model_dump(mode="json"))
+        if fault != "no-end":
+            count = len(wire) + (fault == "wrong-count")
+            write_record(writer, END, {"entries": count, "parts": 1})
+        writer.finish()
+    _refused(
+        central,
+        path,
+        tmp_path / "r.ektpreceipt",
+        "truncated" if fault == "no-end" else "not_bundle",
+    )
+
+
 def test_a_renamed_station_registered_at_the_centre_still_cannot_pass_its_bundle_off(
     carrier: Station, central: CentralServer, tmp_path: Path
 ) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import ValidationError
 
 from ..bundles.container import BundleReader, PlainReader
@@ -92,6 +93,7 @@ def import_bundle(
         raise BundleRefused("other_centre", "bundle made for another centre")
     reader.verify(_station_key(db, header.station_id))
     assert reader.sha256 is not None
+    _check_form(reader, identity.box_key)  # a signed bundle out of form: refused whole too
     station_id = header.station_id
     ingestor = Ingestor(db)
     store = UploadStore(db, upload_dir)
@@ -155,6 +157,26 @@ def import_bundle(
     )
     log.info("bundle %s from station %s imported: %s", header.bundle_id, station_id, report)
     return report
+
+
+def _check_form(reader: BundleReader, box_key: X25519PrivateKey) -> None:
+    """A pass that decrypts and reads every record without storing anything: a bundle whose
+    station signed something out of form (a fault of that station's program) is refused
+    before its first entry is stored, not half-way."""
+    entries = parts = 0
+    for record in read_records(PlainReader(reader.plaintext(box_key))):
+        if record.kind == ENTRY:
+            if parts:
+                raise BundleRefused("not_bundle", "an entry after the parts")
+            try:
+                BatchEntry.model_validate(record.data)
+            except ValidationError:
+                raise BundleRefused("not_bundle", "an entry out of the protocol's form") from None
+            entries += 1
+        elif record.kind == PART:
+            parts += 1
+        elif record.data != {"entries": entries, "parts": parts}:
+            raise BundleRefused("not_bundle", "the end record does not count what came")
 
 
 def _ingest(ingestor: Ingestor, station_id: str, batch: list[BatchEntry]) -> list:  # type: ignore[type-arg]

@@ -194,7 +194,10 @@ def apply_carried(
         for start in range(0, len(seqs), 500):
             conn.execute(
                 update(entries)
-                .where(entries.c.seq.in_(seqs[start : start + 500]))
+                .where(
+                    entries.c.seq.in_(seqs[start : start + 500]),
+                    entries.c.state == State.PENDING.value,
+                )
                 .values(state=State.SENDING.value, claimed_by=owner, claimed_at=now)
             )
         apply(conn, owner, taking)
