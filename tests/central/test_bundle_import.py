@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from ektp_station.central.app import default_upload_dir
@@ -47,8 +48,11 @@ def test_the_centre_s_identity_is_made_once(db_url: str) -> None:
 
 
 def test_a_bundle_twice_and_online_too_is_stored_once(
-    central: CentralServer, tmp_path: Path
+    central: CentralServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # on PostgreSQL the parts go to ./ektp-central-uploads, for the server and the import
+    # alike: here, not in the working folder of the test run
+    monkeypatch.chdir(tmp_path)
     db = central._db
     settings = Settings(
         station_id=STATION,
