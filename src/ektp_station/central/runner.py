@@ -162,6 +162,12 @@ class CentralServer:
         token, _rotated = self._db.add_station(station_id)
         return token
 
+    def centre_key(self) -> str:
+        """The centre key line (``central centre-key``): what a station's ``centre-key`` is."""
+        from .identity import centre_identity
+
+        return str(centre_identity(self._db).public)
+
     def stats(self) -> dict[str, Any]:
         return self._db.stats()
 

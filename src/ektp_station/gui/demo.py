@@ -203,6 +203,7 @@ class Demo:
             station_id=DEMO_STATION_ID,
             central_url=self.proxy.url,
             token=token,
+            centre_key=self.central.centre_key(),  # the supervisor's "Ekspor ke USB"
             city_code=DEFAULT_CITY,
         )
         self.settings.save(self.paths)
