@@ -22,7 +22,7 @@ from ektp_station.errors import BundleRefused, NotAllowed
 from ektp_station.settings import Settings
 from ektp_station.station import Station
 from ektp_station.store import State
-from parts_support import assert_every_part_once, capture, centre_parts
+from parts_support import assert_every_part_once, capture, centre_parts, images
 
 from .support import OPERATOR, OPERATOR_PIN, SUPERVISOR, SUPERVISOR_PIN, OpenStation
 from factories import make_record
@@ -77,6 +77,11 @@ def test_export_import_receipt_then_online_sync_is_exactly_once(
 
     report = carry(central, exported.path, tmp_path / "a.ektpreceipt")
     assert (report.entries, report.accepted, report.parts_verified) == (4, 4, 40)
+    # a lost stick leaks nothing: no NIK, name, address or image in either file
+    secrets = [v.encode() for e in carrier.iter_entries() for v in e.record.values() if v]
+    secrets += [data[100:164] for seed in seeds for data in images(seed).values()]
+    for carried in (exported.path.read_bytes(), (tmp_path / "a.ektpreceipt").read_bytes()):
+        assert not [s for s in secrets if len(s) > 5 and s in carried]
     again = carry(central, exported.path, tmp_path / "b.ektpreceipt")  # imported twice
     assert (again.accepted, again.already_accepted, again.parts_verified) == (0, 4, 40)
     assert len(centre_rows(central)) == 4 and len(centre_parts(central)) == 40
