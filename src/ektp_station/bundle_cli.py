@@ -113,4 +113,14 @@ def cmd_import_receipt(ctx: Context) -> int:
         )
         + "\n"
     )
+    if report.withdrawn_here:
+        sys.stderr.write(
+            ctx.say(
+                f"Perhatian: {report.withdrawn_here} entri dibatalkan di stasiun ini setelah "
+                "ekspor, tetapi sudah diterima pusat dari bundel. Beri tahu pusat.",
+                f"Note: {report.withdrawn_here} entries were withdrawn here after the export "
+                "but the centre took them from the bundle. Tell the centre.",
+            )
+            + "\n"
+        )
     return 0

@@ -769,6 +769,31 @@ _BUNDLE_REASONS: dict[str, tuple[str, str]] = {
         "The file cannot be written there (USB stick full, removed or read-only). The queue "
         "did not change; try again elsewhere.",
     ),
+    "target_exists": (
+        "Di sana sudah ada berkas lain dengan nama itu (bukan bundel atau tanda terima); "
+        "tidak ditimpa. Pilih nama atau folder lain.",
+        "Another file of that name is already there (not a bundle or a receipt); it was not "
+        "written over. Choose another name or folder.",
+    ),
+    "centre_storage": (
+        "Pusat tidak dapat menyimpan isi bundel (disk penuh, atau folder unggahan tidak dapat "
+        "ditulis). Yang sudah tersimpan aman; perbaiki, lalu impor ulang: tidak ada yang "
+        "tersimpan dua kali.",
+        "The centre cannot store the bundle's contents (disk full, or the upload folder not "
+        "writable). What is stored is safe; fix it, then import again: nothing is stored twice.",
+    ),
+    "busy": (
+        "Pusat sedang menyimpan batch dari stasiun ini lewat jaringan; impor ulang sebentar "
+        "lagi (aman diulang).",
+        "The centre is storing a batch of this station from the network; import again in a "
+        "moment (safe to repeat).",
+    ),
+    "receipt_unwritable": (
+        "Bundel sudah diimpor, tetapi tanda terimanya tidak dapat ditulis di sana. Impor ulang "
+        "dengan tempat tanda terima lain: aman, tidak ada yang tersimpan dua kali.",
+        "The bundle was imported, but its receipt could not be written there. Import it again "
+        "with another place for the receipt: safe, nothing is stored twice.",
+    ),
     "unreadable": (
         "Berkas tidak dapat dibaca (USB dilepas, atau tidak ada). Tidak ada yang diubah.",
         "The file cannot be read (USB stick removed, or no such file). Nothing was changed.",

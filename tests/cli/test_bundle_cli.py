@@ -76,6 +76,7 @@ def test_the_whole_path_by_usb(cli: Cli, station: Path, tmp_path: Path) -> None:
         "conflict": 0,
         "parts_verified": 14,
         "unchanged": 0,
+        "withdrawn_here": 0,
     }
     status = cli("--data-dir", station, "queue", "status", "--json").json()
     assert status["synced"] == 2 and status["unsynced"] == 0 and status["bytes_pending"] == 0

@@ -315,15 +315,15 @@ def test_a_receipt_not_signed_by_this_station_s_centre_changes_nothing(
         assert caught.value.reason == reason
         assert [(e.seq, e.state) for e in carrier.iter_entries()] == before
 
-    body = json.loads(receipt.read_text())
-    first = body["receipt"]["entries"][0]["result"]
-    first["status"], first["reference"] = "accepted", "REF-PALSU"  # one changed result
+    first, body = receipt.read_bytes().split(b"\n", 1)
+    data = json.loads(body)
+    data["entries"][0]["result"]["reference"] = "REF-PALSU"  # one changed result
     forged = tmp_path / "forged.ektpreceipt"
-    forged.write_text(json.dumps(body))
+    forged.write_bytes(first + b"\n" + json.dumps(data, indent=1, sort_keys=True).encode())
     refused(forged, "receipt_signature")
     cut = tmp_path / "cut.ektpreceipt"
     cut.write_bytes(receipt.read_bytes()[:-40])
-    refused(cut, "not_receipt")
+    refused(cut, "receipt_signature")
     refused(tmp_path / "a.ektpbundle", "not_receipt")
     refused(tmp_path / "nowhere.ektpreceipt", "unreadable")
 
@@ -425,3 +425,153 @@ def test_a_bundle_of_1000_entries_with_parts_streams_in_bounded_memory(
     )
     assert export_peak < MEMORY_BOUND and import_peak < MEMORY_BOUND, (export_peak, import_peak)
     assert apply_peak < MEMORY_BOUND
+
+
+# -- what a review found: stale images, withdrawals, swapped files, paths -------------------
+
+
+def test_a_part_captured_again_after_the_export_replaces_the_bundle_s_image(
+    carrier: Station, central: CentralServer, tmp_path: Path
+) -> None:
+    """The bundle carries the old image; the station's new one, sent online later, takes its
+    place at the centre (no decision was made on the old one). An old bundle imported after
+    the new image never puts the old one back."""
+    from ektp_station.domain.biometrics import PART_SPECS
+    from ektp_station.store.parts import PartRow
+
+    seq = capture(carrier.queue, carrier.attachments, 1)
+    exported = carrier.export_bundle(tmp_path / "a.ektpbundle")
+    new = carrier.attachments.put(images(99)["finger_r1"])
+    row = PartRow("finger_r1", new.sha256, new.size, PART_SPECS["finger_r1"].media_type)
+    carrier.queue.complete_parts(seq, [row], actor=SUPERVISOR)
+    carry(central, exported.path, tmp_path / "a.ektpreceipt")
+    applied = carrier.import_receipt(tmp_path / "a.ektpreceipt")
+    assert (applied.uploading, applied.parts_verified) == (1, 13)  # finger_r1 still to go
+    carrier.change_settings(Settings(**{**_fields(carrier.settings), "central_url": central.url}))
+    assert carrier.drain(give_up_after=20)
+    assert carrier.entry(seq).state is State.SYNCED
+    held = centre_parts(central)
+    assert held[(carrier.entry(seq).entry_id, "finger_r1")] == (new.sha256, new.size, True)
+    again = carry(central, exported.path, tmp_path / "b.ektpreceipt")  # the old bundle again
+    assert again.parts_verified == 13
+    assert centre_parts(central) == held
+
+
+def test_a_withdrawal_after_the_export_is_reported_when_the_receipt_comes_back(
+    carrier: Station, central: CentralServer, tmp_path: Path
+) -> None:
+    seeds = record_some(carrier)
+    exported = carrier.export_bundle(tmp_path / "a.ektpbundle")
+    carrier.discard(seeds[1], "warga membatalkan")
+    carry(central, exported.path, tmp_path / "a.ektpreceipt")
+    applied = carrier.import_receipt(tmp_path / "a.ektpreceipt")
+    assert (applied.withdrawn_here, applied.synced) == (1, 3)
+    assert carrier.entry(seeds[1]).state is State.DISCARDED
+
+
+def test_the_bundle_read_is_the_bundle_verified(
+    carrier: Station, central: CentralServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file swapped after its signature was checked (a shared folder, a stick handing out
+    other bytes at a second read) is not what gets stored: the centre reads its own copy."""
+    from ektp_station.bundles import container
+
+    record_some(carrier)
+    genuine = carrier.export_bundle(tmp_path / "a.ektpbundle").path
+    other = make_record(50)
+    carrier.queue.enqueue(other, operator="EVIL", station_id=STATION)
+    swapped = carrier.export_bundle(tmp_path / "b.ektpbundle").path.read_bytes()
+    verify = container.BundleReader.verify
+
+    def verify_then_swap(self: container.BundleReader, key: object) -> None:
+        verify(self, key)  # type: ignore[arg-type]
+        genuine.write_bytes(swapped)  # the file named on the command line, changed now
+
+    monkeypatch.setattr(container.BundleReader, "verify", verify_then_swap)
+    report = carry(central, genuine, tmp_path / "a.ektpreceipt")
+    assert report.entries == 4  # what was verified, not the 5 of the swapped file
+
+
+@pytest.mark.parametrize("where", ["queue", "folder", "partial-symlink"])
+def test_an_export_never_writes_over_what_is_not_a_bundle(
+    carrier: Station, central: CentralServer, tmp_path: Path, where: str
+) -> None:
+    record_some(carrier)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("tidak boleh hilang")
+    if where == "queue":
+        target = carrier.paths.data_dir / "queue.sqlite3"
+    elif where == "folder":
+        target = tmp_path
+    else:
+        target = tmp_path / "b.ektpbundle"
+        (tmp_path / "b.ektpbundle.partial").symlink_to(precious)
+    before = target.read_bytes() if target.is_file() else None
+    if where == "partial-symlink":
+        carrier.export_bundle(target)  # a planted name is not followed
+        assert precious.read_text() == "tidak boleh hilang"
+        assert target.read_bytes().startswith(b"EKTP-BUNDLE-1\n")
+        return
+    with pytest.raises(BundleRefused) as caught:
+        carrier.export_bundle(target)
+    assert caught.value.reason == "target_exists"
+    assert carrier.count(State.PENDING) == 4
+    if before is not None:
+        assert target.read_bytes() == before
+    # the centre's database is never a receipt either
+    bundle = carrier.export_bundle(tmp_path / "c.ektpbundle").path
+    database = Path(central.db_url.removeprefix("sqlite:///"))
+    with pytest.raises(BundleRefused) as caught:
+        carry(central, bundle, database)
+    assert caught.value.reason == "target_exists" and centre_rows(central) == []
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"EKTP-BUNDLE-1\n" + b"[" * 4000 + b"\n",
+        b'EKTP-BUNDLE-1\n{"format": 1, "station_id": "\\ud800"}\n',
+        b"EKTP-BUNDLE-1\n" + b"x" * 10_000,
+    ],
+    ids=["deep-header", "lone-surrogate", "no-header-end"],
+)
+def test_crafted_bundles_are_refused_in_one_line(
+    central: CentralServer, tmp_path: Path, content: bytes
+) -> None:
+    crafted = tmp_path / "crafted.ektpbundle"
+    crafted.write_bytes(content)
+    _refused(central, crafted, tmp_path / "r.ektpreceipt", "not_bundle")
+
+
+def test_crafted_receipts_are_refused_before_they_are_parsed(
+    carrier: Station, tmp_path: Path
+) -> None:
+    import os
+
+    cases = {
+        "deep.ektpreceipt": b"[" * 200_000,
+        "signed-looking.ektpreceipt": b'{"format": "ektp-receipt-1", "signature": "AAAA"}\n'
+        + b"[{}," * 100_000,
+    }
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(BundleRefused) as caught:
+            carrier.import_receipt(tmp_path / name)
+        assert caught.value.reason in ("not_receipt", "receipt_signature"), name
+    fifo = tmp_path / "pipe.ektpreceipt"
+    os.mkfifo(fifo)
+    with pytest.raises(BundleRefused) as caught:
+        carrier.import_receipt(fifo)  # not opened: it would wait for a writer for ever
+    assert caught.value.reason == "unreadable"
+
+
+def test_a_missing_image_is_left_out_and_the_rest_goes(
+    carrier: Station, central: CentralServer, tmp_path: Path
+) -> None:
+    seeds = record_some(carrier)
+    lost = next(p for p in carrier.queue.parts(seeds[1]) if p.part == "photo")
+    assert lost.sha256 is not None
+    carrier.attachments.path_of(lost.sha256).unlink()
+    exported = carrier.export_bundle(tmp_path / "a.ektpbundle")
+    assert (exported.entries, exported.parts) == (4, 14 + 14 + 12 - 1)
+    assert next(p for p in carrier.queue.parts(seeds[1]) if p.part == "photo").lost_at

@@ -27,11 +27,13 @@ the signature over the whole file first (hashing only), then decrypts segment by
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
 import struct
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +48,7 @@ from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..errors import BundleRefused
+from .files import regular_input
 from .keys import verify
 
 __all__ = ["MAGIC", "SEGMENT", "BundleHeader", "BundleReader", "BundleWriter", "read_header"]
@@ -95,11 +98,19 @@ class BundleHeader:
             raise ValueError("not a version-1 header")
         texts = ("bundle_id", "station_id", "centre_id", "centre_box_key", "created_at")
         numbers = ("entries", "parts", "part_bytes")
-        if not all(isinstance(data.get(k), str) and 0 < len(data[k]) <= 128 for k in texts):
+        if not all(_plain(data.get(k)) for k in texts):
             raise ValueError("header text fields")
         if not all(type(data.get(k)) is int and data[k] >= 0 for k in numbers):
             raise ValueError("header counts")
         return cls(**{k: data[k] for k in texts + numbers})
+
+
+def _plain(value: object) -> bool:
+    """Ids, keys and times: 1..128 printable ASCII characters (what a database and a log can
+    always hold)."""
+    return (
+        isinstance(value, str) and 0 < len(value) <= 128 and value.isascii() and value.isprintable()
+    )
 
 
 def _segment_key(file_key: bytes) -> AESGCM:
@@ -174,8 +185,8 @@ def _parse_head(handle: BinaryIO) -> tuple[BundleHeader, bytes]:
         raise BundleRefused("not_bundle")
     try:
         header = BundleHeader.from_json(json.loads(line))
-    except ValueError as exc:  # json's errors are ValueErrors too
-        raise BundleRefused("not_bundle", f"bundle header: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # json's errors are ValueErrors too
+        raise BundleRefused("not_bundle", f"bundle header: {exc.__class__.__name__}") from None
     return header, MAGIC + line
 
 
@@ -189,7 +200,38 @@ def read_header(path: Path) -> BundleHeader:
 
 
 class BundleReader:
-    """A bundle opened at the centre: :meth:`verify` first, then :meth:`plaintext`."""
+    """A bundle opened at the centre: :meth:`verify` first, then :meth:`plaintext`; read from
+    a private copy (:meth:`copied`), so that the bytes decrypted are the bytes verified."""
+
+    @classmethod
+    @contextlib.contextmanager
+    def copied(cls, source: Path, folder: Path) -> Iterator[BundleReader]:
+        """The bundle at ``source`` copied once into ``folder`` (the centre's, 0700; the copy
+        0600 and removed afterwards): a stick, a shared folder or a file system that hands out
+        other bytes at a second read cannot swap the payload after the signature check."""
+        regular_input(source, "bundle")
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=folder, prefix=".incoming-", suffix=".ektpbundle")
+        except OSError as exc:
+            raise BundleRefused("centre_storage", f"no copy: {exc.__class__.__name__}") from None
+        copy = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                try:
+                    with source.open("rb") as handle:
+                        while block := handle.read(1024 * 1024):
+                            out.write(block)
+                except OSError as exc:
+                    raise BundleRefused("unreadable", f"bundle: {exc.__class__.__name__}") from None
+            yield cls(copy)
+        except OSError as exc:
+            raise BundleRefused(
+                "centre_storage", f"bundle copy: {exc.__class__.__name__}"
+            ) from None
+        finally:
+            with contextlib.suppress(OSError):
+                copy.unlink()
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -232,7 +274,9 @@ class BundleReader:
             try:
                 file_key = _SUITE.decrypt(sealed_key, box_key, info=_FILE_KEY_INFO + head)
             except Exception:  # noqa: BLE001  (HPKE says only "it does not open")
-                raise BundleRefused("other_centre", "bundle file key does not open") from None
+                # the header names this centre and its key (checked first), yet the key does
+                # not open under it: the header was changed after the bundle was made
+                raise BundleRefused("signature", "bundle file key does not open") from None
             aad = hashlib.sha256(head + struct.pack(">H", length) + sealed_key + prefix).digest()
             aead = _segment_key(file_key)
             left = self.size - _TRAILER - handle.tell()

@@ -1,8 +1,9 @@
 """The centre's receipt for a bundle: each entry's result, signed (docs/bundles.md).
 
-A receipt is a JSON file ``{"format": "ektp-receipt-1", "receipt": {...}, "signature": ...}``;
-the signature is the centre's Ed25519 signature of ``SIGNED_LABEL`` + the receipt object as
-canonical JSON (sorted keys, no spaces, UTF-8). It holds no personal data: entry ids, the
+A receipt file is one line, ``{"format": "ektp-receipt-1", "signature": "<base64url>"}``,
+then the receipt object as JSON; the signature is the centre's Ed25519 signature of
+``SIGNED_LABEL`` + exactly those bytes, so a station checks it before it parses anything of
+what follows (a crafted file costs it nothing but a hash). It holds no personal data: entry ids, the
 results the centre would have answered online (``sync.protocol.EntryResult``), the parts it
 verified. So it need not be encrypted, only trusted: the station applies it only when this
 station's centre signed it, for this station.
@@ -10,6 +11,7 @@ station's centre signed it, for this station.
 
 from __future__ import annotations
 
+import binascii
 import json
 import os
 from dataclasses import dataclass
@@ -21,13 +23,22 @@ from pydantic import ValidationError
 
 from ..errors import BundleRefused
 from ..sync.protocol import EntryResult
+from .files import output_file, regular_input
 from .keys import CentreKey, b64, unb64, verify
 
-__all__ = ["FORMAT", "CarriedEntry", "CarriedPart", "Receipt", "read_receipt", "write_receipt"]
+__all__ = [
+    "FORMAT",
+    "MAGIC",
+    "CarriedEntry",
+    "CarriedPart",
+    "Receipt",
+    "read_receipt",
+    "write_receipt",
+]
 
 FORMAT = "ektp-receipt-1"
 SIGNED_LABEL = b"ektp-station receipt/1\0"
-MAX_RECEIPT_BYTES = 64 * 1024 * 1024
+MAX_RECEIPT_BYTES = 32 * 1024 * 1024  # ~100,000 entries with their parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,54 +114,48 @@ class Receipt:
         )
 
 
-def _canonical(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+MAGIC = b'{"format": "ektp-receipt-1"'
+"""How a receipt file starts: its first line is ``{"format": "ektp-receipt-1", "signature":
+"<base64url>"}``, the receipt's JSON follows it."""
 
 
 def write_receipt(path: Path, receipt: Receipt, key: Ed25519PrivateKey) -> None:
-    """Signed, written under a temporary name, flushed, then renamed into place."""
-    body = receipt.to_json()
-    signature = key.sign(SIGNED_LABEL + _canonical(body))
-    text = json.dumps(
-        {"format": FORMAT, "receipt": body, "signature": b64(signature)},
-        ensure_ascii=False,
-        indent=1,
-        sort_keys=True,
-    )
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as handle:
-        handle.write(text + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
+    """Signed (over the exact bytes of the body) and written through ``files.output_file``:
+    BundleRefused "target_exists" / "unwritable"."""
+    body = json.dumps(receipt.to_json(), ensure_ascii=False, indent=1, sort_keys=True).encode()
+    signature = b64(key.sign(SIGNED_LABEL + body))
+    first = MAGIC + b', "signature": "' + signature.encode() + b'"}\n'
+    with output_file(path, (MAGIC,)) as out:
+        out.write(first + body + b"\n")
 
 
 def read_receipt(path: Path, centre: CentreKey, station_id: str) -> Receipt:
-    """The receipt at ``path``, checked: signed by ``centre``, for ``station_id``.
-    BundleRefused otherwise (nothing is applied)."""
+    """The receipt at ``path``, checked: signed by ``centre`` (over its bytes, before anything
+    in it is parsed), for ``station_id``. BundleRefused otherwise (nothing is applied)."""
+    regular_input(path, "receipt")
     try:
         with path.open("rb") as handle:
-            too_big = os.fstat(handle.fileno()).st_size > MAX_RECEIPT_BYTES
-            raw = b"" if too_big else handle.read()
+            if os.fstat(handle.fileno()).st_size > MAX_RECEIPT_BYTES + 1024:
+                raise BundleRefused("not_receipt", "receipt too large")
+            first = handle.readline(1024)
+            body = handle.read()  # a regular file of bounded size (read(n) would take n)
     except OSError as exc:
         raise BundleRefused("unreadable", f"receipt unreadable: {exc.__class__.__name__}") from None
     try:
-        outer = json.loads(raw) if raw else None
-        ok = isinstance(outer, dict) and outer.get("format") == FORMAT
-        body = outer["receipt"] if ok else None  # type: ignore[index]
-        signature = unb64(outer["signature"]) if ok else b""  # type: ignore[index]
-    except (ValueError, KeyError, TypeError):
-        body = None
-    if not isinstance(body, dict):
+        head = json.loads(first) if first.startswith(MAGIC) and first.endswith(b"\n") else None
+        signature = unb64(head["signature"]) if isinstance(head, dict) else None
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        signature = None
+    if signature is None or len(body) > MAX_RECEIPT_BYTES:
         raise BundleRefused("not_receipt")
-    if body.get("centre_id") != centre.centre_id or not verify(
-        centre.sign_key, signature, SIGNED_LABEL + _canonical(body)
-    ):
+    if not verify(centre.sign_key, signature, SIGNED_LABEL + body.rstrip(b"\n")):
         raise BundleRefused("receipt_signature")
-    try:
-        receipt = Receipt.from_json(body)
-    except (ValueError, KeyError, TypeError, ValidationError):
+    try:  # signed by the centre: its own JSON, parsed only now
+        receipt = Receipt.from_json(json.loads(body))
+    except (ValueError, KeyError, TypeError, RecursionError, ValidationError):
         raise BundleRefused("not_receipt", "signed receipt out of form") from None
+    if receipt.centre_id != centre.centre_id:
+        raise BundleRefused("receipt_signature", "receipt of another centre id")
     if receipt.station_id != station_id:
         raise BundleRefused("receipt_other_station")
     return receipt

@@ -18,7 +18,7 @@ import json
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from ..errors import BundleRefused
 from .container import PlainReader
@@ -31,12 +31,16 @@ PIECE = 1024 * 1024  # a part's bytes are handed on in pieces of at most this
 _FRAME = struct.Struct(">cI")
 
 
-def write_record(out: BinaryIO, kind: bytes, data: dict[str, Any]) -> None:
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
+def write_record(out: Writable, kind: bytes, data: dict[str, Any]) -> None:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     out.write(_FRAME.pack(kind, len(body)) + body)
 
 
-def write_part(out: BinaryIO, header: PartHeader, pieces: Iterable[bytes]) -> None:
+def write_part(out: Writable, header: PartHeader, pieces: Iterable[bytes]) -> None:
     """A ``P`` record and the part's bytes (ValueError when they are not ``header.size``)."""
     write_record(out, PART, header.to_json())
     sent = 0
@@ -93,7 +97,7 @@ def read_records(reader: PlainReader) -> Iterator[Record]:
             raise BundleRefused("not_bundle", "bundle record out of form")
         try:
             data = json.loads(reader.read(length))
-        except ValueError:
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             raise BundleRefused("not_bundle", "bundle record is not JSON") from None
         if not isinstance(data, dict):
             raise BundleRefused("not_bundle", "bundle record is not an object")

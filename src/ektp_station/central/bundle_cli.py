@@ -54,8 +54,11 @@ def cmd_import_bundle(args: argparse.Namespace, url: str) -> int:
     from .db import CentralDB
 
     source, receipt = Path(args.file), Path(args.receipt)
-    if receipt.resolve() == source.resolve():
-        print("--receipt tidak boleh menimpa bundelnya sendiri.", file=sys.stderr)
+    if receipt.resolve() == source.resolve() or receipt.is_dir():
+        print(
+            "--receipt harus nama berkas baru, bukan folder dan bukan bundelnya sendiri.",
+            file=sys.stderr,
+        )
         return 2
     tty = sys.stderr.isatty()
     shown = [-1]
@@ -80,14 +83,8 @@ def cmd_import_bundle(args: argparse.Namespace, url: str) -> int:
         except BundleRefused as exc:
             if tty and shown[0] >= 0:
                 sys.stderr.write("\n")
-            print(f"Bundel ditolak: {exc.message('id')}", file=sys.stderr)
-            return 3
-        except OSError as exc:
-            print(
-                f"Tanda terima tidak dapat ditulis di {receipt} ({exc.__class__.__name__}); "
-                "bundel sudah diimpor: impor ulang aman (tidak ada yang tersimpan dua kali).",
-                file=sys.stderr,
-            )
+            after = exc.reason in ("centre_storage", "receipt_unwritable")
+            print(f"{'' if after else 'Bundel ditolak: '}{exc.message('id')}", file=sys.stderr)
             return 3
     finally:
         db.dispose()

@@ -27,7 +27,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import ValidationError
 
 from ..bundles.container import BundleReader, PlainReader
+from ..bundles.files import check_output
 from ..bundles.keys import b64, public_bytes, unb64
+from ..bundles.receipt import MAGIC as RECEIPT_MAGIC
 from ..bundles.receipt import CarriedEntry, CarriedPart, Receipt, write_receipt
 from ..bundles.records import END, ENTRY, PART, PartHeader, read_records
 from ..errors import BundleRefused
@@ -83,8 +85,20 @@ def import_bundle(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Check, ingest, write the signed receipt (see the module's docstring); ``progress``
-    gets (entries done, entries in the bundle). BundleRefused with nothing stored."""
-    reader = BundleReader(source)
+    gets (entries done, entries in the bundle). BundleRefused with nothing stored — but for
+    "centre_storage" and "receipt_unwritable", after which importing again is harmless."""
+    check_output(receipt_path, (RECEIPT_MAGIC,))  # never over the centre's database, say
+    with BundleReader.copied(source, upload_dir) as reader:
+        return _import(db, upload_dir, reader, receipt_path, progress)
+
+
+def _import(
+    db: CentralDB,
+    upload_dir: Path,
+    reader: BundleReader,
+    receipt_path: Path,
+    progress: Callable[[int, int], None] | None,
+) -> ImportReport:
     header = reader.header
     identity = centre_identity(db)
     if header.centre_id != identity.centre_id or header.centre_box_key != b64(
@@ -143,7 +157,10 @@ def import_bundle(
         entries=tuple(entries),
         parts=tuple(parts),
     )
-    write_receipt(receipt_path, receipt, identity.sign_key)
+    try:
+        write_receipt(receipt_path, receipt, identity.sign_key)
+    except BundleRefused as exc:
+        raise BundleRefused("receipt_unwritable", exc.detail) from None
     report = ImportReport(
         bundle_id=header.bundle_id,
         station_id=station_id,
@@ -193,7 +210,7 @@ def _ingest(ingestor: Ingestor, station_id: str, batch: list[BatchEntry]) -> lis
         except StationBusy:
             # a server worker is storing a batch of this station (PostgreSQL): after it
             if time.monotonic() >= deadline:
-                raise
+                raise BundleRefused("busy", "station busy at the centre") from None
             time.sleep(0.2)
 
 
@@ -209,7 +226,9 @@ def _take_part(
     refusal = part_refusal(head.entry_id, head.part, head.sha256, head.size)
     if refusal is not None:
         return refused(refusal)
-    made = store.create(station_id, head.entry_id, head.part, head.sha256, head.size)
+    made = store.create(
+        station_id, head.entry_id, head.part, head.sha256, head.size, replace_verified=False
+    )
     if isinstance(made, str):  # "entry_unknown" (its biodata refused), "part_changed"
         return refused(made)
     upload, offset = made, 0

@@ -43,7 +43,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from ..domain.biometrics import PART_SPECS
-from .db import CentralDB, registrations, uploads
+from .db import CentralDB, enrolments, registrations, uploads
 from .transport import StationGate
 
 __all__ = [
@@ -108,11 +108,24 @@ class UploadStore:
             return self._row(conn, uploads.c.upload_id == upload_id)
 
     def create(
-        self, station_id: str, entry_id: str, part: str, sha256: str, length: int
+        self,
+        station_id: str,
+        entry_id: str,
+        part: str,
+        sha256: str,
+        length: int,
+        *,
+        replace_verified: bool = True,
     ) -> Upload | str:
         """The upload of this part (the one made before, if any); or why not: "entry_unknown"
         (no biodata of this entry from this station), "part_changed" (already verified with
-        another image)."""
+        another image, and that image stays).
+
+        Another image of a part already verified replaces it while the centre has not decided
+        on the entry (``enrolments``): the station captured the part again after a USB bundle
+        carried the old image (online, a verified part is never captured again). A bundle's
+        import passes ``replace_verified=False``: a bundle may be older than what came online,
+        and never replaces it."""
         with self.db.engine.begin() as conn:
             owner = conn.execute(
                 sa.select(registrations.c.station_id).where(registrations.c.entry_id == entry_id)
@@ -124,13 +137,16 @@ class UploadStore:
             if existing is not None:
                 if existing.sha256 == sha256 and existing.length == length:
                     return existing
-                if existing.verified:
+                decided = conn.execute(
+                    sa.select(enrolments.c.entry_id).where(enrolments.c.entry_id == entry_id)
+                ).first()
+                if existing.verified and (not replace_verified or decided is not None):
                     return "part_changed"
                 # recaptured before it was complete: start the new image over
                 conn.execute(
                     sa.update(uploads)
                     .where(uploads.c.upload_id == existing.upload_id)
-                    .values(sha256=sha256, length=length, received=0)
+                    .values(sha256=sha256, length=length, received=0, verified_at=None)
                 )
                 self.path_of(existing.upload_id).unlink(missing_ok=True)
                 return Upload(
@@ -173,7 +189,13 @@ class UploadStore:
         with self.db.engine.begin() as conn:
             moved = conn.execute(
                 sa.update(uploads)
-                .where(uploads.c.upload_id == upload.upload_id, uploads.c.received == offset)
+                .where(
+                    uploads.c.upload_id == upload.upload_id,
+                    uploads.c.received == offset,
+                    # not if the part was started over with another image meanwhile
+                    uploads.c.sha256 == upload.sha256,
+                    uploads.c.length == upload.length,
+                )
                 .values(received=new, verified_at=verified_at)
             ).rowcount
         if not moved:

@@ -14,15 +14,14 @@ whole, so a stick pulled out mid-way leaves no file that looks like a bundle.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bundles.container import BundleHeader, BundleWriter
+from ..bundles.container import MAGIC, BundleHeader, BundleWriter
+from ..bundles.files import check_output, output_file
 from ..bundles.keys import CentreKey, b64, public_bytes, station_signing_key
 from ..bundles.receipt import read_receipt
 from ..bundles.records import END, ENTRY, PartHeader, write_part, write_record
@@ -79,6 +78,9 @@ class ReceiptReport:
     conflict: int
     parts_verified: int
     unchanged: int  # already so, or changed since the export (left as they are)
+    #: withdrawn here after the export, yet stored at the centre from the bundle: the
+    #: supervisor tells the centre (among ``unchanged``)
+    withdrawn_here: int = 0
 
 
 def centre_key_of(settings: Settings) -> CentreKey:
@@ -113,11 +115,11 @@ def export_bundle(
     signing_key = station_signing_key(settings.token)
     # what goes: the entries' numbers and their parts, read first (small), so that the
     # header can count them; the entries themselves are read again one page at a time
+    check_output(target, (MAGIC,))  # before any work: never over the queue file, say
     plan: list[tuple[int, str, list[PartRow]]] = []
     for state in CARRIED:
         plan.extend(
-            (e.seq, e.entry_id, _parts_to_carry(queue.parts(e.seq)))
-            for e in queue.iter_entries(state)
+            (e.seq, e.entry_id, _readable(queue, store, e.seq)) for e in queue.iter_entries(state)
         )
     plan.sort(key=lambda item: item[0])
     part_total = sum(len(rows) for _seq, _id, rows in plan)
@@ -132,7 +134,6 @@ def export_bundle(
         parts=part_total,
         part_bytes=byte_total,
     )
-    partial = target.with_name(target.name + ".partial")
     done = BundleProgress(0, len(plan), 0, byte_total)
 
     def tell(entries: int = 0, moved: int = 0) -> None:
@@ -143,49 +144,36 @@ def export_bundle(
         if progress is not None:
             progress(done)
 
-    carried_entries = 0
-    try:
-        with partial.open("wb") as out:
-            writer = BundleWriter(out, header, centre.box_key, signing_key)
-            tell()
-            gone: set[int] = set()
-            for seq, _entry_id, _rows in plan:
-                entry = _entry(queue, seq)
-                if entry is None or entry.state not in CARRIED:  # withdrawn meanwhile
-                    gone.add(seq)
-                    tell(entries=1)
-                    continue
-                wire, _local = to_wire([entry])
-                if not wire:  # not sendable as it is (the engine marks it to be fixed)
-                    gone.add(seq)
-                for item in wire:  # one that cannot go on the wire goes neither here
-                    write_record(writer, ENTRY, item.model_dump(mode="json"))  # type: ignore[arg-type]
-                    carried_entries += 1
+    carried_entries = carried_parts = 0
+    with output_file(target, (MAGIC,)) as out:
+        writer = BundleWriter(out, header, centre.box_key, signing_key)
+        tell()
+        gone: set[int] = set()
+        for seq, _entry_id, _rows in plan:
+            entry = _entry(queue, seq)
+            if entry is None or entry.state not in CARRIED:  # withdrawn meanwhile
+                gone.add(seq)
                 tell(entries=1)
-            carried_parts = 0
-            for seq, entry_id, rows in plan:
-                if seq in gone:
-                    tell(moved=sum(r.size or 0 for r in rows))
-                    continue
-                for row in rows:
-                    assert row.sha256 is not None and row.size is not None
-                    head = PartHeader(entry_id, row.part, row.sha256, row.size)
-                    write_part(writer, head, _told(store.stream(row.sha256), tell))  # type: ignore[arg-type]
-                    carried_parts += 1
-            write_record(writer, END, {"entries": carried_entries, "parts": carried_parts})  # type: ignore[arg-type]
-            writer.finish()
-            out.flush()
-            os.fsync(out.fileno())
-            size = writer.written
-        os.replace(partial, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise BundleRefused("unwritable", f"bundle not written: {exc.__class__.__name__}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise
+                continue
+            wire, _local = to_wire([entry])
+            if not wire:  # not sendable as it is (the engine marks it to be fixed)
+                gone.add(seq)
+            for item in wire:  # one that cannot go on the wire goes neither here
+                write_record(writer, ENTRY, item.model_dump(mode="json"))
+                carried_entries += 1
+            tell(entries=1)
+        for seq, entry_id, rows in plan:
+            if seq in gone:
+                tell(moved=sum(r.size or 0 for r in rows))
+                continue
+            for row in rows:
+                assert row.sha256 is not None and row.size is not None
+                head = PartHeader(entry_id, row.part, row.sha256, row.size)
+                write_part(writer, head, _told(store.stream(row.sha256), tell))
+                carried_parts += 1
+        write_record(writer, END, {"entries": carried_entries, "parts": carried_parts})
+        writer.finish()
+        size = writer.written
     log.info(
         "bundle %s exported: %d entries, %d parts, %d bytes",
         header.bundle_id,
@@ -194,6 +182,21 @@ def export_bundle(
         size,
     )
     return ExportReport(target, header.bundle_id, carried_entries, carried_parts, size)
+
+
+def _readable(queue: Queue, store: AttachmentStore, seq: int) -> list[PartRow]:
+    """The parts of entry ``seq`` to carry. One whose file is missing or damaged here is
+    marked lost, as the online path marks it (the entry waits for it to be captured again),
+    and the bundle goes without it: one bad file never stops every export."""
+    rows = []
+    for row in _parts_to_carry(queue.parts(seq)):
+        assert row.sha256 is not None
+        if store.verify(row.sha256):
+            rows.append(row)
+        else:
+            log.error("part %s of entry %d unreadable here; not carried", row.part, seq)
+            queue.part_lost(seq, row.part)
+    return rows
 
 
 def _entry(queue: Queue, seq: int) -> Entry | None:
@@ -205,8 +208,8 @@ def _entry(queue: Queue, seq: int) -> Entry | None:
         return None
 
 
-def _told(pieces: object, tell: Callable[..., None]) -> object:
-    for piece in pieces:  # type: ignore[attr-defined]
+def _told(pieces: Iterable[bytes], tell: Callable[..., None]) -> Iterator[bytes]:
+    for piece in pieces:
         tell(moved=len(piece))
         yield piece
 

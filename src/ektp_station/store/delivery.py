@@ -234,8 +234,11 @@ def apply_carried(
             )
         )
         states.update({int(r.seq): str(r.state) for r in rows})
+    counts["withdrawn_here"] = 0  # withdrawn here, yet stored there from the bundle
     for _revision, o in carried:
         row = found.get(o.entry_id)
+        if row is not None and row[2] == State.DISCARDED.value and o.state is State.SYNCED:
+            counts["withdrawn_here"] += 1
         if row is None or (o.entry_id not in taken and row[0] not in touched):
             counts["unchanged"] += 1
         elif states.get(row[0]) in counts:
