@@ -239,9 +239,12 @@ def apply_carried(
         row = found.get(o.entry_id)
         if row is not None and row[2] == State.DISCARDED.value and o.state is State.SYNCED:
             counts["withdrawn_here"] += 1
+        state = states.get(row[0]) if row is not None else None
         if row is None or (o.entry_id not in taken and row[0] not in touched):
             counts["unchanged"] += 1
-        elif states.get(row[0]) in counts:
-            counts[states[row[0]]] += 1
+        elif state in ("synced", "uploading", "rejected", "conflict"):
+            counts[state] += 1
+        else:  # only its parts moved (corrected since: its new revision waits)
+            counts["unchanged"] += 1
     counts["parts_verified"] = parts_changed
     return counts

@@ -525,6 +525,11 @@ class SyncEngine:
     def _send_work(self) -> int:
         """A batch of biodata; when none waits, the biometric parts for a while (a new entry
         saved meanwhile goes first: the parts stop at the next chunk)."""
+        # the entries saved so far are what this batch claims: a "new entry" wake from
+        # before it is answered now (left set, it would stop every parts' turn of a drain,
+        # which never waits where wakes are cleared)
+        with self._reasons_lock:
+            self._reasons.discard(Wake.NEW_ENTRY)
         sent = self._send_batch()
         if sent or self.parts is None:
             return sent
