@@ -12,7 +12,11 @@ PDF page), ``receipt-preview.png`` ("Buka bukti": Qt's print preview, in Indones
 (the signature pad, signed), ``upload-slow.png`` (three residents' parts going up the demo's
 slow link, the status line counting them down), ``queue-results.png`` (the centre's
 decisions: ready to print, must come back) and ``dashboard-results.png`` (the supervisor's
-list of who must come back). No real person's data: names and NIKs are made up by the rules.
+list of who must come back), then, the link down again, ``usb-export.png`` (the supervisor's
+"Ekspor ke USB" on the dashboard, its progress paused half-way) and ``usb-export-done.png``
+(what it carried, where). No real person's data: names and NIKs are made up by the rules.
+The USB shots are best under a real X server with a window manager (``xvfb-run`` with
+``openbox``): their dialogs are windows of their own, with title bars.
 """
 
 from __future__ import annotations
@@ -236,6 +240,85 @@ def shoot_parts(demo: Demo, window: MainWindow, folder: Path) -> None:
     tab.apply_filter()
 
 
+def save_screen(window: MainWindow, path: Path, dialog: QWidget) -> None:
+    """The window as on the screen with ``dialog`` over it: an X server's screen (with a
+    window manager the dialog has its title bar); offscreen, the two grabs put together."""
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.platformName() == "offscreen":
+        shot = window.grab()
+        painter = QPainter(shot)
+        painter.drawPixmap(dialog.geometry().topLeft() - window.geometry().topLeft(), dialog.grab())
+        painter.end()
+    else:
+        shot = window.screen().grabWindow(0).copy(window.geometry())
+    if not shot.save(str(path)):
+        raise OSError(f"cannot write {path}")
+    print(f"{path} ({path.stat().st_size // 1024} KB)")
+
+
+def shoot_usb_export(demo: Demo, window: MainWindow, folder: Path) -> None:
+    """The link down, two residents with their parts and four without: the supervisor's
+    "Ekspor ke USB" on the dashboard, held half-way through the parts for the picture, then
+    its result."""
+    import shutil
+    import threading
+    from unittest import mock
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from ektp_station.devtools.images import demo_parts
+    from ektp_station.gui import bundles
+
+    assert demo.switch is not None and demo.queue is not None
+    station, panel = window.station, window.dashboard.bundles
+    demo.switch.set_mode("putus")
+    wait_until(lambda: window.status_bar.link_label.text().startswith("Jaringan putus"), 60)
+    for n in (70, 71):
+        station.capture(resident(n), images=demo_parts(("shots", n)), confirmed=True)
+    for n in range(72, 76):
+        demo.queue.enqueue(resident(n), operator="RINA MARLINA", station_id=station.station_id)
+    window.tabs.setCurrentWidget(window.dashboard)
+    window.dashboard.refresh()
+    waiting = f": {station.bundle_waiting()} entri"
+    wait_until(lambda: panel.waiting_label.text().endswith(waiting))
+    held, release = threading.Event(), threading.Event()
+    reporter = bundles._reporter
+
+    def paused(emit: Any, cancel: threading.Event) -> Any:
+        report = reporter(emit, cancel)
+
+        def pausing(progress: bundles.BundleProgress) -> None:
+            report(progress)
+            if not held.is_set() and progress.bytes_done * 5 >= progress.bytes_total * 3:
+                emit(progress)
+                held.set()
+                release.wait(60)
+
+        return pausing
+
+    stick = Path(tempfile.mkdtemp(prefix="usb-")) / "KINGSTON"  # a stick's mount point
+    stick.mkdir()
+    target = str(stick / bundles.bundle_file_name(station.station_id, panel.now()))
+    with (
+        mock.patch.object(bundles, "_reporter", paused),
+        mock.patch.object(QFileDialog, "getSaveFileName", return_value=(target, "")),
+    ):
+        panel.export_button.setFocus()
+        panel.export_button.click()
+        wait_until(lambda: held.is_set() and panel.progress_dialog is not None, 60)
+        assert panel.progress_dialog is not None
+        settle(500)
+        save_screen(window, folder / "usb-export.png", panel.progress_dialog)
+        release.set()
+        wait_until(lambda: panel.message_box is not None and not panel.busy, 60)
+    settle(500)
+    assert panel.message_box is not None
+    save_screen(window, folder / "usb-export-done.png", panel.message_box)
+    panel.message_box.accept()
+    shutil.rmtree(stick.parent, ignore_errors=True)
+
+
 def render_receipt(receipt: Receipt, path: Path) -> None:
     """The receipt as on its A6 PDF page, at RECEIPT_DPI."""
     per_mm = RECEIPT_DPI / 25.4
@@ -303,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
             preview.close()
 
             shoot_parts(demo, window, folder)
+            shoot_usb_export(demo, window, folder)
         finally:
             window.stop_sync()
             window.close()

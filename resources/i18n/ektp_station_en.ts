@@ -1136,4 +1136,103 @@
         <translation>The signature could not be saved as an image; sign again.</translation>
     </message>
 </context>
+<context>
+    <name>BundlePanel</name>
+    <message>
+        <source>Bawa lewat USB</source>
+        <translation>Carry by USB</translation>
+    </message>
+    <message>
+        <source>Belum dikonfirmasi pusat: –</source>
+        <translation>Not confirmed by the centre yet: –</translation>
+    </message>
+    <message>
+        <source>Belum dikonfirmasi pusat: {n} entri</source>
+        <translation>Not confirmed by the centre yet: {n} entries</translation>
+    </message>
+    <message>
+        <source>&amp;Ekspor ke USB…</source>
+        <translation>&amp;Export to USB…</translation>
+    </message>
+    <message>
+        <source>Semua entri yang belum dikonfirmasi pusat, dalam satu berkas terenkripsi untuk pusat (Alt+E)</source>
+        <translation>Every entry the centre has not confirmed, in one file encrypted for the centre (Alt+E)</translation>
+    </message>
+    <message>
+        <source>&amp;Impor tanda terima…</source>
+        <translation>&amp;Import receipt…</translation>
+    </message>
+    <message>
+        <source>Tanda terima dari pusat untuk bundel yang dibawa (Alt+I)</source>
+        <translation>The centre's receipt for a bundle carried there (Alt+I)</translation>
+    </message>
+    <message>
+        <source>Ekspor ke USB</source>
+        <translation>Export to USB</translation>
+    </message>
+    <message>
+        <source>Tidak ada entri yang menunggu: pusat sudah mengonfirmasi semuanya. Tidak ada yang perlu dibawa.</source>
+        <translation>No entry is waiting: the centre has confirmed them all. There is nothing to carry.</translation>
+    </message>
+    <message>
+        <source>Ekspor {n} entri ke USB</source>
+        <translation>Export {n} entries to USB</translation>
+    </message>
+    <message>
+        <source>Bundel ektp-station (*.ektpbundle);;Semua berkas (*)</source>
+        <translation>ektp-station bundles (*.ektpbundle);;All files (*)</translation>
+    </message>
+    <message>
+        <source>Batal</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Menulis bundel untuk pusat…</source>
+        <translation>Writing the bundle for the centre…</translation>
+    </message>
+    <message>
+        <source>{done} dari {total} entri</source>
+        <translation>{done} of {total} entries</translation>
+    </message>
+    <message>
+        <source>Biometrik: {done} dari {total}</source>
+        <translation>Biometrics: {done} of {total}</translation>
+    </message>
+    <message>
+        <source>Ekspor dibatalkan: tidak ada bundel yang ditulis. Antrean tidak berubah.</source>
+        <translation>Export cancelled: no bundle was written. The queue did not change.</translation>
+    </message>
+    <message>
+        <source>Bundel tersimpan: {entries} entri dan {parts} bagian biometrik ({size}).</source>
+        <translation>Bundle saved: {entries} entries and {parts} biometric parts ({size}).</translation>
+    </message>
+    <message>
+        <source>Bawa bundel ini ke pusat, lalu bawa kembali tanda terimanya (.ektpreceipt) dan pilih «Impor tanda terima». Sampai itu entri-entri ini tetap menunggu di antrean; bila jaringan kembali lebih dulu, tidak ada yang tercatat dua kali.</source>
+        <translation>Take this bundle to the centre, then bring its receipt (.ektpreceipt) back and choose «Import receipt». Until then these entries stay waiting in the queue; if the link comes back first, nothing is recorded twice.</translation>
+    </message>
+    <message>
+        <source>Impor tanda terima</source>
+        <translation>Import receipt</translation>
+    </message>
+    <message>
+        <source>Tanda terima ektp-station (*.ektpreceipt);;Semua berkas (*)</source>
+        <translation>ektp-station receipts (*.ektpreceipt);;All files (*)</translation>
+    </message>
+    <message>
+        <source>Tanda terima diterapkan: {n} entri.</source>
+        <translation>Receipt applied: {n} entries.</translation>
+    </message>
+    <message>
+        <source>Tidak berubah (sudah begitu, atau diubah sejak ekspor): {n}</source>
+        <translation>Unchanged (already so, or changed since the export): {n}</translation>
+    </message>
+    <message>
+        <source>Bagian biometrik terverifikasi pusat: {n}</source>
+        <translation>Biometric parts verified by the centre: {n}</translation>
+    </message>
+    <message>
+        <source>Yang ditolak atau konflik: lihat tab Antrean (Ctrl+2) dan konflik di bawah.</source>
+        <translation>Rejected or in conflict: see the Queue tab (Ctrl+2) and the conflicts below.</translation>
+    </message>
+</context>
 </TS>

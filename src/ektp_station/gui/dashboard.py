@@ -1,6 +1,6 @@
 """The "Dasbor" tab for supervisors: entries per state, the oldest unsynced entry and its age,
 today's entries per operator, captured vs synced per hour today, the sync engine's last error,
-and (for a supervisor) the conflicts to review.
+and (for a supervisor) the conflicts to review and the USB bundles (``gui.bundles``).
 
 Refreshed every few seconds while it is on screen, and when the station changes; each refresh
 is one report of the core (:meth:`Station.dashboard`, a few short index reads) read off the GUI
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QShowEvent
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..domain import mask_nik, vocabulary
 from ..station import DashboardReport, Permission, Station
@@ -22,6 +22,7 @@ from ..station.reports import local_midnight
 from ..store import State
 from ..sync.engine import EngineState, Link
 from .bridge import StationBridge
+from .bundles import BundlePanel, waiting_of
 from .conflicts import ConflictsPanel
 from .i18n import current_language
 from .queue_model import SHOWN_STATES, state_label
@@ -165,7 +166,12 @@ class Dashboard(QWidget):
         for gap in (2, 5):
             grid.setColumnMinimumWidth(gap, 48)
         grid.setColumnStretch(8, 1)
-        layout.addWidget(counts_box)
+        # beside the counts, where they leave room: the supervisor's USB bundles
+        self.bundles = BundlePanel(station, bridge, tasks, now=self.now)
+        top = QHBoxLayout()
+        top.addWidget(counts_box, 1)
+        top.addWidget(self.bundles)
+        layout.addLayout(top)
 
         self.oldest_label = QLabel()
         self.oldest_label.setObjectName("oldest_label")
@@ -265,6 +271,7 @@ class Dashboard(QWidget):
         status, now = report.status, report.now
         for state, label in self.count_labels.items():
             label.setText(str(status.counts[state.value]))
+        self.bundles.set_waiting(waiting_of(status.counts))
         oldest = report.oldest
         if oldest is None:
             self.oldest_label.setText(

@@ -5,7 +5,8 @@ results handed back on the GUI thread — Anki's ``taskman`` in small.
 
 One worker thread: tasks run in order and never two at once against the same queue. A task
 that raises is logged (its traceback, never its message) and reported to ``on_error`` or, by
-default, to the window's one error hook.
+default, to the window's one error hook. A long task (the USB export, ``gui.bundles``)
+listens to ``shutting_down`` and stops early, so that the window's close need not wait for it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ T = TypeVar("T")
 
 class TaskRunner(QObject):
     _finished = Signal(object, object, object)  # callback, result, error
+    shutting_down = Signal()  # emitted on the GUI thread as shutdown() begins
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +81,7 @@ class TaskRunner(QObject):
         """Wait for the running task (tasks are short reads), drop the queued ones and any
         asked for later."""
         self._shut_down = True
+        self.shutting_down.emit()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
